@@ -1,0 +1,68 @@
+import { CliError } from './errors.js';
+
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/**
+ * Error codes from our packages that mean "the user's input is wrong" rather than "something broke".
+ * Commands may pass more through `runAction`'s options.
+ */
+export const BAD_INPUT_CODES: readonly string[] = ['BAD_INPUT', 'INVALID_SPEC'];
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const { code } = error as { code: unknown };
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** The exit code for an error thrown by a command: 2 for bad input, 1 for anything else. */
+export function exitCodeFor(error: unknown, badInputCodes: readonly string[] = BAD_INPUT_CODES): number {
+  const code = errorCode(error);
+  return code !== undefined && badInputCodes.includes(code) ? EXIT_BAD_INPUT : EXIT_FAILURE;
+}
+
+/** Print `error: <message>` to stderr and set the process exit code (no process.exit: stdout still flushes). */
+export function reportError(error: unknown, badInputCodes?: readonly string[]): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message}\n`);
+  if (process.env['ISOFLOP_DEBUG'] && error instanceof Error && error.stack) {
+    process.stderr.write(`${error.stack}\n`);
+  }
+  process.exitCode = exitCodeFor(error, badInputCodes);
+}
+
+/**
+ * Wrap a commander action so that any thrown error becomes `error: <message>` on stderr with exit code
+ * 2 (bad input: CliError 'BAD_INPUT' or a code in `badInputCodes`) or 1 (failure).
+ */
+export function runAction<A extends unknown[]>(
+  action: (...args: A) => Promise<void> | void,
+  options: { badInputCodes?: readonly string[] } = {},
+): (...args: A) => Promise<void> {
+  const badInputCodes = [...BAD_INPUT_CODES, ...(options.badInputCodes ?? [])];
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (error) {
+      reportError(error, badInputCodes);
+    }
+  };
+}
+
+/** Throw a bad-input error from inside a command action. */
+export function badInput(message: string): never {
+  throw new CliError('BAD_INPUT', message);
+}
+
+/** Parse a positive integer option value, or report which option is wrong (for commander's argParser). */
+export function positiveInt(name: string): (value: string) => number {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed <= 0) {
+      throw new CliError('BAD_INPUT', `${name}: expected a positive integer, got '${value}'`);
+    }
+    return parsed;
+  };
+}

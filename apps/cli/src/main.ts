@@ -1,0 +1,8 @@
+import { reportError } from './cli-action.js';
+import { createProgram } from './program.js';
+
+const program = createProgram();
+
+// One line per subcommand: each lives in src/commands/<name>.ts and exports register(program).
+
+await program.parseAsync(process.argv).catch(reportError);
