@@ -1,1 +1,2 @@
-export {};
+export * from './run-spec.js';
+export { SpecError, type PlannerErrorCode, type SpecIssue } from './errors.js';

@@ -1,0 +1,22 @@
+export type PlannerErrorCode = 'INVALID_SPEC';
+
+/** One problem in a sweep spec: the dotted field path and what was expected there. */
+export interface SpecIssue {
+  path: string;
+  message: string;
+}
+
+/** A sweep spec that does not validate; `issues` lists every problem, the message one per line. */
+export class SpecError extends Error {
+  readonly code: PlannerErrorCode = 'INVALID_SPEC';
+  readonly issues: readonly SpecIssue[];
+
+  constructor(issues: readonly SpecIssue[], options?: { cause?: unknown }) {
+    super(
+      `invalid sweep spec:\n${issues.map((issue) => `  ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`,
+      options,
+    );
+    this.name = 'SpecError';
+    this.issues = issues;
+  }
+}
