@@ -1,0 +1,192 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TrainerError } from './errors.js';
+
+/** What a checkpoint must match to be resumed: the run's family, shape, batch and state tensors. */
+export interface CheckpointIdentity {
+  runId: string;
+  family: string;
+  shape: Record<string, number>;
+  batchSize: number;
+  tensors: { name: string; length: number }[];
+}
+
+export interface CheckpointState {
+  identity: CheckpointIdentity;
+  /** Updates completed; the next update is number `step` (0-based). */
+  step: number;
+  /** The batch sampler is a pure function of (seed, step), so this is all of its state. */
+  sampler: { seed: number; step: number };
+  lastTrainLoss: number;
+  /** Parameters and optimizer moments by graph state name, in identity order. */
+  tensors: Map<string, Float32Array>;
+}
+
+const MAGIC = Buffer.from('ISOFCKP1', 'ascii');
+const DIGEST_BYTES = 32;
+export const CHECKPOINT_FILE = 'checkpoint.ckpt';
+
+export function checkpointPath(checkpointDir: string, runId: string): string {
+  return join(checkpointDir, runId, CHECKPOINT_FILE);
+}
+
+interface Header {
+  identity: CheckpointIdentity;
+  step: number;
+  sampler: { seed: number; step: number };
+  lastTrainLoss: number;
+}
+
+/**
+ * Layout: magic, uint32 LE header length, JSON header, zero padding to 4 bytes, the tensors' float32 data in
+ * identity order, then a SHA-256 of everything before it. Written to a temp file, fsynced, then renamed, so a
+ * crash leaves either the old checkpoint or the new one, never a mix.
+ */
+export async function writeCheckpoint(file: string, state: CheckpointState): Promise<void> {
+  for (const { name, length } of state.identity.tensors) {
+    const data = state.tensors.get(name);
+    if (data === undefined || data.length !== length) {
+      throw new TrainerError(
+        'BAD_CHECKPOINT',
+        `checkpoint state tensor "${name}" is ${data === undefined ? 'missing' : `of length ${data.length}`}, expected length ${length}`,
+        { path: file },
+      );
+    }
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) {
+        throw new TrainerError('BAD_CHECKPOINT', `refusing to checkpoint non-finite values in "${name}"`, {
+          path: file,
+          step: state.step,
+        });
+      }
+    }
+  }
+  const header: Header = {
+    identity: state.identity,
+    step: state.step,
+    sampler: state.sampler,
+    lastTrainLoss: state.lastTrainLoss,
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const prefixLength = MAGIC.length + 4 + headerBytes.length;
+  const padding = (4 - (prefixLength % 4)) % 4;
+  const lengthBytes = Buffer.alloc(4);
+  lengthBytes.writeUInt32LE(headerBytes.length + padding);
+  const chunks: Buffer[] = [MAGIC, lengthBytes, headerBytes, Buffer.alloc(padding, 0x20)];
+  for (const { name } of state.identity.tensors) {
+    const data = state.tensors.get(name) as Float32Array;
+    chunks.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+  const hash = createHash('sha256');
+  for (const chunk of chunks) hash.update(chunk);
+  chunks.push(hash.digest());
+
+  await mkdir(join(file, '..'), { recursive: true });
+  const temp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const handle = await open(temp, 'w');
+  try {
+    for (const chunk of chunks) await handle.write(chunk);
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temp, file);
+  const dir = await open(join(file, '..'), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+/**
+ * Reads the checkpoint at `file`: undefined when there is none; BAD_CHECKPOINT when it is corrupt or was
+ * written for another run, family, shape or batch size.
+ */
+export async function readCheckpoint(
+  file: string,
+  expected: CheckpointIdentity,
+): Promise<CheckpointState | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new TrainerError('BAD_CHECKPOINT', `cannot read checkpoint ${file}`, { path: file, cause: error });
+  }
+  const bad = (why: string): TrainerError =>
+    new TrainerError('BAD_CHECKPOINT', `checkpoint ${file} is unusable: ${why}`, { path: file });
+
+  if (bytes.length < MAGIC.length + 4 + DIGEST_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+    throw bad('not an isoflop checkpoint (bad magic or truncated)');
+  }
+  const body = bytes.subarray(0, bytes.length - DIGEST_BYTES);
+  const digest = createHash('sha256').update(body).digest();
+  if (!digest.equals(bytes.subarray(bytes.length - DIGEST_BYTES))) {
+    throw bad('checksum mismatch (corrupt or truncated)');
+  }
+  const headerLength = bytes.readUInt32LE(MAGIC.length);
+  const payloadStart = MAGIC.length + 4 + headerLength;
+  let header: Header;
+  try {
+    header = JSON.parse(bytes.subarray(MAGIC.length + 4, payloadStart).toString('utf8')) as Header;
+  } catch (error) {
+    throw new TrainerError('BAD_CHECKPOINT', `checkpoint ${file} has an unreadable header`, {
+      path: file,
+      cause: error,
+    });
+  }
+  const mismatch = identityMismatch(header.identity, expected);
+  if (mismatch !== undefined) throw bad(`written for a different run: ${mismatch}`);
+
+  const tensors = new Map<string, Float32Array>();
+  let offset = payloadStart;
+  for (const { name, length } of expected.tensors) {
+    const end = offset + length * 4;
+    if (end > body.length) throw bad(`tensor "${name}" runs past the end of the file`);
+    const copy = new Float32Array(length);
+    new Uint8Array(copy.buffer).set(body.subarray(offset, end));
+    tensors.set(name, copy);
+    offset = end;
+  }
+  if (offset !== body.length) throw bad(`${body.length - offset} unexpected trailing bytes`);
+  return {
+    identity: header.identity,
+    step: header.step,
+    sampler: header.sampler,
+    lastTrainLoss: header.lastTrainLoss,
+    tensors,
+  };
+}
+
+/** The first difference between two identities, in words; undefined when they match. */
+export function identityMismatch(
+  found: CheckpointIdentity,
+  expected: CheckpointIdentity,
+): string | undefined {
+  if (found.runId !== expected.runId) return `run id ${found.runId}, expected ${expected.runId}`;
+  if (found.family !== expected.family) return `family ${found.family}, expected ${expected.family}`;
+  for (const key of new Set([...Object.keys(found.shape), ...Object.keys(expected.shape)])) {
+    if (found.shape[key] !== expected.shape[key]) {
+      return `shape.${key} ${String(found.shape[key])}, expected ${String(expected.shape[key])}`;
+    }
+  }
+  if (found.batchSize !== expected.batchSize) {
+    return `batchSize ${found.batchSize}, expected ${expected.batchSize}`;
+  }
+  if (found.tensors.length !== expected.tensors.length) {
+    return `${found.tensors.length} state tensors, expected ${expected.tensors.length}`;
+  }
+  for (let i = 0; i < expected.tensors.length; i++) {
+    const f = found.tensors[i];
+    const e = expected.tensors[i];
+    if (f?.name !== e?.name || f?.length !== e?.length) {
+      return `state tensor ${i} is ${f?.name}[${f?.length}], expected ${e?.name}[${e?.length}]`;
+    }
+  }
+  return undefined;
+}

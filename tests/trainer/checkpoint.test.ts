@@ -1,0 +1,115 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  TrainerError,
+  checkpointPath,
+  readCheckpoint,
+  writeCheckpoint,
+  type CheckpointIdentity,
+  type CheckpointState,
+} from '@isoflop/trainer';
+
+const identity: CheckpointIdentity = {
+  runId: 'run-a',
+  family: 'arm',
+  shape: { dModel: 8, nLayers: 1, nHeads: 2, ffnHidden: 16, vocabSize: 11, seqLen: 4 },
+  batchSize: 2,
+  tensors: [
+    { name: 'w', length: 5 },
+    { name: 'w.m', length: 5 },
+    { name: 'b', length: 3 },
+  ],
+};
+
+function state(step: number, scale: number): CheckpointState {
+  return {
+    identity,
+    step,
+    sampler: { seed: 7, step },
+    lastTrainLoss: 2.5 + step,
+    tensors: new Map([
+      ['w', Float32Array.from([1, 2, 3, 4, 5].map((v) => v * scale))],
+      ['w.m', Float32Array.from([0.1, -0.2, 0.3, 1e-30, -7].map((v) => v * scale))],
+      ['b', Float32Array.from([Math.PI, -1, 0])],
+    ]),
+  };
+}
+
+async function expectCode(promise: Promise<unknown>, code: string, message: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TrainerError);
+  expect((error as TrainerError).code).toBe(code);
+  expect((error as TrainerError).message).toMatch(message);
+}
+
+describe('checkpoint files', () => {
+  let dir: string;
+  let file: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'isoflop-ckpt-'));
+    file = checkpointPath(dir, identity.runId);
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('round-trips every tensor bit for bit, with step and sampler state', async () => {
+    const written = state(3, 1.5);
+    await writeCheckpoint(file, written);
+    const read = await readCheckpoint(file, identity);
+    expect(read?.step).toBe(3);
+    expect(read?.sampler).toEqual({ seed: 7, step: 3 });
+    expect(read?.lastTrainLoss).toBe(5.5);
+    for (const [name, data] of written.tensors) expect(read?.tensors.get(name)).toEqual(data);
+    expect(await readdir(join(dir, identity.runId))).toEqual(['checkpoint.ckpt']);
+  });
+
+  it('reports no checkpoint when there is none', async () => {
+    expect(await readCheckpoint(file, identity)).toBeUndefined();
+  });
+
+  it('rejects a corrupt file: one flipped byte, a truncation, garbage', async () => {
+    await writeCheckpoint(file, state(1, 1));
+    const good = await readFile(file);
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 40] = (flipped[flipped.length - 40] ?? 0) ^ 0xff;
+    await writeFile(file, flipped);
+    await expectCode(readCheckpoint(file, identity), 'BAD_CHECKPOINT', /checksum/);
+    await writeFile(file, good.subarray(0, good.length - 9));
+    await expectCode(readCheckpoint(file, identity), 'BAD_CHECKPOINT', /checksum|truncated/);
+    await writeFile(file, 'not a checkpoint');
+    await expectCode(readCheckpoint(file, identity), 'BAD_CHECKPOINT', /magic/);
+  });
+
+  it('rejects a checkpoint written for another shape, naming the difference', async () => {
+    await writeCheckpoint(file, state(1, 1));
+    await expectCode(
+      readCheckpoint(file, { ...identity, shape: { ...identity.shape, dModel: 16 } }),
+      'BAD_CHECKPOINT',
+      /shape\.dModel 8, expected 16/,
+    );
+    await expectCode(
+      readCheckpoint(file, { ...identity, tensors: [...identity.tensors, { name: 'c', length: 1 }] }),
+      'BAD_CHECKPOINT',
+      /3 state tensors, expected 4/,
+    );
+  });
+
+  it('never replaces a good checkpoint with a broken state', async () => {
+    await writeCheckpoint(file, state(2, 1));
+    const before = await readFile(file);
+    const broken = state(3, 1);
+    (broken.tensors.get('w') as Float32Array)[2] = Number.NaN;
+    await expectCode(writeCheckpoint(file, broken), 'BAD_CHECKPOINT', /non-finite values in "w"/);
+    const short = state(3, 1);
+    short.tensors.set('b', new Float32Array(2));
+    await expectCode(writeCheckpoint(file, short), 'BAD_CHECKPOINT', /"b" is of length 2/);
+    expect(await readFile(file)).toEqual(before);
+    expect(await readdir(join(dir, identity.runId))).toEqual(['checkpoint.ckpt']);
+  });
+});
