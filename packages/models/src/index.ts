@@ -1,1 +1,28 @@
-export {};
+export type {
+  Family,
+  ModelConfig,
+  ModelShape,
+  MdmOptions,
+  OptimizerConstants,
+  Precision,
+  PrimeEmbedding,
+  PrimeObjective,
+  PrimeOptions,
+} from './types.js';
+export { ModelError, type ModelErrorCode } from './errors.js';
+export { validateModelConfig, validateShape, validatePrimeOptions } from './validate-config.js';
+export { countParams, flopsPerStep, type ParamCounts, type EmbeddingLayout } from './param-count.js';
+export { Rng, randomPermutation } from './rng.js';
+export { PrimeCodec, type PrimeCodecOptions, type SerializedPrimeCodec } from './prime-codec.js';
+export {
+  FEED,
+  FeedBuilder,
+  prepareEvalFeeds,
+  prepareTrainFeeds,
+  primeCodecFor,
+  stratifiedTimes,
+  type DrawKey,
+  type FeedTensor,
+  type Feeds,
+  type FloatType,
+} from './feeds.js';
