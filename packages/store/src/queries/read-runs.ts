@@ -1,0 +1,135 @@
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import type { Store } from '../open-store.js';
+import { runs, type RunState } from '../schema.js';
+
+const runColumns = {
+  id: runs.id,
+  sweepId: runs.sweepId,
+  family: runs.family,
+  budgetFlops: runs.budgetFlops,
+  achievedFlops: runs.achievedFlops,
+  params: runs.params,
+  exactParams: runs.exactParams,
+  tokens: runs.tokens,
+  steps: runs.steps,
+  batchSize: runs.batchSize,
+  dModel: runs.dModel,
+  nLayers: runs.nLayers,
+  nHeads: runs.nHeads,
+  seqLen: runs.seqLen,
+  state: runs.state,
+  attempts: runs.attempts,
+  worker: runs.worker,
+  error: runs.error,
+  divergedStep: runs.divergedStep,
+  lastStep: runs.lastStep,
+  queuedAt: runs.queuedAt,
+  startedAt: runs.startedAt,
+  finishedAt: runs.finishedAt,
+  wallSeconds: runs.wallSeconds,
+  valLoss: runs.valLoss,
+  valLossStdErr: runs.valLossStdErr,
+  primeObjective: runs.primeObjective,
+  primeObjectiveStdErr: runs.primeObjectiveStdErr,
+  finalTrainLoss: runs.finalTrainLoss,
+  trainedSteps: runs.trainedSteps,
+  trainedTokens: runs.trainedTokens,
+  tokensPerSecond: runs.tokensPerSecond,
+};
+
+/** A run's row without its full RunSpec: shape, grid position, state, progress and results. */
+export interface RunRow {
+  id: string;
+  sweepId: string;
+  family: string;
+  budgetFlops: number;
+  achievedFlops: number;
+  params: number;
+  exactParams: number;
+  tokens: number;
+  steps: number;
+  batchSize: number;
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  seqLen: number;
+  state: RunState;
+  attempts: number;
+  worker: string | null;
+  error: string | null;
+  divergedStep: number | null;
+  lastStep: number | null;
+  queuedAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  wallSeconds: number | null;
+  valLoss: number | null;
+  valLossStdErr: number | null;
+  primeObjective: number | null;
+  primeObjectiveStdErr: number | null;
+  finalTrainLoss: number | null;
+  trainedSteps: number | null;
+  trainedTokens: number | null;
+  tokensPerSecond: number | null;
+}
+
+export interface RunDetail extends RunRow {
+  spec: unknown;
+}
+
+export interface ListRunsOptions {
+  family?: string;
+  state?: RunState;
+  limit: number;
+  offset: number;
+}
+
+export interface RunPage {
+  total: number;
+  runs: RunRow[];
+}
+
+/** Runs in grid order (family, budget, size), so pages are stable while states change. */
+const gridOrder = [asc(runs.family), asc(runs.budgetFlops), asc(runs.params), asc(runs.id)];
+
+/** One page of a sweep's runs, optionally only one family and/or one state. */
+export function listRuns(store: Store, sweepId: string, options: ListRunsOptions): RunPage {
+  const filters: SQL[] = [eq(runs.sweepId, sweepId)];
+  if (options.family !== undefined) filters.push(eq(runs.family, options.family));
+  if (options.state !== undefined) filters.push(eq(runs.state, options.state));
+  const where = and(...filters);
+  const total =
+    store.db
+      .select({ count: sql<number>`count(*)` })
+      .from(runs)
+      .where(where)
+      .get()?.count ?? 0;
+  const page = store.db
+    .select(runColumns)
+    .from(runs)
+    .where(where)
+    .orderBy(...gridOrder)
+    .limit(options.limit)
+    .offset(options.offset)
+    .all();
+  return { total, runs: page };
+}
+
+/** Every run of a sweep in grid order: for charts, fits and exports. */
+export function sweepRuns(store: Store, sweepId: string): RunRow[] {
+  return store.db
+    .select(runColumns)
+    .from(runs)
+    .where(eq(runs.sweepId, sweepId))
+    .orderBy(...gridOrder)
+    .all();
+}
+
+/** One run of a sweep with its full RunSpec, or undefined. */
+export function getRun(store: Store, sweepId: string, runId: string): RunDetail | undefined {
+  return store.db
+    .select({ ...runColumns, spec: runs.spec })
+    .from(runs)
+    .where(and(eq(runs.sweepId, sweepId), eq(runs.id, runId)))
+    .get();
+}

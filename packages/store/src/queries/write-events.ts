@@ -1,0 +1,48 @@
+import { and, asc, eq, gt } from 'drizzle-orm';
+import type { Store } from '../open-store.js';
+import { events, type EventKind } from '../schema.js';
+
+export interface NewEvent {
+  sweepId: string;
+  runId?: string | undefined;
+  kind: EventKind;
+  payload: unknown;
+}
+
+export interface StoredEvent {
+  id: number;
+  sweepId: string;
+  runId: string | null;
+  kind: EventKind;
+  payload: unknown;
+  createdAt: number;
+}
+
+/** Appends events (call inside the caller's transaction to keep them atomic with the change they describe). */
+export function appendEvents(store: Store, newEvents: readonly NewEvent[]): StoredEvent[] {
+  if (newEvents.length === 0) return [];
+  const at = Date.now();
+  const stored: StoredEvent[] = [];
+  for (let start = 0; start < newEvents.length; start += 500) {
+    const rows = newEvents.slice(start, start + 500).map((event) => ({
+      sweepId: event.sweepId,
+      runId: event.runId ?? null,
+      kind: event.kind,
+      payload: event.payload,
+      createdAt: at,
+    }));
+    stored.push(...store.db.insert(events).values(rows).returning().all());
+  }
+  return stored;
+}
+
+/** Events of a sweep after `afterId` (the SSE Last-Event-ID), oldest first. */
+export function listEventsAfter(store: Store, sweepId: string, afterId: number, limit = 1000): StoredEvent[] {
+  return store.db
+    .select()
+    .from(events)
+    .where(and(eq(events.sweepId, sweepId), gt(events.id, afterId)))
+    .orderBy(asc(events.id))
+    .limit(limit)
+    .all();
+}

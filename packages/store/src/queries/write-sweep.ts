@@ -1,0 +1,67 @@
+import { eq } from 'drizzle-orm';
+import type { Store } from '../open-store.js';
+import { runs, sweeps, type RunState, type SweepState } from '../schema.js';
+
+export interface NewSweep {
+  id: string;
+  name: string;
+  specText: string;
+  specFormat: 'yaml' | 'json';
+  /** The validated spec (stored as canonical JSON). */
+  spec: unknown;
+  dropped: unknown[];
+}
+
+/** The columns of a planned run; `spec` is the whole RunSpec the worker receives. */
+export interface NewRun {
+  id: string;
+  family: string;
+  budgetFlops: number;
+  achievedFlops: number;
+  params: number;
+  exactParams: number;
+  tokens: number;
+  steps: number;
+  batchSize: number;
+  dModel: number;
+  nLayers: number;
+  nHeads: number;
+  seqLen: number;
+  spec: unknown;
+}
+
+/**
+ * Stores a sweep and its planned runs in one transaction. A sweep already stored (same id: same spec) is
+ * left as it is and `created` is false, so resubmitting resumes rather than duplicating.
+ */
+export function insertSweep(store: Store, sweep: NewSweep, plannedRuns: readonly NewRun[]): { created: boolean } {
+  return store.sqlite.transaction(() => {
+    const existing = store.db.select({ id: sweeps.id }).from(sweeps).where(eq(sweeps.id, sweep.id)).get();
+    if (existing) return { created: false };
+    const at = Date.now();
+    store.db
+      .insert(sweeps)
+      .values({ ...sweep, state: 'queued', runCount: plannedRuns.length, createdAt: at, updatedAt: at })
+      .run();
+    // SQLite caps bound variables per statement; 500 rows x 17 columns stays well under it.
+    for (let start = 0; start < plannedRuns.length; start += 500) {
+      const chunk = plannedRuns.slice(start, start + 500);
+      store.db
+        .insert(runs)
+        .values(chunk.map((run) => ({ ...run, sweepId: sweep.id, state: 'planned' as RunState })))
+        .run();
+    }
+    return { created: true };
+  })();
+}
+
+/** Sets a sweep's state (and its finish time when it reaches a final state). */
+export function setSweepState(store: Store, sweepId: string, state: SweepState): void {
+  const at = Date.now();
+  const finished = state === 'done' || state === 'cancelled';
+  store.db
+    .update(sweeps)
+    .set({ state, updatedAt: at, finishedAt: finished ? at : null })
+    .where(eq(sweeps.id, sweepId))
+    .run();
+}
