@@ -1,1 +1,10 @@
-export {};
+export { GraphBuilder, paramInputName } from './graph-builder.js';
+export type { GraphBuilderOptions, GraphStats, MatMulOptions, Operand } from './graph-builder.js';
+export { Tensor } from './tensor.js';
+export type { ParamSpec } from './tensor.js';
+export { ONNX_DATA_TYPE, isFloatDType } from './dtype.js';
+export type { DType, FloatDType } from './dtype.js';
+export { GraphError } from './errors.js';
+export type { GraphErrorCode } from './errors.js';
+export { ONNX_IR_VERSION, ONNX_OPSET, encodeOnnxModel } from './onnx-export.js';
+export type { IrGraph } from './internal/ir.js';
