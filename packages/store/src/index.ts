@@ -37,3 +37,15 @@ export {
   type SweepRow,
 } from './queries/run-lookup.js';
 export { countRunsByState, listSweepStatuses, type SweepStatus } from './queries/sweep-status.js';
+export { getSweep, listSweeps, type SweepDetail, type SweepSummary } from './queries/read-sweeps.js';
+export {
+  getRun,
+  listRuns,
+  sweepRuns,
+  type ListRunsOptions,
+  type RunDetail,
+  type RunListItem,
+  type RunPage,
+} from './queries/read-runs.js';
+export { runMetrics, sweepCurveSamples, type CurveSample, type StoredMetric } from './queries/read-metrics.js';
+export { latestFit, type FitRecord } from './queries/read-fits.js';

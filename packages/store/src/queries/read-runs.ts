@@ -38,7 +38,7 @@ const runColumns = {
 };
 
 /** A run's row without its full RunSpec: shape, grid position, state, progress and results. */
-export interface RunRow {
+export interface RunListItem {
   id: string;
   sweepId: string;
   family: string;
@@ -73,7 +73,7 @@ export interface RunRow {
   tokensPerSecond: number | null;
 }
 
-export interface RunDetail extends RunRow {
+export interface RunDetail extends RunListItem {
   spec: unknown;
 }
 
@@ -86,7 +86,7 @@ export interface ListRunsOptions {
 
 export interface RunPage {
   total: number;
-  runs: RunRow[];
+  runs: RunListItem[];
 }
 
 /** Runs in grid order (family, budget, size), so pages are stable while states change. */
@@ -116,7 +116,7 @@ export function listRuns(store: Store, sweepId: string, options: ListRunsOptions
 }
 
 /** Every run of a sweep in grid order: for charts, fits and exports. */
-export function sweepRuns(store: Store, sweepId: string): RunRow[] {
+export function sweepRuns(store: Store, sweepId: string): RunListItem[] {
   return store.db
     .select(runColumns)
     .from(runs)

@@ -1,4 +1,4 @@
-import { desc, eq, or, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
 import { runs, sweeps, type SweepState } from '../schema.js';
 
@@ -78,18 +78,4 @@ export function getSweep(store: Store, sweepId: string): SweepDetail | undefined
     .get();
   if (!row) return undefined;
   return { ...row, runs: runStateCounts(store, [row.id]).get(row.id) ?? {} };
-}
-
-/**
- * A sweep by id or by name (the newest of that name), for commands where a person types either.
- * An exact id wins over a name.
- */
-export function findSweep(store: Store, idOrName: string): SweepDetail | undefined {
-  const row = store.db
-    .select({ id: sweeps.id })
-    .from(sweeps)
-    .where(or(eq(sweeps.id, idOrName), eq(sweeps.name, idOrName)))
-    .orderBy(sql`${sweeps.id} = ${idOrName} desc`, desc(sweeps.createdAt))
-    .get();
-  return row ? getSweep(store, row.id) : undefined;
 }
