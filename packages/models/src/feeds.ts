@@ -68,12 +68,19 @@ export class FeedBuilder {
   constructor(config: ModelConfig, batchSize: number, floatType: FloatType = 'float32') {
     validateModelConfig(config);
     if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new ModelError('INVALID_CONFIG', 'batchSize', `expected a positive integer, got ${batchSize}`);
+      throw new ModelError(
+        'INVALID_CONFIG',
+        'batchSize',
+        `expected a positive integer, got ${batchSize}`,
+      );
     }
     this.config = config;
     this.batchSize = batchSize;
     this.floatType = floatType;
-    this.codec = config.family === 'mdm-prime-v2' ? primeCodecFor(config.shape.vocabSize, requirePrime(config)) : undefined;
+    this.codec =
+      config.family === 'mdm-prime-v2'
+        ? primeCodecFor(config.shape.vocabSize, requirePrime(config))
+        : undefined;
   }
 
   /** Training feeds; `key` is e.g. [runSeed, step]. */
@@ -201,7 +208,11 @@ export class FeedBuilder {
     if (wantK) {
       feeds[FEED.visibleOneHot] = floatTensor(this.floatType, visibleOneHot, [B, T, l * base]);
       feeds[FEED.visibleCount] = floatTensor(this.floatType, visibleCount, [B, T, 1]);
-      feeds[FEED.digitTargetWeights] = floatTensor(this.floatType, digitTargetWeights, [B, T, l * base]);
+      feeds[FEED.digitTargetWeights] = floatTensor(this.floatType, digitTargetWeights, [
+        B,
+        T,
+        l * base,
+      ]);
     }
     return feeds;
   }
@@ -223,7 +234,11 @@ export function primeCodecFor(vocabSize: number, prime: PrimeOptions): PrimeCode
 function batchSizeOf(config: ModelConfig, batch: Int32Array): number {
   const row = config.shape.seqLen + 1;
   if (batch.length === 0 || batch.length % row !== 0) {
-    throw new ModelError('INVALID_BATCH', 'batch', `length ${batch.length} is not a positive multiple of seqLen + 1 = ${row}`);
+    throw new ModelError(
+      'INVALID_BATCH',
+      'batch',
+      `length ${batch.length} is not a positive multiple of seqLen + 1 = ${row}`,
+    );
   }
   return batch.length / row;
 }

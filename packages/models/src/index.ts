@@ -11,7 +11,12 @@ export type {
 } from './types.js';
 export { ModelError, type ModelErrorCode } from './errors.js';
 export { validateModelConfig, validateShape, validatePrimeOptions } from './validate-config.js';
-export { countParams, flopsPerStep, type ParamCounts, type EmbeddingLayout } from './param-count.js';
+export {
+  countParams,
+  flopsPerStep,
+  type ParamCounts,
+  type EmbeddingLayout,
+} from './param-count.js';
 export { Rng, randomPermutation } from './rng.js';
 export { PrimeCodec, type PrimeCodecOptions, type SerializedPrimeCodec } from './prime-codec.js';
 export {
@@ -26,3 +31,4 @@ export {
   type Feeds,
   type FloatType,
 } from './feeds.js';
+export { unigramObjectives, type UnigramObjectives } from './unigram-objectives.js';

@@ -65,7 +65,13 @@ export class PrimeCodec {
     }
     const inverse = new Int32Array(n);
     for (let i = 0; i < n; i++) inverse[permutation[i]!] = i;
-    return new PrimeCodec({ vocabSize: opts.vocabSize, base: opts.base, length: opts.length, permutation, inverse });
+    return new PrimeCodec({
+      vocabSize: opts.vocabSize,
+      base: opts.base,
+      length: opts.length,
+      permutation,
+      inverse,
+    });
   }
 
   /** Restores a saved codec, checking that the permutation is a bijection and `inverse` is its inverse. */
@@ -73,10 +79,18 @@ export class PrimeCodec {
     checkGeometry(s.vocabSize, s.base, s.length);
     const n = s.base ** s.length;
     if (s.permutation.length !== n) {
-      throw new ModelError('INVALID_CODEC', 'permutation', `expected ${n} entries, got ${s.permutation.length}`);
+      throw new ModelError(
+        'INVALID_CODEC',
+        'permutation',
+        `expected ${n} entries, got ${s.permutation.length}`,
+      );
     }
     if (s.inverse.length !== n) {
-      throw new ModelError('INVALID_CODEC', 'inverse', `expected ${n} entries, got ${s.inverse.length}`);
+      throw new ModelError(
+        'INVALID_CODEC',
+        'inverse',
+        `expected ${n} entries, got ${s.inverse.length}`,
+      );
     }
     for (let i = 0; i < n; i++) {
       const code = s.permutation[i]!;
@@ -88,7 +102,11 @@ export class PrimeCodec {
         );
       }
     }
-    return new PrimeCodec({ ...s, permutation: Int32Array.from(s.permutation), inverse: Int32Array.from(s.inverse) });
+    return new PrimeCodec({
+      ...s,
+      permutation: Int32Array.from(s.permutation),
+      inverse: Int32Array.from(s.inverse),
+    });
   }
 
   serialize(): SerializedPrimeCodec {
@@ -108,7 +126,11 @@ export class PrimeCodec {
     for (let i = 0; i < tokens.length; i++) {
       const x = tokens[i]!;
       if (!(x >= 0 && x < this.vocabSize)) {
-        throw new ModelError('INVALID_BATCH', `tokens[${i}]`, `token ${x} outside [0, ${this.vocabSize})`);
+        throw new ModelError(
+          'INVALID_BATCH',
+          `tokens[${i}]`,
+          `token ${x} outside [0, ${this.vocabSize})`,
+        );
       }
       out.set(this.digits.subarray(x * l, x * l + l), i * l);
     }
@@ -119,7 +141,11 @@ export class PrimeCodec {
   decode(digits: Int32Array): Int32Array {
     const l = this.length;
     if (digits.length % l !== 0) {
-      throw new ModelError('INVALID_BATCH', 'digits', `length ${digits.length} is not a multiple of ${l}`);
+      throw new ModelError(
+        'INVALID_BATCH',
+        'digits',
+        `length ${digits.length} is not a multiple of ${l}`,
+      );
     }
     const out = new Int32Array(digits.length / l);
     for (let i = 0; i < out.length; i++) {
@@ -127,13 +153,21 @@ export class PrimeCodec {
       for (let j = 0; j < l; j++) {
         const digit = digits[i * l + j]!;
         if (!(digit >= 0 && digit < this.base)) {
-          throw new ModelError('INVALID_BATCH', `digits[${i * l + j}]`, `digit ${digit} outside [0, ${this.base})`);
+          throw new ModelError(
+            'INVALID_BATCH',
+            `digits[${i * l + j}]`,
+            `digit ${digit} outside [0, ${this.base})`,
+          );
         }
         code = code * this.base + digit;
       }
       const x = this.inverse[code]!;
       if (x >= this.vocabSize) {
-        throw new ModelError('INVALID_CODEC', `digits[${i}]`, `code ${code} is not the code of any token`);
+        throw new ModelError(
+          'INVALID_CODEC',
+          `digits[${i}]`,
+          `code ${code} is not the code of any token`,
+        );
       }
       out[i] = x;
     }
@@ -153,9 +187,17 @@ function checkGeometry(vocabSize: number, base: number, length: number): void {
   }
   if (base < 2) throw new ModelError('INVALID_CODEC', 'base', `expected at least 2, got ${base}`);
   if (base ** length < vocabSize) {
-    throw new ModelError('INVALID_CODEC', 'length', `base^length = ${base ** length} < vocabSize ${vocabSize}`);
+    throw new ModelError(
+      'INVALID_CODEC',
+      'length',
+      `base^length = ${base ** length} < vocabSize ${vocabSize}`,
+    );
   }
   if (base ** length > 2 ** 30) {
-    throw new ModelError('INVALID_CODEC', 'length', `base^length = ${base ** length} exceeds 2^30 codes`);
+    throw new ModelError(
+      'INVALID_CODEC',
+      'length',
+      `base^length = ${base ** length} exceeds 2^30 codes`,
+    );
   }
 }

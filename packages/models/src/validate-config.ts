@@ -37,7 +37,11 @@ export function validatePrimeOptions(prime: PrimeOptions, shape: ModelShape, pat
   positiveInt(prime.base, `${path}.base`);
   positiveInt(prime.length, `${path}.length`);
   if (prime.base < 2) {
-    throw new ModelError('INVALID_CONFIG', `${path}.base`, `expected at least 2, got ${prime.base}`);
+    throw new ModelError(
+      'INVALID_CONFIG',
+      `${path}.base`,
+      `expected at least 2, got ${prime.base}`,
+    );
   }
   const codes = prime.base ** prime.length;
   if (codes < shape.vocabSize) {
