@@ -1,2 +1,10 @@
 export * from './run-spec.js';
 export { SpecError, type PlannerErrorCode, type SpecIssue } from './errors.js';
+export { sweepSpecSchema, type SweepSpec, type SweepSpecInput } from './sweep-spec.js';
+export { parseSweepSpec, validateSweepSpec, type SpecFormat } from './parse-sweep-spec.js';
+export { planSweep, FLOPS_TOLERANCE } from './plan-sweep.js';
+export { runId, canonicalJson } from './run-id.js';
+export { GPT2_VOCAB_SIZE, primeLength, vocabSizeOf } from './vocab.js';
+export { PAPER_ARM_GRID, PAPER_DIFFUSION_GRID, paperGrid, type PaperSize } from './paper-grid.js';
+export { dModelMultiple, shapeForParams, type BackboneShape, type ShapeRule, type ShapeChoice } from './shape-rule.js';
+export { specFiles, withResolvedFiles, type SpecFile } from './spec-files.js';

@@ -22,6 +22,8 @@ export interface PrimeOptions {
   shuffleSeed: number;
   embedding: 'cat-share' | 'sum';
   objective: 'published' | 'nelbo';
+  /** Masking time t is drawn in [eps, 1] (default 1e-3, as for MDM). */
+  eps?: number;
 }
 
 /** Masking time t is drawn in [eps, 1]. */
@@ -114,8 +116,15 @@ export interface DroppedSize {
   reason: string;
 }
 
+/** A run that was planned but deserves a look, e.g. its achieved compute is off the target by over 1%. */
+export interface PlanWarning {
+  runId: string;
+  message: string;
+}
+
 export interface Plan {
   sweepName: string;
   runs: RunSpec[];
   dropped: DroppedSize[];
+  warnings: PlanWarning[];
 }

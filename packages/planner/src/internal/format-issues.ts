@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import type { SpecIssue } from '../errors.js';
+
+/** `families.mdm-prime-v2.base`, `sizes.shapes[2].nHeads`: dotted keys, bracketed indices. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out;
+}
+
+function lowerFirst(message: string): string {
+  return message.charAt(0).toLowerCase() + message.slice(1);
+}
+
+/** Zod issues as `{path, message}` pairs, one per bad field (an unknown key becomes its own path). */
+export function toSpecIssues(issues: readonly z.core.$ZodIssue[]): SpecIssue[] {
+  const out: SpecIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const generic = issue.message.startsWith('Unrecognized key');
+      for (const key of issue.keys) {
+        out.push({
+          path: formatPath([...issue.path, key]),
+          message: generic ? 'unknown field' : issue.message,
+        });
+      }
+      continue;
+    }
+    // Zod's default texts read "Invalid input: expected number, received string"; keep the useful part.
+    const message = issue.message.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, '');
+    out.push({ path: formatPath(issue.path), message: lowerFirst(message) });
+  }
+  return out;
+}

@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import { DEVICES, FAMILIES, PARAM_CONVENTIONS, PRECISIONS } from './run-spec.js';
+import { primeLength, vocabSizeOf } from './vocab.js';
+
+const positive = z.number().positive();
+const positiveInt = z.int().positive();
+const nonNegativeInt = z.int().nonnegative();
+const unitOpen = z.number().gt(0).lt(1);
+
+/** A log-spaced range: `count` values from `min` to `max` inclusive (count 1 needs min = max). */
+const logRange = z
+  .strictObject({ min: positive, max: positive, count: positiveInt })
+  .superRefine((range, ctx) => {
+    if (range.max < range.min) {
+      ctx.addIssue({ code: 'custom', path: ['max'], message: `expected at least min (${range.min})` });
+    }
+    if (range.count === 1 && range.max !== range.min) {
+      ctx.addIssue({ code: 'custom', path: ['count'], message: 'expected at least 2 when min < max' });
+    }
+  })
+  .describe('count log-spaced values from min to max inclusive');
+
+const window = z
+  .strictObject({ min: positive.optional(), max: positive.optional() })
+  .superRefine((w, ctx) => {
+    if (w.min !== undefined && w.max !== undefined && w.max < w.min) {
+      ctx.addIssue({ code: 'custom', path: ['max'], message: `expected at least min (${w.min})` });
+    }
+  });
+
+const mdmOptions = z.strictObject({
+  eps: unitOpen.default(1e-3).describe('masking time t is drawn in [eps, 1]'),
+});
+
+const primeOptions = z.strictObject({
+  base: z.int().min(2).default(2).describe('sub-token base b; the length l = ceil(log_b V) is derived'),
+  shuffle: z.boolean().default(true).describe('seeded permutation of the b^l codes'),
+  shuffleSeed: nonNegativeInt.default(0),
+  embedding: z
+    .enum(['cat-share', 'sum'])
+    .default('cat-share')
+    .describe('cat-share: one (b+1) x d/l table, l pieces concatenated (d divisible by l); sum: l tables summed'),
+  objective: z
+    .enum(['published', 'nelbo'])
+    .default('published')
+    .describe('published: the paper objective J; nelbo: the valid sub-token bound K'),
+  eps: unitOpen.default(1e-3).describe('masking time t is drawn in [eps, 1]'),
+});
+
+const families = z
+  .strictObject(
+    {
+      arm: z.strictObject({}).optional(),
+      mdm: mdmOptions.optional(),
+      'mdm-prime-v2': primeOptions.optional(),
+    },
+    {
+      error: (issue) =>
+        issue.code === 'unrecognized_keys'
+          ? `unknown family; expected one of ${FAMILIES.join(', ')}`
+          : undefined,
+    },
+  )
+  .refine((f) => Object.keys(f).length > 0, { message: `expected at least one of ${FAMILIES.join(', ')}` })
+  .describe('the families to train, each with its options ({} for the defaults)');
+
+const explicitShape = z.strictObject({
+  dModel: positiveInt,
+  nLayers: positiveInt,
+  nHeads: positiveInt,
+  ffnHidden: positiveInt.optional().describe('SwiGLU hidden width; default shapeRule.ffnMultiplier x dModel'),
+  batchSize: positiveInt.optional().describe('overrides the sweep batchSize for this size'),
+});
+
+const sizes = z
+  .strictObject({
+    preset: z
+      .enum(['paper'])
+      .optional()
+      .describe("the paper's grid (paper-notes 7.2): 18 sizes for MDM/Prime, 16 for ARM; the three largest use 2 x batchSize"),
+    shapes: z.array(explicitShape).min(1).optional().describe('explicit shapes'),
+    count: positiveInt.optional().describe('number of log-spaced sizes, shaped by shapeRule'),
+    params: window
+      .optional()
+      .describe('with count: sizes log-spaced in [min, max] parameters (under paramConvention)'),
+    tokensPerParam: window
+      .optional()
+      .describe(
+        'with count: per budget, sizes log-spaced so that D/N spans [min, max]; with preset or shapes: keep only sizes whose D/N lies in [min, max]',
+      ),
+  })
+  .superRefine((s, ctx) => {
+    const modes = [s.preset, s.shapes, s.count].filter((m) => m !== undefined).length;
+    if (modes !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of preset, shapes or count' });
+      return;
+    }
+    if (s.count !== undefined) {
+      const ranges = [s.params, s.tokensPerParam].filter((r) => r !== undefined);
+      if (ranges.length !== 1) {
+        ctx.addIssue({ code: 'custom', path: ['count'], message: 'expected exactly one of params or tokensPerParam with count' });
+      }
+      for (const key of ['params', 'tokensPerParam'] as const) {
+        const range = s[key];
+        if (range !== undefined && (range.min === undefined || range.max === undefined)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'expected both min and max with count' });
+        }
+      }
+    } else if (s.params !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['params'], message: 'only allowed with count' });
+    }
+  });
+
+const shapeRule = z
+  .strictObject({
+    headDim: positiveInt
+      .refine((h) => h % 2 === 0, { message: 'expected an even number (RoPE rotates channel pairs)' })
+      .default(64),
+    aspectRatio: positive.default(64).describe('target dModel / nLayers'),
+    minLayers: positiveInt.default(1),
+    maxLayers: positiveInt.default(128),
+    ffnMultiplier: positive.default(4).describe('SwiGLU hidden width = ffnMultiplier x dModel'),
+  })
+  .default({ headDim: 64, aspectRatio: 64, minLayers: 1, maxLayers: 128, ffnMultiplier: 4 });
+
+const optimizer = z
+  .strictObject({
+    lr: positive.default(2e-4),
+    minLr: z.number().nonnegative().default(2e-5).describe('cosine decay floor'),
+    warmupSteps: nonNegativeInt.optional().describe('linear warmup steps (exclusive with warmupFraction)'),
+    warmupFraction: z
+      .number()
+      .min(0)
+      .lt(1)
+      .optional()
+      .describe('warmup as a fraction of each run (default 0.01, at least one step)'),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.95),
+    eps: positive.default(1e-8),
+    weightDecay: z.number().nonnegative().default(0.1),
+    gradClip: positive.default(1),
+  })
+  .superRefine((o, ctx) => {
+    if (o.warmupSteps !== undefined && o.warmupFraction !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['warmupSteps'], message: 'expected only one of warmupSteps and warmupFraction' });
+    }
+    if (o.minLr > o.lr) {
+      ctx.addIssue({ code: 'custom', path: ['minLr'], message: `expected at most lr (${o.lr})` });
+    }
+  })
+  .describe('AdamW; linear warmup, then cosine decay to minLr');
+
+const filePath = z.string().min(1).describe('relative to the spec file');
+
+const corpus = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('sotu') }).describe('the default corpus: US State of the Union addresses'),
+  z.strictObject({ kind: z.literal('text'), paths: z.array(filePath).min(1) }),
+  z.strictObject({ kind: z.literal('jsonl'), paths: z.array(filePath).min(1), field: z.string().min(1) }),
+  z.strictObject({
+    kind: z.literal('shards'),
+    train: filePath,
+    val: filePath,
+    dtype: z.enum(['uint16', 'uint32']),
+    vocabSize: z.int().min(2),
+  }),
+]);
+
+const tokenizer = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('gpt2') }).describe('GPT-2 BPE, V = 50257'),
+  z.strictObject({ kind: z.literal('bpe'), vocabSize: z.int().min(2) }).describe('a BPE trained on the corpus'),
+  z.strictObject({ kind: z.literal('none') }).describe('pre-tokenized shards'),
+]);
+
+const data = z
+  .strictObject({
+    corpus,
+    tokenizer,
+    valFraction: z.number().gt(0).lt(1).default(0.02),
+  })
+  .superRefine((d, ctx) => {
+    const shards = d.corpus.kind === 'shards';
+    if (shards !== (d.tokenizer.kind === 'none')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokenizer', 'kind'],
+        message: shards ? "expected 'none' for a 'shards' corpus" : "'none' needs a 'shards' corpus",
+      });
+    }
+  });
+
+const evaluation = z.strictObject({
+  tokens: positiveInt.describe('held-out tokens per evaluation'),
+  every: positiveInt.describe('evaluate every this many steps (and at the end)'),
+  seed: nonNegativeInt.default(0).describe('fixes the evaluation batches and (t, mask) draws for every run'),
+});
+
+/** The sweep spec: what `isoflop plan` and `isoflop run` read (YAML or JSON). */
+export const sweepSpecSchema = z
+  .strictObject({
+    name: z.string().min(1).describe('sweep name (not part of run ids)'),
+    families,
+    budgets: z
+      .union([z.array(positive).min(1), logRange])
+      .describe('compute budgets C in FLOPs: a list, or a log-spaced range'),
+    sizes,
+    shapeRule,
+    paramConvention: z
+      .enum(PARAM_CONVENTIONS)
+      .default('paper')
+      .describe('paper: N = 12·d²·n_layers; exact: the exact non-embedding count'),
+    seqLen: positiveInt,
+    batchSize: positiveInt,
+    optimizer: optimizer.default({ lr: 2e-4, minLr: 2e-5, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 }),
+    data,
+    eval: evaluation,
+    device: z.enum(DEVICES).default('cpu'),
+    precision: z.enum(PRECISIONS).default('fp32'),
+    seeds: z.array(nonNegativeInt).min(1).default([0]).describe('one run per seed for every (family, budget, size)'),
+    checkpointEvery: positiveInt.default(1000).describe('steps between checkpoints'),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.sizes.shapes !== undefined) {
+      spec.sizes.shapes.forEach((shape, i) => {
+        if (shape.dModel % shape.nHeads !== 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sizes', 'shapes', i, 'nHeads'],
+            message: `expected a divisor of dModel ${shape.dModel}`,
+          });
+        } else if ((shape.dModel / shape.nHeads) % 2 !== 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sizes', 'shapes', i, 'nHeads'],
+            message: `expected an even head dimension (dModel / nHeads = ${shape.dModel / shape.nHeads}; RoPE rotates channel pairs)`,
+          });
+        }
+      });
+      const prime = spec.families['mdm-prime-v2'];
+      if (prime?.embedding === 'cat-share') {
+        const length = primeLength(prime.base, vocabSizeOf(spec.data));
+        spec.sizes.shapes.forEach((shape, i) => {
+          if (shape.dModel % length !== 0) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['sizes', 'shapes', i, 'dModel'],
+              message: `expected a multiple of the Prime length l = ${length} (families.mdm-prime-v2.embedding is cat-share)`,
+            });
+          }
+        });
+      }
+    }
+    if (new Set(spec.seeds).size !== spec.seeds.length) {
+      ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'expected distinct seeds' });
+    }
+    if (spec.shapeRule.maxLayers < spec.shapeRule.minLayers) {
+      ctx.addIssue({ code: 'custom', path: ['shapeRule', 'maxLayers'], message: 'expected at least minLayers' });
+    }
+  });
+
+/** A validated sweep spec with every default filled in. */
+export type SweepSpec = z.output<typeof sweepSpecSchema>;
+/** What a user may write: defaults optional. */
+export type SweepSpecInput = z.input<typeof sweepSpecSchema>;
