@@ -1,1 +1,25 @@
-export {};
+export { QueueError, type QueueErrorCode } from './errors.js';
+export { redisOptionsFromUrl, type QueueLocation } from './connection.js';
+export { cancelChannel, DEFAULT_PREFIX, TRAIN_QUEUE, TRAIN_RUN } from './names.js';
+export {
+  CANCELLED,
+  DIVERGED,
+  decodeFailure,
+  encodeFailure,
+  type RunFailureReason,
+} from './failure.js';
+export {
+  parseRunResult,
+  parseTrainJobPayload,
+  parseTrainProgress,
+  runResultSchema,
+  runSpecSchema,
+  trainJobPayloadSchema,
+  trainProgressSchema,
+  type RunResult,
+  type TrainJobPayload,
+  type TrainProgress,
+} from './schemas.js';
+export { CANCELLED_REASON, TrainQueue, type JobSnapshot, type RetryPolicy } from './train-queue.js';
+export { SHUTDOWN_REASON, startTrainWorker, type TrainWorker, type TrainWorkerOptions } from './train-worker.js';
+export { watchTrainQueue, type TrainQueueEvent, type TrainQueueWatch, type WatchOptions } from './watch-train-queue.js';

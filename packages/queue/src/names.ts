@@ -1,0 +1,11 @@
+/** The one queue that carries training runs. */
+export const TRAIN_QUEUE = 'isoflop-train';
+/** The job name of a training run (the job id is the run id). */
+export const TRAIN_RUN = 'train-run';
+/** Redis key prefix for isoflop's queues; tests use their own prefix to stay isolated. */
+export const DEFAULT_PREFIX = 'isoflop';
+
+/** Pub/sub channel on which cancel requests for active runs reach every worker. */
+export function cancelChannel(prefix: string, queueName: string): string {
+  return `${prefix}:${queueName}:cancel`;
+}

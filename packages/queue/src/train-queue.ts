@@ -1,0 +1,157 @@
+import type { RunSpec } from '@isoflop/planner';
+import { Queue, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
+import { CANCELLED, decodeFailure, encodeFailure, type RunFailureReason } from './failure.js';
+import { cancelChannel, DEFAULT_PREFIX, TRAIN_QUEUE, TRAIN_RUN } from './names.js';
+import { parseRunResult, type RunResult, type TrainJobPayload } from './schemas.js';
+
+export interface RetryPolicy {
+  /** Tries per run before it fails for good (default 3). */
+  attempts?: number;
+  /** First retry delay; doubles each retry (default 2000 ms). */
+  backoffMs?: number;
+}
+
+/** What the queue knows about one run, for reconciling the database with it. */
+export type JobSnapshot =
+  | { state: 'completed'; result: RunResult; finishedOn: number }
+  | { state: 'failed'; failure: RunFailureReason; attemptsMade: number; finishedOn: number }
+  | { state: 'active' | 'waiting'; attemptsMade: number }
+  | { state: 'missing' };
+
+const PAGE = 1000;
+
+/** The producer side of the training queue, used by the coordinator (which must not import bullmq). */
+export class TrainQueue {
+  readonly prefix: string;
+  readonly name: string;
+  private readonly queue: Queue<TrainJobPayload, RunResult>;
+  private readonly redisUrl: string;
+  private publisher: Redis | undefined;
+
+  constructor(location: QueueLocation) {
+    this.prefix = location.prefix ?? DEFAULT_PREFIX;
+    this.name = location.queueName ?? TRAIN_QUEUE;
+    this.redisUrl = location.redisUrl;
+    this.queue = new Queue(this.name, {
+      connection: redisOptionsFromUrl(location.redisUrl),
+      prefix: this.prefix,
+    });
+  }
+
+  /**
+   * Adds runs with job id = run id: a run already in the queue (waiting, active or finished) is not added
+   * again, so resubmitting a spec never trains a run twice. Runs that failed for good are retried from
+   * scratch (their checkpoints still let them resume). Returns how many failed jobs were retried.
+   */
+  async enqueue(runs: readonly RunSpec[], policy: RetryPolicy = {}): Promise<{ retried: number }> {
+    const opts = {
+      attempts: policy.attempts ?? 3,
+      backoff: { type: 'exponential', delay: policy.backoffMs ?? 2000 },
+      // Finished jobs stay: their results are what a restarted coordinator reconciles from.
+      removeOnComplete: false,
+      removeOnFail: false,
+    };
+    for (let start = 0; start < runs.length; start += PAGE) {
+      await this.queue.addBulk(
+        runs.slice(start, start + PAGE).map((run) => ({
+          name: TRAIN_RUN,
+          data: { run },
+          opts: { ...opts, jobId: run.id },
+        })),
+      );
+    }
+    const wanted = new Set(runs.map((run) => run.id));
+    let retried = 0;
+    const failedCount = await this.queue.getFailedCount();
+    for (let start = 0; start < failedCount; start += PAGE) {
+      const failed = await this.queue.getFailed(start, start + PAGE - 1);
+      for (const job of failed) {
+        if (job.id === undefined || !wanted.has(job.id)) continue;
+        await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+        retried += 1;
+      }
+    }
+    return { retried };
+  }
+
+  /**
+   * Cancels runs: waiting or delayed jobs are removed; active ones are asked (over pub/sub) to stop, and
+   * their worker fails them with code CANCELLED. Returns the ids in each group.
+   */
+  async cancel(runIds: readonly string[]): Promise<{ removed: string[]; signalled: string[] }> {
+    const removed: string[] = [];
+    const signalled: string[] = [];
+    for (const runId of runIds) {
+      const job = await this.queue.getJob(runId);
+      if (!job) continue;
+      const state = await job.getState();
+      if (state === 'active') {
+        signalled.push(runId);
+      } else if (state !== 'completed' && state !== 'failed') {
+        await job.remove();
+        removed.push(runId);
+      }
+    }
+    if (signalled.length > 0) {
+      this.publisher ??= new Redis(redisOptionsFromUrl(this.redisUrl));
+      for (const runId of signalled) await this.publisher.publish(cancelChannel(this.prefix, this.name), runId);
+    }
+    return { removed, signalled };
+  }
+
+  /** The queue's view of each run id (missing: never added, removed, or lost with Redis's data). */
+  async snapshot(runIds: readonly string[]): Promise<Map<string, JobSnapshot>> {
+    const snapshots = new Map<string, JobSnapshot>();
+    for (let start = 0; start < runIds.length; start += 200) {
+      const chunk = runIds.slice(start, start + 200);
+      const entries = await Promise.all(chunk.map(async (runId) => [runId, await this.snapshotOf(runId)] as const));
+      for (const [runId, snapshot] of entries) snapshots.set(runId, snapshot);
+    }
+    return snapshots;
+  }
+
+  private async snapshotOf(runId: string): Promise<JobSnapshot> {
+    const job: Job<TrainJobPayload, RunResult> | undefined = await this.queue.getJob(runId);
+    if (!job) return { state: 'missing' };
+    const state = await job.getState();
+    if (state === 'completed') {
+      try {
+        return { state, result: parseRunResult(job.returnvalue), finishedOn: job.finishedOn ?? Date.now() };
+      } catch (error) {
+        const failure = { code: 'INVALID_RESULT', message: (error as Error).message };
+        return { state: 'failed', failure, attemptsMade: job.attemptsMade, finishedOn: job.finishedOn ?? Date.now() };
+      }
+    }
+    if (state === 'failed') {
+      return {
+        state,
+        failure: decodeFailure(job.failedReason),
+        attemptsMade: job.attemptsMade,
+        finishedOn: job.finishedOn ?? Date.now(),
+      };
+    }
+    if (state === 'active') return { state, attemptsMade: job.attemptsMade };
+    if (state === 'unknown') return { state: 'missing' };
+    return { state: 'waiting', attemptsMade: job.attemptsMade };
+  }
+
+  /** Job counts by BullMQ state (for status displays and benchmarks). */
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed', 'prioritized');
+  }
+
+  /** Deletes every key of this queue (tests clean up with it). */
+  async obliterate(): Promise<void> {
+    await this.queue.obliterate({ force: true });
+  }
+
+  async close(): Promise<void> {
+    this.publisher?.disconnect();
+    await this.queue.close();
+  }
+}
+
+/** The failedReason an active job gets when its sweep is cancelled. */
+export const CANCELLED_REASON = encodeFailure({ code: CANCELLED, message: 'cancelled by user' });

@@ -1,0 +1,80 @@
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
+import { CANCELLED_REASON } from './train-queue.js';
+import { cancelChannel, DEFAULT_PREFIX, TRAIN_QUEUE } from './names.js';
+import type { RunResult, TrainJobPayload } from './schemas.js';
+
+export interface TrainWorkerOptions extends QueueLocation {
+  /** Compiled processor module that BullMQ forks into a child process per concurrent job. */
+  processorFile: string;
+  /** Names this worker in progress events and the job's processedBy. */
+  name: string;
+  concurrency?: number;
+  /** Environment of the forked processors (their configuration). */
+  processorEnv?: NodeJS.ProcessEnv;
+  /** How long a job's lock lasts without renewal; a killed worker's run is retried after about this. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Stalls (worker deaths) a run survives before it fails. */
+  maxStalledCount?: number;
+}
+
+export interface TrainWorker {
+  readonly worker: Worker<TrainJobPayload, RunResult>;
+  /**
+   * Stops taking jobs and asks the running ones to checkpoint and hand their run back; resolves when they
+   * did, or after `timeoutMs` (then running children are killed and their runs retried elsewhere).
+   */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+/** Starts a sandboxed BullMQ worker on the training queue that also honours cancel requests. */
+export async function startTrainWorker(options: TrainWorkerOptions): Promise<TrainWorker> {
+  const connection = redisOptionsFromUrl(options.redisUrl);
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const queueName = options.queueName ?? TRAIN_QUEUE;
+  const lockDuration = options.lockDurationMs ?? 30_000;
+  const worker = new Worker<TrainJobPayload, RunResult>(queueName, options.processorFile, {
+    connection,
+    prefix,
+    name: options.name,
+    concurrency: options.concurrency ?? 1,
+    lockDuration,
+    stalledInterval: options.stalledIntervalMs ?? lockDuration,
+    maxStalledCount: options.maxStalledCount ?? 3,
+    useWorkerThreads: false,
+    workerForkOptions: { env: { ...process.env, ...options.processorEnv } },
+  });
+  const subscriber = new Redis(connection);
+  const channel = cancelChannel(prefix, queueName);
+  subscriber.on('message', (from: string, runId: string) => {
+    if (from === channel) worker.cancelJob(runId, CANCELLED_REASON);
+  });
+  // A Redis restart drops subscriptions; ioredis resubscribes on reconnect by itself.
+  subscriber.on('error', () => undefined);
+  await subscriber.subscribe(channel);
+  await worker.waitUntilReady();
+  let closing: Promise<void> | undefined;
+  return {
+    worker,
+    close: (timeoutMs = 30_000) => {
+      closing ??= (async () => {
+        const graceful = worker.close();
+        worker.cancelAllJobs(SHUTDOWN_REASON);
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), timeoutMs);
+        });
+        const outcome = await Promise.race([graceful.then(() => 'closed' as const), timedOut]);
+        clearTimeout(timer);
+        if (outcome === 'timeout') await worker.close(true);
+        subscriber.disconnect();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The abort reason the processor sees when its worker shuts down (hand the run back, do not fail it). */
+export const SHUTDOWN_REASON = 'isoflop:shutdown';
