@@ -190,6 +190,21 @@ export class GraphBuilder {
     });
   }
 
+  /** Elementwise sum of same-dtype tensors (broadcasting) in one node. */
+  addN(xs: readonly Tensor[]): Tensor {
+    const first = xs[0];
+    if (first === undefined) throw new GraphError('INVALID_ARGUMENT', 'addN: needs at least one tensor');
+    xs.forEach((x, i) => {
+      this.requireFloat(x, `addN: tensors[${i}]`);
+      this.sameDType(first, x, `addN: tensors[${i}]`);
+    });
+    if (xs.length === 1) return first;
+    const shape = xs.reduce<readonly number[]>((s, x) => broadcastShapes(s, x.shape, 'addN'), []);
+    const y = this.emit1('Sum', xs, { dtype: first.dtype, shape });
+    this.record(xs, [y], ([g], needs) => xs.map((x, i) => (needs[i] ? this.sumToShape(need(g), x.shape) : undefined)));
+    return y;
+  }
+
   neg(x: Tensor): Tensor {
     return this.unary('Neg', x, (g) => this.neg(g));
   }

@@ -8,3 +8,12 @@ export { GraphError } from './errors.js';
 export type { GraphErrorCode } from './errors.js';
 export { ONNX_IR_VERSION, ONNX_OPSET, encodeOnnxModel } from './onnx-export.js';
 export type { IrGraph } from './internal/ir.js';
+export { ADAMW_NAMES, addAdamW } from './adamw.js';
+export type { AdamWConfig, AdamWTensors } from './adamw.js';
+export { checkGradients, planProbes, relativeError } from './gradient-check.js';
+export type {
+  GradientCheckOptions,
+  GradientCheckReport,
+  GradientCheckTensor,
+  TensorGradientError,
+} from './gradient-check.js';
