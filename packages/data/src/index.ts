@@ -1,1 +1,27 @@
-export {};
+export { sampleBatch, validationBatches } from './batch-sampler.js';
+export {
+  MIN_BPE_VOCAB,
+  UINT16_VOCAB_LIMIT,
+  validateDataSpec,
+  type CorpusSpec,
+  type DataSpec,
+  type ShardDtype,
+  type ShardsCorpusSpec,
+  type TextCorpusSpec,
+  type TextTokenizerSpec,
+  type TokenizerSpec,
+  type ValidDataSpec,
+} from './data-spec.js';
+export { DataError, type DataErrorCode } from './errors.js';
+export { loadTokenizer } from './load-tokenizer.js';
+export { prepareData, type PrepareDataOptions } from './prepare-data.js';
+export {
+  DATA_FORMAT_VERSION,
+  openPreparedData,
+  type PreparedData,
+  type PreparedDataHeader,
+  type SplitRule,
+} from './prepared-data.js';
+export { EOT_TEXT, type TextTokenizer, type TokenizerKind } from './text-tokenizer.js';
+export { dtypeForVocab, type TokenShard } from './token-shard.js';
+export { unigramEntropy } from './unigram-entropy.js';
