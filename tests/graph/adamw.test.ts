@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ADAMW_NAMES, addAdamW, GraphBuilder, GraphError, type AdamWConfig, type FloatDType } from '@isoflop/graph';
+import {
+  ADAMW_NAMES,
+  addAdamW,
+  GraphBuilder,
+  GraphError,
+  type AdamWConfig,
+  type FloatDType,
+} from '@isoflop/graph';
 import { loadGraph, type Feed } from './ort-harness.js';
 import { Rng } from './random.js';
 
@@ -87,7 +94,10 @@ async function compare(dtype: FloatDType, cfg: AdamWConfig, gradScale: number): 
         [state.v[k]!, refV[k]!],
       ] as const) {
         for (let i = 0; i < want.length; i++) {
-          worst = Math.max(worst, Math.abs(Number(got[i]) - want[i]!) / Math.max(Math.abs(want[i]!), 1e-3));
+          worst = Math.max(
+            worst,
+            Math.abs(Number(got[i]) - want[i]!) / Math.max(Math.abs(want[i]!), 1e-3),
+          );
         }
       }
     });

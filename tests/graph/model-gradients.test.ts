@@ -21,7 +21,12 @@ function draw(seed: number) {
   const values = new Map<string, Float64Array>();
   for (const p of paramSpecs) {
     const scale = p.tensor.rank === 1 ? 0.2 : 0.5;
-    values.set(p.name, r.uniform(p.tensor.size, -scale, scale).map((x) => Math.fround((p.tensor.rank === 1 ? 1 : 0) + x)));
+    values.set(
+      p.name,
+      r
+        .uniform(p.tensor.size, -scale, scale)
+        .map((x) => Math.fround((p.tensor.rank === 1 ? 1 : 0) + x)),
+    );
   }
   const n = shape.batch * shape.seqLen;
   return {
@@ -34,14 +39,22 @@ function draw(seed: number) {
 
 const paramSpecs = build('float64').b.params;
 
-function feeds(dtype: FloatDType, data: ReturnType<typeof draw>): Record<string, { data: Feed; shape: readonly number[] }> {
+function feeds(
+  dtype: FloatDType,
+  data: ReturnType<typeof draw>,
+): Record<string, { data: Feed; shape: readonly number[] }> {
   const cast = (x: Float64Array): Feed => (dtype === 'float64' ? x : Float32Array.from(x));
   const bt = [shape.batch, shape.seqLen];
   return {
     ids: { data: data.ids, shape: bt },
     targets: { data: data.targets, shape: bt },
     weights: { data: cast(data.weights), shape: bt },
-    ...Object.fromEntries(paramSpecs.map((p) => [`p.${p.name}`, { data: cast(data.values.get(p.name)!), shape: p.tensor.shape }])),
+    ...Object.fromEntries(
+      paramSpecs.map((p) => [
+        `p.${p.name}`,
+        { data: cast(data.values.get(p.name)!), shape: p.tensor.shape },
+      ]),
+    ),
   };
 }
 
@@ -52,7 +65,11 @@ describe('whole-model gradients (tiny transformer block, ORT CPU)', () => {
     const session = await loadGraph(b.toOnnxBytes());
     const out = await session.run(feeds('float64', data));
     const report = await checkGradients(
-      b.params.map((p, i) => ({ name: p.name, values: data.values.get(p.name)!, analytic: out[`g${i}`] as Float64Array })),
+      b.params.map((p, i) => ({
+        name: p.name,
+        values: data.values.get(p.name)!,
+        analytic: out[`g${i}`] as Float64Array,
+      })),
       async () => ((await session.run(feeds('float64', data))).loss as Float64Array)[0]!,
       { probesPerTensor: 8, seed: 3 },
     );

@@ -25,21 +25,53 @@ const D = rng.dim(3, 5);
 const V = rng.dim(5, 7);
 const pos = { lo: 0.5, hi: 2 };
 
-const unary = (name: string, op: (b: GraphBuilder, x: Tensor) => Tensor, range: Partial<Arg> = {}): OpCase => ({
+const unary = (
+  name: string,
+  op: (b: GraphBuilder, x: Tensor) => Tensor,
+  range: Partial<Arg> = {},
+): OpCase => ({
   name,
   args: [{ shape: [B, T, D], ...range }],
   build: (b, [x]) => op(b, x!),
 });
 
 const cases: OpCase[] = [
-  { name: 'add (broadcast [D])', args: [{ shape: [B, T, D] }, { shape: [D] }], build: (b, [x, y]) => b.add(x!, y!) },
-  { name: 'add (broadcast [T,1])', args: [{ shape: [T, 1] }, { shape: [B, T, D] }], build: (b, [x, y]) => b.add(x!, y!) },
-  { name: 'sub', args: [{ shape: [T, 1] }, { shape: [B, T, D] }], build: (b, [x, y]) => b.sub(x!, y!) },
-  { name: 'mul', args: [{ shape: [B, 1, D] }, { shape: [T, D] }], build: (b, [x, y]) => b.mul(x!, y!) },
-  { name: 'div', args: [{ shape: [B, T] }, { shape: [T], ...pos }], build: (b, [x, y]) => b.div(x!, y!) },
-  { name: 'maximum', args: [{ shape: [B, T] }, { shape: [B, T] }], build: (b, [x, y]) => b.maximum(x!, y!) },
+  {
+    name: 'add (broadcast [D])',
+    args: [{ shape: [B, T, D] }, { shape: [D] }],
+    build: (b, [x, y]) => b.add(x!, y!),
+  },
+  {
+    name: 'add (broadcast [T,1])',
+    args: [{ shape: [T, 1] }, { shape: [B, T, D] }],
+    build: (b, [x, y]) => b.add(x!, y!),
+  },
+  {
+    name: 'sub',
+    args: [{ shape: [T, 1] }, { shape: [B, T, D] }],
+    build: (b, [x, y]) => b.sub(x!, y!),
+  },
+  {
+    name: 'mul',
+    args: [{ shape: [B, 1, D] }, { shape: [T, D] }],
+    build: (b, [x, y]) => b.mul(x!, y!),
+  },
+  {
+    name: 'div',
+    args: [{ shape: [B, T] }, { shape: [T], ...pos }],
+    build: (b, [x, y]) => b.div(x!, y!),
+  },
+  {
+    name: 'maximum',
+    args: [{ shape: [B, T] }, { shape: [B, T] }],
+    build: (b, [x, y]) => b.maximum(x!, y!),
+  },
   { name: 'minimum (scalar)', args: [{ shape: [B, T] }], build: (b, [x]) => b.minimum(x!, 0.1) },
-  { name: 'addN', args: [{ shape: [B, T] }, { shape: [T] }, { shape: [B, 1] }], build: (b, xs) => b.addN(xs) },
+  {
+    name: 'addN',
+    args: [{ shape: [B, T] }, { shape: [T] }, { shape: [B, 1] }],
+    build: (b, xs) => b.addN(xs),
+  },
   unary('neg', (b, x) => b.neg(x)),
   unary('exp', (b, x) => b.exp(x)),
   unary('log', (b, x) => b.log(x), pos),
@@ -51,12 +83,36 @@ const cases: OpCase[] = [
   unary('pow 3', (b, x) => b.pow(x, 3), pos),
   unary('pow -0.5', (b, x) => b.pow(x, -0.5), pos),
   unary('pow 2', (b, x) => b.pow(x, 2)),
-  { name: 'matmul batched × 2-D', args: [{ shape: [B, T, D] }, { shape: [D, V] }], build: (b, [x, w]) => b.matmul(x!, w!) },
-  { name: 'matmul x·Wᵀ', args: [{ shape: [B, T, D] }, { shape: [V, D] }], build: (b, [x, w]) => b.matmul(x!, w!, { transposeB: true }) },
-  { name: 'matmul aᵀ·b', args: [{ shape: [D, T] }, { shape: [D, V] }], build: (b, [x, w]) => b.matmul(x!, w!, { transposeA: true }) },
-  { name: 'matmul aᵀ·bᵀ batched', args: [{ shape: [B, D, T] }, { shape: [B, V, D] }], build: (b, [x, w]) => b.matmul(x!, w!, { transposeA: true, transposeB: true }) },
-  { name: 'matmul batch broadcast', args: [{ shape: [B, 1, T, D] }, { shape: [2, D, T] }], build: (b, [x, w]) => b.matmul(x!, w!) },
-  { name: 'matmul 2-D × batched', args: [{ shape: [T, D] }, { shape: [B, D, V] }], build: (b, [x, w]) => b.matmul(x!, w!) },
+  {
+    name: 'matmul batched × 2-D',
+    args: [{ shape: [B, T, D] }, { shape: [D, V] }],
+    build: (b, [x, w]) => b.matmul(x!, w!),
+  },
+  {
+    name: 'matmul x·Wᵀ',
+    args: [{ shape: [B, T, D] }, { shape: [V, D] }],
+    build: (b, [x, w]) => b.matmul(x!, w!, { transposeB: true }),
+  },
+  {
+    name: 'matmul aᵀ·b',
+    args: [{ shape: [D, T] }, { shape: [D, V] }],
+    build: (b, [x, w]) => b.matmul(x!, w!, { transposeA: true }),
+  },
+  {
+    name: 'matmul aᵀ·bᵀ batched',
+    args: [{ shape: [B, D, T] }, { shape: [B, V, D] }],
+    build: (b, [x, w]) => b.matmul(x!, w!, { transposeA: true, transposeB: true }),
+  },
+  {
+    name: 'matmul batch broadcast',
+    args: [{ shape: [B, 1, T, D] }, { shape: [2, D, T] }],
+    build: (b, [x, w]) => b.matmul(x!, w!),
+  },
+  {
+    name: 'matmul 2-D × batched',
+    args: [{ shape: [T, D] }, { shape: [B, D, V] }],
+    build: (b, [x, w]) => b.matmul(x!, w!),
+  },
   unary('reduceSum axis 1', (b, x) => b.reduceSum(x, [1])),
   unary('reduceMean axes 0,2 keepdims', (b, x) => b.reduceMean(x, [0, 2], true)),
   unary('reduceMean all', (b, x) => b.reduceMean(x)),
@@ -88,17 +144,31 @@ const cases: OpCase[] = [
       return b.where(cond, x!, y!);
     },
   },
-  { ...unary('cast through float32', (b, x) => b.cast(b.cast(x, 'float32'), 'float64')), step: 1e-2 },
+  {
+    ...unary('cast through float32', (b, x) => b.cast(b.cast(x, 'float32'), 'float64')),
+    step: 1e-2,
+  },
   {
     name: 'gather (repeated ids)',
     args: [{ shape: [V, D] }],
     build: (b, [table], r) => b.gather(table!, b.constant(r.ints(B * T, 3), [B, T])),
   },
-  { name: 'rmsNorm', args: [{ shape: [B, T, D] }, { shape: [D], ...pos }], build: (b, [x, g]) => b.rmsNorm(x!, g!, 1e-5) },
-  { name: 'swiglu', args: [{ shape: [B, T, D], lo: -3, hi: 3 }, { shape: [B, T, D] }], build: (b, [g, u]) => b.swiglu(g!, u!) },
+  {
+    name: 'rmsNorm',
+    args: [{ shape: [B, T, D] }, { shape: [D], ...pos }],
+    build: (b, [x, g]) => b.rmsNorm(x!, g!, 1e-5),
+  },
+  {
+    name: 'swiglu',
+    args: [{ shape: [B, T, D], lo: -3, hi: 3 }, { shape: [B, T, D] }],
+    build: (b, [g, u]) => b.swiglu(g!, u!),
+  },
   {
     name: 'crossEntropy (weighted)',
-    args: [{ shape: [B, T, V], lo: -3, hi: 3 }, { shape: [B, T], lo: 0, hi: 2 }],
+    args: [
+      { shape: [B, T, V], lo: -3, hi: 3 },
+      { shape: [B, T], lo: 0, hi: 2 },
+    ],
     build: (b, [logits, w], r) => b.crossEntropy(logits!, b.constant(r.ints(B * T, V), [B, T]), w),
   },
   {
@@ -110,14 +180,17 @@ const cases: OpCase[] = [
     name: 'restricted logsumexp (additive mask)',
     args: [{ shape: [B, T, V], lo: -3, hi: 3 }],
     build: (b, [logits], r) => {
-      const mask = Float64Array.from(r.ints(T * V, 2), (k, i) => (k === 0 && i % V !== 0 ? -1e6 : 0));
+      const mask = Float64Array.from(r.ints(T * V, 2), (k, i) =>
+        k === 0 && i % V !== 0 ? -1e6 : 0,
+      );
       return b.logsumexp(b.add(logits!, b.constant(mask, [T, V])), -1);
     },
   },
   {
     name: 'softmax · digit table',
     args: [{ shape: [B, T, V], lo: -3, hi: 3 }],
-    build: (b, [logits], r) => b.matmul(b.softmax(logits!), b.constant(Float64Array.from(r.ints(V * 3, 2)), [V, 3])),
+    build: (b, [logits], r) =>
+      b.matmul(b.softmax(logits!), b.constant(Float64Array.from(r.ints(V * 3, 2)), [V, 3])),
   },
 ];
 
@@ -125,7 +198,13 @@ async function gradcheck(c: OpCase, seed: number): Promise<{ worst: number; norm
   const r = new Rng(seed);
   const b = new GraphBuilder({ dtype: 'float64' });
   const xs = c.args.map((a, i) => b.param(`x${i}`, a.shape));
-  const values = c.args.map((a) => r.uniform(a.shape.reduce((p, d) => p * d, 1), a.lo ?? -1, a.hi ?? 1));
+  const values = c.args.map((a) =>
+    r.uniform(
+      a.shape.reduce((p, d) => p * d, 1),
+      a.lo ?? -1,
+      a.hi ?? 1,
+    ),
+  );
   const y = c.build(b, xs, r);
   // A random projection makes every output entry matter with a distinct weight.
   const probe = b.constant(r.uniform(y.size), y.shape);
@@ -138,7 +217,11 @@ async function gradcheck(c: OpCase, seed: number): Promise<{ worst: number; norm
     Object.fromEntries(c.args.map((a, i) => [`p.x${i}`, { data: values[i]!, shape: a.shape }]));
   const out = await session.run(feeds());
   const report = await checkGradients(
-    c.args.map((_, i) => ({ name: `x${i}`, values: values[i]!, analytic: out[`g${i}`] as Float64Array })),
+    c.args.map((_, i) => ({
+      name: `x${i}`,
+      values: values[i]!,
+      analytic: out[`g${i}`] as Float64Array,
+    })),
     async () => ((await session.run(feeds())).loss as Float64Array)[0]!,
     { probesPerTensor: 12, step: c.step ?? 1e-5, seed },
   );

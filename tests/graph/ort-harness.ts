@@ -3,7 +3,9 @@ import ort from 'onnxruntime-node';
 export type Feed = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
 
 export interface LoadedGraph {
-  run(feeds: Record<string, { data: Feed; shape: readonly number[] }>): Promise<Record<string, Feed>>;
+  run(
+    feeds: Record<string, { data: Feed; shape: readonly number[] }>,
+  ): Promise<Record<string, Feed>>;
   release(): Promise<void>;
 }
 

@@ -13,7 +13,10 @@ export interface TinyShape {
  * One pre-norm causal transformer block with tied embeddings and a weighted CE loss: enough of
  * every composite (gather, rmsNorm, attention softmax, swiglu, crossEntropy) to test them together.
  */
-export function buildTinyTransformer(b: GraphBuilder, s: TinyShape): { loss: Tensor; params: Tensor[] } {
+export function buildTinyTransformer(
+  b: GraphBuilder,
+  s: TinyShape,
+): { loss: Tensor; params: Tensor[] } {
   const { batch: B, seqLen: T, dModel: D, heads: H, ffn: F, vocab: V } = s;
   const dh = D / H;
   const ids = b.input('ids', 'int32', [B, T]);
@@ -45,7 +48,10 @@ export function buildTinyTransformer(b: GraphBuilder, s: TinyShape): { loss: Ten
   const merged = b.reshape(b.transpose(attn, [0, 2, 1, 3]), [B, T, D]);
   const x1 = b.add(x0, b.matmul(merged, wo, { transposeB: true }));
   const h2 = b.rmsNorm(x1, norm2, 1e-5);
-  const mlp = b.swiglu(b.matmul(h2, w1, { transposeB: true }), b.matmul(h2, w3, { transposeB: true }));
+  const mlp = b.swiglu(
+    b.matmul(h2, w1, { transposeB: true }),
+    b.matmul(h2, w3, { transposeB: true }),
+  );
   const x2 = b.add(x1, b.matmul(mlp, w2, { transposeB: true }));
   const logits = b.matmul(b.rmsNorm(x2, normF, 1e-5), emb, { transposeB: true });
   const loss = b.div(b.reduceSum(b.crossEntropy(logits, targets, weights)), B * T);

@@ -60,7 +60,8 @@ export function addAdamW(
   const clip = config.gradClip ?? 0;
   const scale = clip > 0 ? b.minimum(b.div(clip, b.add(gradNorm, 1e-6)), 1) : undefined;
   const gCoef1 = scale === undefined ? b.scalar(1 - config.beta1) : b.mul(scale, 1 - config.beta1);
-  const gCoef2 = scale === undefined ? b.scalar(1 - config.beta2) : b.mul(b.mul(scale, scale), 1 - config.beta2);
+  const gCoef2 =
+    scale === undefined ? b.scalar(1 - config.beta2) : b.mul(b.mul(scale, scale), 1 - config.beta2);
 
   // Bias corrections as scalars: m̂/(√v̂ + ε) = √bc2·m / (√v + ε·√bc2) / bc1.
   const bc1 = b.sub(1, b.exp(b.mul(step, Math.log(config.beta1))));
@@ -72,7 +73,10 @@ export function addAdamW(
   params.forEach((p, i) => {
     const g = grads[i] as Tensor;
     if (g.dtype !== p.tensor.dtype || g.shape.join() !== p.tensor.shape.join()) {
-      throw new GraphError('SHAPE_MISMATCH', `addAdamW: grads[${i}] does not match param ${p.name}`);
+      throw new GraphError(
+        'SHAPE_MISMATCH',
+        `addAdamW: grads[${i}] does not match param ${p.name}`,
+      );
     }
     const m = b.input(ADAMW_NAMES.m(p.name), p.tensor.dtype, p.tensor.shape);
     const v = b.input(ADAMW_NAMES.v(p.name), p.tensor.dtype, p.tensor.shape);
@@ -90,12 +94,23 @@ export function addAdamW(
 function validateConfig(config: AdamWConfig): void {
   const check = (field: keyof AdamWConfig, ok: boolean, expected: string): void => {
     if (!ok) {
-      throw new GraphError('INVALID_ARGUMENT', `addAdamW: config.${field}: expected ${expected}, got ${String(config[field])}`);
+      throw new GraphError(
+        'INVALID_ARGUMENT',
+        `addAdamW: config.${field}: expected ${expected}, got ${String(config[field])}`,
+      );
     }
   };
   check('beta1', config.beta1 > 0 && config.beta1 < 1, 'a number in (0, 1)');
   check('beta2', config.beta2 > 0 && config.beta2 < 1, 'a number in (0, 1)');
   check('eps', config.eps > 0, 'a positive number');
-  check('weightDecay', config.weightDecay >= 0 && Number.isFinite(config.weightDecay), 'a finite number ≥ 0');
-  check('gradClip', config.gradClip === undefined || config.gradClip >= 0, 'a number ≥ 0 or absent');
+  check(
+    'weightDecay',
+    config.weightDecay >= 0 && Number.isFinite(config.weightDecay),
+    'a finite number ≥ 0',
+  );
+  check(
+    'gradClip',
+    config.gradClip === undefined || config.gradClip >= 0,
+    'a number ≥ 0 or absent',
+  );
 }

@@ -36,7 +36,10 @@ export interface GradientCheckReport {
  */
 export function planProbes(size: number, count: number, seed: number): number[] {
   if (!Number.isInteger(size) || size <= 0) {
-    throw new GraphError('INVALID_ARGUMENT', `planProbes: size: expected a positive integer, got ${size}`);
+    throw new GraphError(
+      'INVALID_ARGUMENT',
+      `planProbes: size: expected a positive integer, got ${size}`,
+    );
   }
   if (count >= size) return Array.from({ length: size }, (_, i) => i);
   let state = (seed >>> 0) ^ 0x9e3779b9;
@@ -54,9 +57,16 @@ export function planProbes(size: number, count: number, seed: number): number[] 
 }
 
 /** ‖a − n‖ / max(‖a‖, ‖n‖, floor): scale-free, and absolute for gradients below `floor`. */
-export function relativeError(analytic: ArrayLike<number>, numeric: ArrayLike<number>, floor = 1e-8): number {
+export function relativeError(
+  analytic: ArrayLike<number>,
+  numeric: ArrayLike<number>,
+  floor = 1e-8,
+): number {
   if (analytic.length !== numeric.length) {
-    throw new GraphError('SHAPE_MISMATCH', `relativeError: lengths differ (${analytic.length} vs ${numeric.length})`);
+    throw new GraphError(
+      'SHAPE_MISMATCH',
+      `relativeError: lengths differ (${analytic.length} vs ${numeric.length})`,
+    );
   }
   let diff = 0;
   let na = 0;
@@ -86,7 +96,10 @@ export async function checkGradients(
   const results: TensorGradientError[] = [];
   for (const [t, tensor] of tensors.entries()) {
     if (tensor.analytic.length !== tensor.values.length) {
-      throw new GraphError('SHAPE_MISMATCH', `checkGradients: ${tensor.name}: analytic has ${tensor.analytic.length} entries, values ${tensor.values.length}`);
+      throw new GraphError(
+        'SHAPE_MISMATCH',
+        `checkGradients: ${tensor.name}: analytic has ${tensor.analytic.length} entries, values ${tensor.values.length}`,
+      );
     }
     const probes = planProbes(tensor.values.length, probesPerTensor, (options.seed ?? 0) + t);
     const analytic: number[] = [];
@@ -109,5 +122,8 @@ export async function checkGradients(
       analyticNorm: Math.hypot(...analytic),
     });
   }
-  return { tensors: results, worstRelativeError: Math.max(0, ...results.map((r) => r.relativeError)) };
+  return {
+    tensors: results,
+    worstRelativeError: Math.max(0, ...results.map((r) => r.relativeError)),
+  };
 }

@@ -1,7 +1,14 @@
 import { ONNX_DATA_TYPE, isFloatDType, type DType, type FloatDType } from './dtype.js';
 import { GraphError } from './errors.js';
 import { toFloat16Bits } from './internal/float16.js';
-import type { AttrValue, ConstantData, IrConstant, IrGraph, IrNode, IrValue } from './internal/ir.js';
+import type {
+  AttrValue,
+  ConstantData,
+  IrConstant,
+  IrGraph,
+  IrNode,
+  IrValue,
+} from './internal/ir.js';
 import {
   broadcastShapes,
   formatShape,
@@ -81,7 +88,10 @@ export class GraphBuilder {
     this.dtype = options.dtype ?? 'float32';
     this.name = options.name ?? 'isoflop';
     if (!isFloatDType(this.dtype)) {
-      throw new GraphError('INVALID_ARGUMENT', `dtype: expected float16|float32|float64, got ${String(this.dtype)}`);
+      throw new GraphError(
+        'INVALID_ARGUMENT',
+        `dtype: expected float16|float32|float64, got ${String(this.dtype)}`,
+      );
     }
   }
 
@@ -100,7 +110,10 @@ export class GraphBuilder {
   /** A trainable parameter, fed as input `p.<name>`; decay defaults to true for rank ≥ 2. */
   param(name: string, shape: readonly number[], options: { decay?: boolean } = {}): Tensor {
     if (!PARAM_NAME.test(name)) {
-      throw new GraphError('INVALID_ARGUMENT', `param name: ${JSON.stringify(name)} must match ${PARAM_NAME}`);
+      throw new GraphError(
+        'INVALID_ARGUMENT',
+        `param name: ${JSON.stringify(name)} must match ${PARAM_NAME}`,
+      );
     }
     const t = this.input(paramInputName(name), this.dtype, shape);
     this.paramSpecs.push({ name, tensor: t, decay: options.decay ?? shape.length >= 2 });
@@ -129,7 +142,11 @@ export class GraphBuilder {
   }
 
   /** Float constant in the builder's dtype (or `dtype`) from plain numbers. */
-  floatConstant(values: ArrayLike<number>, shape: readonly number[], dtype: FloatDType = this.dtype): Tensor {
+  floatConstant(
+    values: ArrayLike<number>,
+    shape: readonly number[],
+    dtype: FloatDType = this.dtype,
+  ): Tensor {
     return this.constant(Float64Array.from(values), shape, dtype);
   }
 
@@ -157,7 +174,10 @@ export class GraphBuilder {
   }
 
   sub(a: Operand, b: Operand): Tensor {
-    return this.binary('Sub', a, b, (g, _x, _y, _out, needs) => [g, needs[1] ? this.neg(g) : undefined]);
+    return this.binary('Sub', a, b, (g, _x, _y, _out, needs) => [
+      g,
+      needs[1] ? this.neg(g) : undefined,
+    ]);
   }
 
   mul(a: Operand, b: Operand): Tensor {
@@ -193,7 +213,8 @@ export class GraphBuilder {
   /** Elementwise sum of same-dtype tensors (broadcasting) in one node. */
   addN(xs: readonly Tensor[]): Tensor {
     const first = xs[0];
-    if (first === undefined) throw new GraphError('INVALID_ARGUMENT', 'addN: needs at least one tensor');
+    if (first === undefined)
+      throw new GraphError('INVALID_ARGUMENT', 'addN: needs at least one tensor');
     xs.forEach((x, i) => {
       this.requireFloat(x, `addN: tensors[${i}]`);
       this.sameDType(first, x, `addN: tensors[${i}]`);
@@ -201,7 +222,9 @@ export class GraphBuilder {
     if (xs.length === 1) return first;
     const shape = xs.reduce<readonly number[]>((s, x) => broadcastShapes(s, x.shape, 'addN'), []);
     const y = this.emit1('Sum', xs, { dtype: first.dtype, shape });
-    this.record(xs, [y], ([g], needs) => xs.map((x, i) => (needs[i] ? this.sumToShape(need(g), x.shape) : undefined)));
+    this.record(xs, [y], ([g], needs) =>
+      xs.map((x, i) => (needs[i] ? this.sumToShape(need(g), x.shape) : undefined)),
+    );
     return y;
   }
 
@@ -301,7 +324,9 @@ export class GraphBuilder {
       let ga: MaybeTensor;
       let gb: MaybeTensor;
       if (needs[0]) {
-        ga = ta ? this.rawMatMul(b, tb, g, true, 'matmul grad') : this.rawMatMul(g, false, b, !tb, 'matmul grad');
+        ga = ta
+          ? this.rawMatMul(b, tb, g, true, 'matmul grad')
+          : this.rawMatMul(g, false, b, !tb, 'matmul grad');
         ga = this.sumToShape(ga, a.shape);
       }
       if (needs[1]) {
@@ -309,9 +334,13 @@ export class GraphBuilder {
           // Contract the batch dims inside one 2-D MatMul instead of a batched product + ReduceSum.
           const a2 = this.flattenBatch(a);
           const g2 = this.flattenBatch(g);
-          gb = tb ? this.rawMatMul(g2, true, a2, false, 'matmul grad') : this.rawMatMul(a2, true, g2, false, 'matmul grad');
+          gb = tb
+            ? this.rawMatMul(g2, true, a2, false, 'matmul grad')
+            : this.rawMatMul(a2, true, g2, false, 'matmul grad');
         } else {
-          gb = tb ? this.rawMatMul(g, true, a, ta, 'matmul grad') : this.rawMatMul(a, !ta, g, false, 'matmul grad');
+          gb = tb
+            ? this.rawMatMul(g, true, a, ta, 'matmul grad')
+            : this.rawMatMul(a, !ta, g, false, 'matmul grad');
           gb = this.sumToShape(gb, b.shape);
         }
       }
@@ -330,7 +359,9 @@ export class GraphBuilder {
   reduceMean(x: Tensor, axes?: readonly number[], keepdims = false): Tensor {
     const ax = this.axesOrAll(x, axes, 'reduceMean');
     const count = ax.reduce((n, a) => n * (x.shape[a] ?? 1), 1);
-    return this.reduce('ReduceMean', x, ax, keepdims, (g) => this.mul(this.expandTo(g, x.shape), 1 / count));
+    return this.reduce('ReduceMean', x, ax, keepdims, (g) =>
+      this.mul(this.expandTo(g, x.shape), 1 / count),
+    );
   }
 
   /** Max over `axes`; the gradient goes to every position equal to the max. */
@@ -408,10 +439,18 @@ export class GraphBuilder {
     this.own(x, 'transpose: x');
     const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
     if (p.length !== x.rank || [...p].sort((a, b) => a - b).some((v, i) => v !== i)) {
-      throw new GraphError('INVALID_ARGUMENT', `transpose: perm [${p.join(', ')}] is not a permutation of rank ${x.rank}`);
+      throw new GraphError(
+        'INVALID_ARGUMENT',
+        `transpose: perm [${p.join(', ')}] is not a permutation of rank ${x.rank}`,
+      );
     }
     if (p.every((v, i) => v === i)) return x;
-    const y = this.emit1('Transpose', [x], { dtype: x.dtype, shape: p.map((i) => x.shape[i] ?? 0) }, { perm: ints(p) });
+    const y = this.emit1(
+      'Transpose',
+      [x],
+      { dtype: x.dtype, shape: p.map((i) => x.shape[i] ?? 0) },
+      { perm: ints(p) },
+    );
     const inverse = new Array<number>(p.length);
     p.forEach((v, i) => (inverse[v] = i));
     this.record([x], [y], ([g]) => [this.transpose(need(g), inverse)]);
@@ -420,7 +459,8 @@ export class GraphBuilder {
 
   concat(xs: readonly Tensor[], axis: number): Tensor {
     const first = xs[0];
-    if (first === undefined) throw new GraphError('INVALID_ARGUMENT', 'concat: needs at least one tensor');
+    if (first === undefined)
+      throw new GraphError('INVALID_ARGUMENT', 'concat: needs at least one tensor');
     const ax = normalizeAxis(axis, first.rank, 'concat');
     xs.forEach((x, i) => {
       this.sameDType(first, x, `concat: tensor ${i}`);
@@ -443,11 +483,19 @@ export class GraphBuilder {
   }
 
   /** x[starts:ends] along `axes` (default 0..n-1), step 1; negative indices count from the end. */
-  slice(x: Tensor, starts: readonly number[], ends: readonly number[], axes?: readonly number[]): Tensor {
+  slice(
+    x: Tensor,
+    starts: readonly number[],
+    ends: readonly number[],
+    axes?: readonly number[],
+  ): Tensor {
     this.own(x, 'slice: x');
     const ax = axes ?? starts.map((_, i) => i);
     if (starts.length !== ends.length || starts.length !== ax.length) {
-      throw new GraphError('INVALID_ARGUMENT', 'slice: starts, ends and axes must have equal lengths');
+      throw new GraphError(
+        'INVALID_ARGUMENT',
+        'slice: starts, ends and axes must have equal lengths',
+      );
     }
     const norm = normalizeAxes(ax, x.rank, 'slice');
     const order = ax.map((a) => normalizeAxis(a, x.rank, 'slice'));
@@ -458,7 +506,10 @@ export class GraphBuilder {
       const s = (starts[i] ?? 0) < 0 ? (starts[i] ?? 0) + dim : (starts[i] ?? 0);
       const e = (ends[i] ?? 0) < 0 ? (ends[i] ?? 0) + dim : Math.min(ends[i] ?? 0, dim);
       if (!(s >= 0 && s < e && e <= dim)) {
-        throw new GraphError('INVALID_ARGUMENT', `slice: range [${starts[i]}, ${ends[i]}) is empty or out of bounds for axis ${a} of size ${dim}`);
+        throw new GraphError(
+          'INVALID_ARGUMENT',
+          `slice: range [${starts[i]}, ${ends[i]}) is empty or out of bounds for axis ${a} of size ${dim}`,
+        );
       }
       begin[a] = s;
       end[a] = e;
@@ -467,7 +518,12 @@ export class GraphBuilder {
     if (sameShape(shape, x.shape)) return x;
     const y = this.emit1(
       'Slice',
-      [x, this.int64s(norm.map((a) => begin[a] ?? 0)), this.int64s(norm.map((a) => end[a] ?? 0)), this.int64s(norm)],
+      [
+        x,
+        this.int64s(norm.map((a) => begin[a] ?? 0)),
+        this.int64s(norm.map((a) => end[a] ?? 0)),
+        this.int64s(norm),
+      ],
       { dtype: x.dtype, shape },
     );
     this.record([x], [y], ([g]) => {
@@ -480,8 +536,14 @@ export class GraphBuilder {
   split(x: Tensor, sizes: readonly number[], axis: number): Tensor[] {
     this.own(x, 'split: x');
     const ax = normalizeAxis(axis, x.rank, 'split');
-    if (sizes.some((s) => !Number.isInteger(s) || s <= 0) || sizes.reduce((a, b) => a + b, 0) !== x.shape[ax]) {
-      throw new GraphError('INVALID_ARGUMENT', `split: sizes [${sizes.join(', ')}] must be positive and sum to ${x.shape[ax]}`);
+    if (
+      sizes.some((s) => !Number.isInteger(s) || s <= 0) ||
+      sizes.reduce((a, b) => a + b, 0) !== x.shape[ax]
+    ) {
+      throw new GraphError(
+        'INVALID_ARGUMENT',
+        `split: sizes [${sizes.join(', ')}] must be positive and sum to ${x.shape[ax]}`,
+      );
     }
     if (sizes.length === 1) return [x];
     const parts = this.rawSplit(x, sizes, ax);
@@ -497,7 +559,8 @@ export class GraphBuilder {
     const ax = normalizeAxes(axes, x.rank + axes.length, 'unsqueeze');
     const shape: number[] = [];
     let k = 0;
-    for (let i = 0; i < x.rank + ax.length; i++) shape.push(ax.includes(i) ? 1 : (x.shape[k++] ?? 0));
+    for (let i = 0; i < x.rank + ax.length; i++)
+      shape.push(ax.includes(i) ? 1 : (x.shape[k++] ?? 0));
     const y = this.emit1('Unsqueeze', [x, this.int64s(ax)], { dtype: x.dtype, shape });
     this.record([x], [y], ([g]) => [this.reshape(need(g), x.shape)]);
     return y;
@@ -507,7 +570,11 @@ export class GraphBuilder {
     this.own(x, 'squeeze: x');
     const ax = normalizeAxes(axes, x.rank, 'squeeze');
     for (const a of ax) {
-      if (x.shape[a] !== 1) throw new GraphError('SHAPE_MISMATCH', `squeeze: axis ${a} of ${formatShape(x.shape)} is not 1`);
+      if (x.shape[a] !== 1)
+        throw new GraphError(
+          'SHAPE_MISMATCH',
+          `squeeze: axis ${a} of ${formatShape(x.shape)} is not 1`,
+        );
     }
     const shape = x.shape.filter((_, i) => !ax.includes(i));
     const y = this.emit1('Squeeze', [x, this.int64s(ax)], { dtype: x.dtype, shape });
@@ -528,9 +595,14 @@ export class GraphBuilder {
   /** cond ? a : b with numpy broadcasting over all three. */
   where(cond: Tensor, a: Operand, b: Operand): Tensor {
     this.own(cond, 'where: cond');
-    if (cond.dtype !== 'bool') throw new GraphError('DTYPE_MISMATCH', `where: cond must be bool, got ${cond.dtype}`);
+    if (cond.dtype !== 'bool')
+      throw new GraphError('DTYPE_MISMATCH', `where: cond must be bool, got ${cond.dtype}`);
     const [ta, tb] = this.operands(a, b, 'where');
-    const shape = broadcastShapes(broadcastShapes(cond.shape, ta.shape, 'where'), tb.shape, 'where');
+    const shape = broadcastShapes(
+      broadcastShapes(cond.shape, ta.shape, 'where'),
+      tb.shape,
+      'where',
+    );
     const y = this.emit1('Where', [cond, ta, tb], { dtype: ta.dtype, shape });
     this.record([ta, tb], [y], ([gy], needs) => {
       const g = need(gy);
@@ -545,7 +617,12 @@ export class GraphBuilder {
   cast(x: Tensor, dtype: DType): Tensor {
     this.own(x, 'cast: x');
     if (x.dtype === dtype) return x;
-    const y = this.emit1('Cast', [x], { dtype, shape: x.shape }, { to: int(ONNX_DATA_TYPE[dtype]) });
+    const y = this.emit1(
+      'Cast',
+      [x],
+      { dtype, shape: x.shape },
+      { to: int(ONNX_DATA_TYPE[dtype]) },
+    );
     if (isFloatDType(dtype) && isFloatDType(x.dtype)) {
       this.record([x], [y], ([g]) => [this.cast(need(g), x.dtype)]);
     }
@@ -557,12 +634,23 @@ export class GraphBuilder {
     this.own(table, 'gather: table');
     this.own(indices, 'gather: indices');
     if (indices.dtype !== 'int32' && indices.dtype !== 'int64') {
-      throw new GraphError('DTYPE_MISMATCH', `gather: indices must be int32 or int64, got ${indices.dtype}`);
+      throw new GraphError(
+        'DTYPE_MISMATCH',
+        `gather: indices must be int32 or int64, got ${indices.dtype}`,
+      );
     }
     if (table.rank < 1) throw new GraphError('SHAPE_MISMATCH', 'gather: table needs rank ≥ 1');
     const shape = [...indices.shape, ...table.shape.slice(1)];
-    const y = this.emit1('Gather', [table, indices], { dtype: table.dtype, shape }, { axis: int(0) });
-    this.record([table, indices], [y], ([g]) => [this.scatterAddRows(need(g), indices, table), undefined]);
+    const y = this.emit1(
+      'Gather',
+      [table, indices],
+      { dtype: table.dtype, shape },
+      { axis: int(0) },
+    );
+    this.record([table, indices], [y], ([g]) => [
+      this.scatterAddRows(need(g), indices, table),
+      undefined,
+    ]);
     return y;
   }
 
@@ -574,7 +662,10 @@ export class GraphBuilder {
     this.sameDType(x, gain, 'rmsNorm: gain');
     const d = x.shape[x.rank - 1];
     if (gain.rank !== 1 || gain.shape[0] !== d) {
-      throw new GraphError('SHAPE_MISMATCH', `rmsNorm: gain must have shape [${d}], got ${formatShape(gain.shape)}`);
+      throw new GraphError(
+        'SHAPE_MISMATCH',
+        `rmsNorm: gain must have shape [${d}], got ${formatShape(gain.shape)}`,
+      );
     }
     const { r, n, y } = this.untaped(() => {
       const ms = this.reduceMean(this.mul(x, x), [-1], true);
@@ -587,7 +678,10 @@ export class GraphBuilder {
       const gx = needs[0]
         ? (() => {
             const dn = this.mul(g, gain);
-            return this.mul(r, this.sub(dn, this.mul(n, this.reduceMean(this.mul(dn, n), [-1], true))));
+            return this.mul(
+              r,
+              this.sub(dn, this.mul(n, this.reduceMean(this.mul(dn, n), [-1], true))),
+            );
           })()
         : undefined;
       return [gx, needs[1] ? this.sumToShape(this.mul(g, n), gain.shape) : undefined];
@@ -600,7 +694,10 @@ export class GraphBuilder {
     this.requireFloat(gate, 'swiglu: gate');
     this.sameDType(gate, up, 'swiglu: up');
     if (!sameShape(gate.shape, up.shape)) {
-      throw new GraphError('SHAPE_MISMATCH', `swiglu: gate ${formatShape(gate.shape)} and up ${formatShape(up.shape)} differ`);
+      throw new GraphError(
+        'SHAPE_MISMATCH',
+        `swiglu: gate ${formatShape(gate.shape)} and up ${formatShape(up.shape)} differ`,
+      );
     }
     const { s, silu, y } = this.untaped(() => {
       const s = this.sigmoid(gate);
@@ -610,7 +707,9 @@ export class GraphBuilder {
     this.record([gate, up], [y], ([gy], needs) => {
       const g = need(gy);
       // d silu/d gate = s + silu·(1 − s)
-      const gGate = needs[0] ? this.mul(this.mul(g, up), this.add(s, this.mul(silu, this.sub(1, s)))) : undefined;
+      const gGate = needs[0]
+        ? this.mul(this.mul(g, up), this.add(s, this.mul(silu, this.sub(1, s))))
+        : undefined;
       return [gGate, needs[1] ? this.mul(g, silu) : undefined];
     });
     return y;
@@ -624,7 +723,10 @@ export class GraphBuilder {
     this.requireFloat(logits, 'crossEntropy: logits');
     this.own(targets, 'crossEntropy: targets');
     if (targets.dtype !== 'int32' && targets.dtype !== 'int64') {
-      throw new GraphError('DTYPE_MISMATCH', `crossEntropy: targets must be int32 or int64, got ${targets.dtype}`);
+      throw new GraphError(
+        'DTYPE_MISMATCH',
+        `crossEntropy: targets must be int32 or int64, got ${targets.dtype}`,
+      );
     }
     const rowShape = logits.shape.slice(0, -1);
     if (!sameShape(targets.shape, rowShape)) {
@@ -636,14 +738,22 @@ export class GraphBuilder {
     if (weights !== undefined) {
       this.sameDType(logits, weights, 'crossEntropy: weights');
       if (!sameShape(weights.shape, rowShape)) {
-        throw new GraphError('SHAPE_MISMATCH', `crossEntropy: weights must have shape ${formatShape(rowShape)}, got ${formatShape(weights.shape)}`);
+        throw new GraphError(
+          'SHAPE_MISMATCH',
+          `crossEntropy: weights must have shape ${formatShape(rowShape)}, got ${formatShape(weights.shape)}`,
+        );
       }
     }
     const last = logits.rank - 1;
     const { logp, index, ce, out } = this.untaped(() => {
       const logp = this.logSoftmax(logits, last);
       const index = this.unsqueeze(this.cast(targets, 'int64'), [last]);
-      const picked = this.emit1('GatherElements', [logp, index], { dtype: logits.dtype, shape: index.shape }, { axis: int(last) });
+      const picked = this.emit1(
+        'GatherElements',
+        [logp, index],
+        { dtype: logits.dtype, shape: index.shape },
+        { axis: int(last) },
+      );
       const ce = this.neg(this.squeeze(picked, [last]));
       return { logp, index, ce, out: weights === undefined ? ce : this.mul(ce, weights) };
     });
@@ -654,7 +764,9 @@ export class GraphBuilder {
       const coefK = this.unsqueeze(coef, [last]);
       const softGrad = this.mul(this.exp(logp), coefK);
       // (softmax − onehot)·coef: subtract coef at each target by a scatter, not a [*, V] one-hot.
-      const gLogits = needs[0] ? this.scatterAddElements(softGrad, index, this.neg(coefK), last) : undefined;
+      const gLogits = needs[0]
+        ? this.scatterAddElements(softGrad, index, this.neg(coefK), last)
+        : undefined;
       const gWeights = needs[1] ? this.mul(g, ce) : undefined;
       return [gLogits, gWeights];
     });
@@ -671,7 +783,10 @@ export class GraphBuilder {
     this.own(loss, 'backward: loss');
     this.requireFloat(loss, 'backward: loss');
     if (loss.rank !== 0) {
-      throw new GraphError('SHAPE_MISMATCH', `backward: loss must be a scalar, got ${formatShape(loss.shape)}`);
+      throw new GraphError(
+        'SHAPE_MISMATCH',
+        `backward: loss must be a scalar, got ${formatShape(loss.shape)}`,
+      );
     }
     tensors.forEach((t, i) => {
       this.own(t, `backward: tensors[${i}]`);
@@ -706,7 +821,10 @@ export class GraphBuilder {
           const g = gIn[k];
           if (!needs[k] || g === undefined) return;
           if (g.dtype !== x.dtype || !sameShape(g.shape, x.shape)) {
-            throw new GraphError('SHAPE_MISMATCH', `backward: gradient ${formatShape(g.shape)} ${g.dtype} does not match tensor ${formatShape(x.shape)} ${x.dtype}`);
+            throw new GraphError(
+              'SHAPE_MISMATCH',
+              `backward: gradient ${formatShape(g.shape)} ${g.dtype} does not match tensor ${formatShape(x.shape)} ${x.dtype}`,
+            );
           }
           const list = contributions.get(x.id);
           if (list === undefined) contributions.set(x.id, [g]);
@@ -760,18 +878,28 @@ export class GraphBuilder {
     // ORT's ScatterND add fails in float16: accumulate in float32.
     const acc = table.dtype === 'float16' ? 'float32' : table.dtype;
     const updates = this.cast(g, acc);
-    const out = this.emit1('ScatterND', [this.zeros(table.shape, acc), idx, updates], { dtype: acc, shape: table.shape }, {
-      reduction: { kind: 'string', value: 'add' },
-    });
+    const out = this.emit1(
+      'ScatterND',
+      [this.zeros(table.shape, acc), idx, updates],
+      { dtype: acc, shape: table.shape },
+      {
+        reduction: { kind: 'string', value: 'add' },
+      },
+    );
     return this.cast(out, table.dtype);
   }
 
   private scatterAddElements(data: Tensor, index: Tensor, updates: Tensor, axis: number): Tensor {
     const acc = data.dtype === 'float16' ? 'float32' : data.dtype;
-    const out = this.emit1('ScatterElements', [this.cast(data, acc), index, this.cast(updates, acc)], { dtype: acc, shape: data.shape }, {
-      axis: int(axis),
-      reduction: { kind: 'string', value: 'add' },
-    });
+    const out = this.emit1(
+      'ScatterElements',
+      [this.cast(data, acc), index, this.cast(updates, acc)],
+      { dtype: acc, shape: data.shape },
+      {
+        axis: int(axis),
+        reduction: { kind: 'string', value: 'add' },
+      },
+    );
     return this.cast(out, data.dtype);
   }
 
@@ -796,12 +924,20 @@ export class GraphBuilder {
     const perm = x.shape.map((_, i) => i);
     perm[x.rank - 1] = x.rank - 2;
     perm[x.rank - 2] = x.rank - 1;
-    return this.emit1('Transpose', [x], { dtype: x.dtype, shape: perm.map((i) => x.shape[i] ?? 0) }, { perm: ints(perm) });
+    return this.emit1(
+      'Transpose',
+      [x],
+      { dtype: x.dtype, shape: perm.map((i) => x.shape[i] ?? 0) },
+      { perm: ints(perm) },
+    );
   }
 
   private flattenBatch(x: Tensor): Tensor {
     const last = x.shape[x.rank - 1] ?? 0;
-    return this.emit1('Reshape', [x, this.int64s([-1, last])], { dtype: x.dtype, shape: [x.size / last, last] });
+    return this.emit1('Reshape', [x, this.int64s([-1, last])], {
+      dtype: x.dtype,
+      shape: [x.size / last, last],
+    });
   }
 
   private rawSplit(x: Tensor, sizes: readonly number[], axis: number): Tensor[] {
@@ -854,7 +990,12 @@ export class GraphBuilder {
 
   private rawReduce(opType: string, x: Tensor, axes: readonly number[], keepdims: boolean): Tensor {
     const shape = keepdims ? keptShape(x.shape, axes) : x.shape.filter((_, i) => !axes.includes(i));
-    return this.emit1(opType, [x, this.int64s(axes)], { dtype: x.dtype, shape }, { keepdims: int(keepdims ? 1 : 0) });
+    return this.emit1(
+      opType,
+      [x, this.int64s(axes)],
+      { dtype: x.dtype, shape },
+      { keepdims: int(keepdims ? 1 : 0) },
+    );
   }
 
   private axesOrAll(x: Tensor, axes: readonly number[] | undefined, what: string): number[] {
@@ -862,7 +1003,11 @@ export class GraphBuilder {
     return normalizeAxes(axes, x.rank, what);
   }
 
-  private unary(opType: string, x: Tensor, grad: (g: Tensor, x: Tensor, y: Tensor) => Tensor): Tensor {
+  private unary(
+    opType: string,
+    x: Tensor,
+    grad: (g: Tensor, x: Tensor, y: Tensor) => Tensor,
+  ): Tensor {
     this.requireFloat(x, `${opType}: x`);
     const y = this.emit1(opType, [x], x);
     this.record([x], [y], ([g]) => [grad(need(g), x, y)]);
@@ -873,7 +1018,13 @@ export class GraphBuilder {
     opType: string,
     a: Operand,
     b: Operand,
-    grad: (g: Tensor, a: Tensor, b: Tensor, y: Tensor, needs: readonly boolean[]) => readonly MaybeTensor[],
+    grad: (
+      g: Tensor,
+      a: Tensor,
+      b: Tensor,
+      y: Tensor,
+      needs: readonly boolean[],
+    ) => readonly MaybeTensor[],
   ): Tensor {
     const [ta, tb] = this.operands(a, b, opType);
     this.requireFloat(ta, `${opType}: a`);
@@ -891,7 +1042,10 @@ export class GraphBuilder {
 
   private compare(opType: string, a: Operand, b: Operand): Tensor {
     const [ta, tb] = this.operands(a, b, opType);
-    return this.emit1(opType, [ta, tb], { dtype: 'bool', shape: broadcastShapes(ta.shape, tb.shape, opType) });
+    return this.emit1(opType, [ta, tb], {
+      dtype: 'bool',
+      shape: broadcastShapes(ta.shape, tb.shape, opType),
+    });
   }
 
   private operands(a: Operand, b: Operand, what: string): [Tensor, Tensor] {
@@ -910,7 +1064,11 @@ export class GraphBuilder {
     const key = `i64|${values.join(',')}`;
     const hit = this.constantCache.get(key);
     if (hit) return hit;
-    const t = this.addConstant('int64', [values.length], BigInt64Array.from(values, (v) => BigInt(v)));
+    const t = this.addConstant(
+      'int64',
+      [values.length],
+      BigInt64Array.from(values, (v) => BigInt(v)),
+    );
     this.constantCache.set(key, t);
     return t;
   }
@@ -973,29 +1131,36 @@ export class GraphBuilder {
 
   private claimName(name: string, what: string): void {
     if (name.length === 0) throw new GraphError('INVALID_ARGUMENT', `${what}: must not be empty`);
-    if (this.usedNames.has(name)) throw new GraphError('DUPLICATE_NAME', `${what}: ${JSON.stringify(name)} is already used`);
+    if (this.usedNames.has(name))
+      throw new GraphError('DUPLICATE_NAME', `${what}: ${JSON.stringify(name)} is already used`);
     this.usedNames.add(name);
   }
 
   private own(t: Tensor, what: string): void {
     if (!(t instanceof Tensor) || t.owner !== this) {
-      throw new GraphError('FOREIGN_TENSOR', `${what}: tensor does not belong to this GraphBuilder`);
+      throw new GraphError(
+        'FOREIGN_TENSOR',
+        `${what}: tensor does not belong to this GraphBuilder`,
+      );
     }
   }
 
   private requireFloat(t: Tensor, what: string): void {
     this.own(t, what);
-    if (!isFloatDType(t.dtype)) throw new GraphError('DTYPE_MISMATCH', `${what}: expected a float tensor, got ${t.dtype}`);
+    if (!isFloatDType(t.dtype))
+      throw new GraphError('DTYPE_MISMATCH', `${what}: expected a float tensor, got ${t.dtype}`);
   }
 
   private sameDType(a: Tensor, b: Tensor, what: string): void {
     this.own(b, what);
-    if (a.dtype !== b.dtype) throw new GraphError('DTYPE_MISMATCH', `${what}: dtypes differ (${a.dtype} vs ${b.dtype})`);
+    if (a.dtype !== b.dtype)
+      throw new GraphError('DTYPE_MISMATCH', `${what}: dtypes differ (${a.dtype} vs ${b.dtype})`);
   }
 }
 
 function need(t: MaybeTensor): Tensor {
-  if (t === undefined) throw new GraphError('NOT_DIFFERENTIABLE', 'internal: missing gradient for a single-output op');
+  if (t === undefined)
+    throw new GraphError('NOT_DIFFERENTIABLE', 'internal: missing gradient for a single-output op');
   return t;
 }
 
@@ -1013,7 +1178,10 @@ function keptShape(shape: readonly number[], axes: readonly number[]): number[] 
 
 function checkShape(shape: readonly number[], what: string): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-    throw new GraphError('INVALID_ARGUMENT', `${what}: expected positive integer dims, got ${JSON.stringify(shape)}`);
+    throw new GraphError(
+      'INVALID_ARGUMENT',
+      `${what}: expected positive integer dims, got ${JSON.stringify(shape)}`,
+    );
   }
 }
 
@@ -1021,12 +1189,18 @@ function resolveReshape(from: readonly number[], to: readonly number[]): number[
   const total = product(from);
   const unknown = to.filter((d) => d === -1).length;
   if (unknown > 1 || to.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1))) {
-    throw new GraphError('INVALID_ARGUMENT', `reshape: shape ${formatShape(to)} must be positive dims with at most one -1`);
+    throw new GraphError(
+      'INVALID_ARGUMENT',
+      `reshape: shape ${formatShape(to)} must be positive dims with at most one -1`,
+    );
   }
   const known = to.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
   const resolved = to.map((d) => (d === -1 ? total / known : d));
   if (product(resolved) !== total || resolved.some((d) => !Number.isInteger(d))) {
-    throw new GraphError('SHAPE_MISMATCH', `reshape: cannot reshape ${formatShape(from)} to ${formatShape(to)}`);
+    throw new GraphError(
+      'SHAPE_MISMATCH',
+      `reshape: cannot reshape ${formatShape(from)} to ${formatShape(to)}`,
+    );
   }
   return resolved;
 }
@@ -1042,15 +1216,21 @@ function dtypeOfArray(data: ConstantData): DType {
 function convertData(data: ConstantData, dtype: DType): ConstantData {
   switch (dtype) {
     case 'float32':
-      return data instanceof Float32Array ? data.slice() : Float32Array.from(data as ArrayLike<number>, Number);
+      return data instanceof Float32Array
+        ? data.slice()
+        : Float32Array.from(data as ArrayLike<number>, Number);
     case 'float64':
-      return data instanceof Float64Array ? data.slice() : Float64Array.from(data as ArrayLike<number>, Number);
+      return data instanceof Float64Array
+        ? data.slice()
+        : Float64Array.from(data as ArrayLike<number>, Number);
     case 'float16':
       return Uint16Array.from(data as ArrayLike<number>, (v) => toFloat16Bits(Number(v)));
     case 'int32':
       return Int32Array.from(data as ArrayLike<number>, Number);
     case 'int64':
-      return data instanceof BigInt64Array ? data.slice() : BigInt64Array.from(data as ArrayLike<number>, (v) => BigInt(v));
+      return data instanceof BigInt64Array
+        ? data.slice()
+        : BigInt64Array.from(data as ArrayLike<number>, (v) => BigInt(v));
     case 'bool':
       return Uint8Array.from(data as ArrayLike<number>, (v) => (Number(v) !== 0 ? 1 : 0));
   }

@@ -46,7 +46,12 @@ export function encodeOnnxModel(graph: IrGraph, name: string): Uint8Array {
   );
   identities.forEach(({ input, output }, i) =>
     nodeProtos.push(
-      onnx.NodeProto.create({ name: `out${i}_Identity`, opType: 'Identity', input: [nameOf(input)], output: [output] }),
+      onnx.NodeProto.create({
+        name: `out${i}_Identity`,
+        opType: 'Identity',
+        input: [nameOf(input)],
+        output: [output],
+      }),
     ),
   );
 
@@ -76,10 +81,18 @@ export function encodeOnnxModel(graph: IrGraph, name: string): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-function valueInfo(name: string, v: Pick<IrValue, 'dtype' | 'shape'>): InstanceType<typeof onnx.ValueInfoProto> {
+function valueInfo(
+  name: string,
+  v: Pick<IrValue, 'dtype' | 'shape'>,
+): InstanceType<typeof onnx.ValueInfoProto> {
   return onnx.ValueInfoProto.create({
     name,
-    type: { tensorType: { elemType: ONNX_DATA_TYPE[v.dtype as DType], shape: { dim: v.shape.map((d) => ({ dimValue: d })) } } },
+    type: {
+      tensorType: {
+        elemType: ONNX_DATA_TYPE[v.dtype as DType],
+        shape: { dim: v.shape.map((d) => ({ dimValue: d })) },
+      },
+    },
   });
 }
 
@@ -92,7 +105,11 @@ function encodeAttr(name: string, v: AttrValue): InstanceType<typeof onnx.Attrib
     case 'float':
       return onnx.AttributeProto.create({ name, type: ATTR_TYPE.float, f: v.value });
     case 'string':
-      return onnx.AttributeProto.create({ name, type: ATTR_TYPE.string, s: new TextEncoder().encode(v.value) });
+      return onnx.AttributeProto.create({
+        name,
+        type: ATTR_TYPE.string,
+        s: new TextEncoder().encode(v.value),
+      });
   }
 }
 

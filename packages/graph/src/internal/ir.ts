@@ -15,12 +15,7 @@ export interface IrNode {
 }
 
 export type ConstantData =
-  | Float32Array
-  | Float64Array
-  | Int32Array
-  | BigInt64Array
-  | Uint8Array
-  | Uint16Array;
+  Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array;
 
 export interface IrConstant {
   readonly id: number;

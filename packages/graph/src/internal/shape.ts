@@ -5,7 +5,11 @@ export function formatShape(shape: readonly number[]): string {
 }
 
 /** numpy broadcasting of two static shapes. */
-export function broadcastShapes(a: readonly number[], b: readonly number[], what: string): number[] {
+export function broadcastShapes(
+  a: readonly number[],
+  b: readonly number[],
+  what: string,
+): number[] {
   const rank = Math.max(a.length, b.length);
   const out: number[] = [];
   for (let i = 0; i < rank; i++) {
@@ -25,7 +29,10 @@ export function broadcastShapes(a: readonly number[], b: readonly number[], what
 export function normalizeAxis(axis: number, rank: number, what: string): number {
   const a = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(a) || a < 0 || a >= rank) {
-    throw new GraphError('INVALID_ARGUMENT', `${what}: axis ${axis} is out of range for rank ${rank}`);
+    throw new GraphError(
+      'INVALID_ARGUMENT',
+      `${what}: axis ${axis} is out of range for rank ${rank}`,
+    );
   }
   return a;
 }
