@@ -1,0 +1,87 @@
+import ort from 'onnxruntime-node';
+import { TrainerError } from './errors.js';
+
+/** One piece of training state: fed to the step graph as `input`, returned updated as `output`. */
+export interface StateBinding {
+  input: string;
+  output: string;
+  dims: readonly number[];
+}
+
+/**
+ * Parameters and optimizer moments, held where the session's device keeps them. Each step feeds them in and
+ * takes the updated outputs back without copying through the host (on WebGPU they stay GPU buffers, and the
+ * buffers they replace are disposed); only the scalars a caller names are read back. `read` copies the state
+ * to the host explicitly, for evaluation feeds and checkpoints.
+ */
+export class DeviceState {
+  private readonly current = new Map<string, ort.Tensor>();
+
+  constructor(
+    private readonly session: ort.InferenceSession,
+    readonly bindings: readonly StateBinding[],
+  ) {}
+
+  /** Replaces the whole state with host values (initial parameters, or a checkpoint). */
+  load(values: ReadonlyMap<string, Float32Array>): void {
+    for (const binding of this.bindings) {
+      const data = values.get(binding.input);
+      const size = binding.dims.reduce((a, b) => a * b, 1);
+      if (data === undefined || data.length !== size) {
+        throw new TrainerError(
+          'BAD_CHECKPOINT',
+          `state "${binding.input}" is ${data === undefined ? 'missing' : `of length ${data.length}`}, expected ${size}`,
+        );
+      }
+      this.replace(binding.input, new ort.Tensor('float32', Float32Array.from(data), binding.dims));
+    }
+  }
+
+  /** Runs one step; returns the named scalar outputs as numbers and keeps the updated state. */
+  async step(feeds: Record<string, ort.Tensor>, scalarOutputs: readonly string[]): Promise<Record<string, number>> {
+    const inputs: Record<string, ort.Tensor> = { ...feeds };
+    for (const binding of this.bindings) inputs[binding.input] = this.tensor(binding.input);
+    const fetches = [...scalarOutputs, ...this.bindings.map((binding) => binding.output)];
+    const outputs = await this.session.run(inputs, fetches);
+    const scalars: Record<string, number> = {};
+    for (const name of scalarOutputs) {
+      const output = outputs[name] as ort.Tensor;
+      scalars[name] = Number((output.data as Float32Array)[0]);
+    }
+    for (const binding of this.bindings) this.replace(binding.input, outputs[binding.output] as ort.Tensor);
+    return scalars;
+  }
+
+  /** Copies every state tensor to the host, by input name. */
+  async read(): Promise<Map<string, Float32Array>> {
+    const values = new Map<string, Float32Array>();
+    for (const binding of this.bindings) {
+      const tensor = this.tensor(binding.input);
+      const data = tensor.location === 'cpu' ? tensor.data : await tensor.getData();
+      values.set(binding.input, Float32Array.from(data as Float32Array));
+    }
+    return values;
+  }
+
+  dispose(): void {
+    for (const tensor of this.current.values()) disposeIfOnDevice(tensor);
+    this.current.clear();
+  }
+
+  private tensor(name: string): ort.Tensor {
+    const tensor = this.current.get(name);
+    if (tensor === undefined) throw new Error(`state "${name}" was never loaded`);
+    return tensor;
+  }
+
+  private replace(name: string, next: ort.Tensor): void {
+    const previous = this.current.get(name);
+    this.current.set(name, next);
+    if (previous !== undefined && previous !== next) disposeIfOnDevice(previous);
+  }
+}
+
+/** Device buffers are freed explicitly; host tensors are left to the garbage collector. */
+function disposeIfOnDevice(tensor: ort.Tensor): void {
+  if (tensor.location !== 'cpu' && tensor.location !== 'none') tensor.dispose();
+}
