@@ -10,3 +10,4 @@ export {
   runAction,
 } from './cli-action.js';
 export { createProgram } from './program.js';
+export { loadSweepSpec } from './load-spec.js';

@@ -1,8 +1,10 @@
 import { reportError } from './cli-action.js';
+import * as plan from './commands/plan.js';
 import { createProgram } from './program.js';
 
 const program = createProgram();
 
 // One line per subcommand: each lives in src/commands/<name>.ts and exports register(program).
+plan.register(program);
 
 await program.parseAsync(process.argv).catch(reportError);

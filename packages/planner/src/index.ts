@@ -8,3 +8,5 @@ export { GPT2_VOCAB_SIZE, primeLength, vocabSizeOf } from './vocab.js';
 export { PAPER_ARM_GRID, PAPER_DIFFUSION_GRID, paperGrid, type PaperSize } from './paper-grid.js';
 export { dModelMultiple, shapeForParams, type BackboneShape, type ShapeRule, type ShapeChoice } from './shape-rule.js';
 export { specFiles, withResolvedFiles, type SpecFile } from './spec-files.js';
+export { sweepSpecJsonSchema, sweepSpecJsonSchemaText } from './json-schema.js';
+export { toPlanRecord, type PlanRecord } from './plan-record.js';

@@ -150,6 +150,11 @@ const optimizer = z
   })
   .describe('AdamW; linear warmup, then cosine decay to minLr');
 
+/** 256 byte symbols plus end-of-text: a byte-level BPE with no merges. */
+const MIN_BPE_VOCAB = 257;
+/** Token shards store ids as uint16 up to this vocabulary size. */
+const UINT16_VOCAB = 65_536;
+
 const filePath = z.string().min(1).describe('relative to the spec file');
 
 const corpus = z.discriminatedUnion('kind', [
@@ -162,12 +167,18 @@ const corpus = z.discriminatedUnion('kind', [
     val: filePath,
     dtype: z.enum(['uint16', 'uint32']),
     vocabSize: z.int().min(2),
+  }).superRefine((shards, ctx) => {
+    if (shards.dtype === 'uint16' && shards.vocabSize > UINT16_VOCAB) {
+      ctx.addIssue({ code: 'custom', path: ['vocabSize'], message: `expected at most ${UINT16_VOCAB} for uint16 shards` });
+    }
   }),
 ]);
 
 const tokenizer = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('gpt2') }).describe('GPT-2 BPE, V = 50257'),
-  z.strictObject({ kind: z.literal('bpe'), vocabSize: z.int().min(2) }).describe('a BPE trained on the corpus'),
+  z
+    .strictObject({ kind: z.literal('bpe'), vocabSize: z.int().min(MIN_BPE_VOCAB).max(UINT16_VOCAB) })
+    .describe('a byte-level BPE trained on the corpus (256 bytes + end-of-text + merges)'),
   z.strictObject({ kind: z.literal('none') }).describe('pre-tokenized shards'),
 ]);
 
