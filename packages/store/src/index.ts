@@ -49,3 +49,4 @@ export {
 } from './queries/read-runs.js';
 export { runMetrics, sweepCurveSamples, type CurveSample, type StoredMetric } from './queries/read-metrics.js';
 export { latestFit, type FitRecord } from './queries/read-fits.js';
+export { eventsAfterId, lastEventId } from './queries/read-events.js';

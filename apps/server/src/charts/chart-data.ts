@@ -1,0 +1,30 @@
+import type { Family } from '@isoflop/planner';
+
+/** One run as the charts see it: its place on the grid, its state and its final losses (null until known). */
+export interface ChartRun {
+  id: string;
+  family: Family;
+  budgetFlops: number;
+  params: number;
+  tokens: number;
+  flops: number;
+  state: string;
+  /** The valid bound: exact NLL (ARM), NELBO (MDM), K (MDM-Prime-v2). */
+  valLoss: number | null;
+  /** MDM-Prime-v2's J: an objective, not a likelihood bound. */
+  primeObjective: number | null;
+}
+
+/** One (possibly downsampled) point of a run's training or evaluation curve. */
+export interface CurvePoint {
+  runId: string;
+  family: Family;
+  budgetFlops: number;
+  params: number;
+  step: number;
+  tokens: number;
+  flops: number;
+  loss: number;
+  /** 'train' for the training loss, 'val' for the evaluated bound. */
+  series: 'train' | 'val';
+}

@@ -1,0 +1,63 @@
+import type { FitDocument } from '@isoflop/fit';
+import type { TopLevelSpec } from 'vega-lite';
+import type { ChartRun, CurvePoint } from './chart-data.js';
+import { familyComparisonSpec } from './family-comparison.js';
+import { frontierSpec } from './frontier.js';
+import { isoflopCurvesSpec } from './isoflop-curves.js';
+import { isolossContoursSpec } from './isoloss-contours.js';
+import { lossCurvesSpec } from './loss-curves.js';
+import { primeObjectivesSpec } from './prime-objectives.js';
+import { runStatesSpec } from './run-states.js';
+
+/** What a chart is drawn from; a loader fills only the parts the chart `needs`. */
+export interface ChartInputs {
+  runs: readonly ChartRun[];
+  curves: readonly CurvePoint[];
+  fit: FitDocument | undefined;
+}
+
+export interface ChartDefinition {
+  name: string;
+  needs: { runs: boolean; curves: boolean; fit: boolean };
+  build(inputs: ChartInputs): TopLevelSpec;
+}
+
+/** Every chart of the dashboard, in page order; the names are the URL names (`:name.svg`). */
+export const CHARTS: readonly ChartDefinition[] = [
+  { name: 'run-states', needs: { runs: true, curves: false, fit: false }, build: (i) => runStatesSpec(i.runs) },
+  {
+    name: 'isoflop-curves',
+    needs: { runs: true, curves: false, fit: true },
+    build: (i) => isoflopCurvesSpec(i.runs, i.fit),
+  },
+  { name: 'frontier', needs: { runs: false, curves: false, fit: true }, build: (i) => frontierSpec(i.fit) },
+  {
+    name: 'isoloss-contours',
+    needs: { runs: true, curves: false, fit: true },
+    build: (i) => isolossContoursSpec(i.runs, i.fit),
+  },
+  {
+    name: 'family-comparison',
+    needs: { runs: false, curves: false, fit: true },
+    build: (i) => familyComparisonSpec(i.fit),
+  },
+  {
+    name: 'loss-tokens',
+    needs: { runs: false, curves: true, fit: false },
+    build: (i) => lossCurvesSpec(i.curves, 'tokens'),
+  },
+  {
+    name: 'loss-flops',
+    needs: { runs: false, curves: true, fit: false },
+    build: (i) => lossCurvesSpec(i.curves, 'flops'),
+  },
+  {
+    name: 'prime-objectives',
+    needs: { runs: true, curves: false, fit: false },
+    build: (i) => primeObjectivesSpec(i.runs),
+  },
+];
+
+export function chartByName(name: string): ChartDefinition | undefined {
+  return CHARTS.find((chart) => chart.name === name);
+}

@@ -1,0 +1,56 @@
+import type { Config } from 'vega-lite';
+
+/**
+ * Shared look of every chart: one colour per family everywhere, so a reader can compare charts at a glance,
+ * and the same fonts in the page and in the SVGs rendered for papers.
+ */
+export const FAMILY_DOMAIN = ['arm', 'mdm', 'mdm-prime-v2'];
+export const FAMILY_RANGE = ['#3b6fb6', '#e07b28', '#3a9a5b'];
+
+export const FAMILY_COLOR = {
+  field: 'family',
+  type: 'nominal',
+  title: 'family',
+  scale: { domain: FAMILY_DOMAIN, range: FAMILY_RANGE },
+} as const;
+
+/** Budgets are few and ordered: an ordinal viridis scale keeps neighbouring budgets apart. */
+export const BUDGET_COLOR = {
+  field: 'budgetLabel',
+  type: 'ordinal',
+  title: 'budget C (FLOPs)',
+  sort: { field: 'budgetFlops' },
+  scale: { scheme: 'viridis' },
+} as const;
+
+export const LOSS_TITLE = 'validation loss (nats/token)';
+
+export const CHART_CONFIG: Config = {
+  font: 'Inter, system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif',
+  background: '#ffffff',
+  view: { stroke: '#e3e6ea' },
+  axis: {
+    labelColor: '#4a5160',
+    titleColor: '#2b303a',
+    titleFontWeight: 500,
+    gridColor: '#eef0f3',
+    domainColor: '#b9bfc8',
+    tickColor: '#b9bfc8',
+  },
+  header: { labelFontSize: 12, labelFontWeight: 600, titleFontSize: 0 },
+  legend: { labelColor: '#4a5160', titleColor: '#2b303a' },
+  title: { anchor: 'start', fontSize: 14, fontWeight: 600, color: '#1f232b', subtitleColor: '#5d6573' },
+};
+
+/** "3e+18" rather than "3,000,000,000,000,000,000": budgets are read as orders of magnitude. */
+export function budgetLabel(budgetFlops: number): string {
+  return budgetFlops.toExponential(1).replace(/\.0e/, 'e');
+}
+
+/** Evenly spaced points in log space, inclusive; used to draw fitted curves smoothly on log axes. */
+export function logSpace(lo: number, hi: number, count: number): number[] {
+  const a = Math.log10(lo);
+  const b = Math.log10(hi);
+  if (count < 2 || a === b) return [lo];
+  return Array.from({ length: count }, (_, i) => 10 ** (a + ((b - a) * i) / (count - 1)));
+}

@@ -1,0 +1,154 @@
+import { frontierLoss, type FitDocument } from '@isoflop/fit';
+import type { TopLevelSpec } from 'vega-lite';
+import { figure, finite } from './chart-format.js';
+import { CHART_CONFIG, FAMILY_COLOR, LOSS_TITLE, logSpace } from './chart-style.js';
+
+const LINE_POINTS = 40;
+
+/**
+ * Families compared at equal compute: each family's loss-optimal frontier against C (Approach-2 minima
+ * with intervals, their power law L_opt = k·C^−γ, and Approach 3's L*(C) dashed), beside the compute
+ * ratio against the baseline at equal loss with its 95% interval (> 1: the family needs less compute).
+ */
+export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec {
+  const frontierRows: Record<string, unknown>[] = [];
+  for (const [family, familyFit] of Object.entries(fit?.families ?? {})) {
+    const a2 = familyFit.approach2;
+    const a3 = familyFit.approach3;
+    const budgets = a2?.budgets ?? [];
+    for (const budget of budgets) {
+      frontierRows.push({
+        kind: 'minimum',
+        family,
+        c: budget.budget,
+        loss: budget.loss_opt,
+        lo: budget.loss_opt_ci?.[0] ?? budget.loss_opt,
+        hi: budget.loss_opt_ci?.[1] ?? budget.loss_opt,
+      });
+    }
+    if (budgets.length === 0) continue;
+    const cs = budgets.map((b) => b.budget);
+    const line = logSpace(Math.min(...cs) / 2, Math.max(...cs) * 2, LINE_POINTS);
+    const { k, gamma } = a2?.loss_frontier ?? {};
+    if (finite(k) && finite(gamma)) {
+      for (const c of line) frontierRows.push({ kind: 'a2-law', family, c, loss: k * c ** -gamma });
+    }
+    if (a3 && [a3.E, a3.A, a3.B, a3.alpha, a3.beta].every(finite)) {
+      for (const c of line) frontierRows.push({ kind: 'a3', family, c, loss: frontierLoss(a3, c) });
+    }
+  }
+  const efficiencyRows = (fit?.efficiency ?? [])
+    .filter((entry) => finite(entry.compute_ratio) && finite(entry.at_loss))
+    .map((entry) => ({
+      ...entry,
+      pair: `${entry.family} vs ${entry.baseline} (${entry.method === 'approach2' ? 'A2' : 'A3'})`,
+      lo: entry.compute_ratio_ci?.[0] ?? entry.compute_ratio,
+      hi: entry.compute_ratio_ci?.[1] ?? entry.compute_ratio,
+      label: `${figure(entry.compute_ratio, entry.compute_ratio_ci)}×`,
+    }));
+  const x = {
+    field: 'c',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'compute C (FLOPs)',
+    axis: { format: '.0e' },
+  } as const;
+  const y = { field: 'loss', type: 'quantitative', scale: { type: 'log', zero: false }, title: LOSS_TITLE } as const;
+  const ratioY = {
+    field: 'compute_ratio',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'compute ratio C_baseline / C_family',
+  } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: 'Family comparison',
+      subtitle: fit
+        ? 'loss-optimal frontiers against compute, and how much compute each family saves at equal loss'
+        : 'fit pending',
+    },
+    config: CHART_CONFIG,
+    datasets: { frontiers: frontierRows, efficiency: efficiencyRows },
+    hconcat: [
+      {
+        title: { text: 'Loss-optimal frontier', fontSize: 12 },
+        data: { name: 'frontiers' },
+        width: 340,
+        height: 260,
+        layer: [
+          {
+            transform: [{ filter: "datum.kind === 'a2-law'" }],
+            mark: { type: 'line', strokeWidth: 2, clip: true },
+            encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'a3'" }],
+            mark: { type: 'line', strokeWidth: 1.5, strokeDash: [6, 4], clip: true },
+            encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'minimum'" }],
+            mark: { type: 'rule', strokeWidth: 1.5 },
+            encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: FAMILY_COLOR },
+          },
+          {
+            transform: [{ filter: "datum.kind === 'minimum'" }],
+            mark: { type: 'point', filled: true, size: 55, stroke: '#ffffff', strokeWidth: 0.8 },
+            encoding: {
+              x,
+              y,
+              color: FAMILY_COLOR,
+              tooltip: [
+                { field: 'family' },
+                { field: 'c', title: 'C', format: '.2e' },
+                { field: 'loss', title: 'L_opt', format: '.4f' },
+              ],
+            },
+          },
+        ],
+      },
+      {
+        title: { text: 'Efficiency ratio at equal loss (95% interval)', fontSize: 12 },
+        data: { name: 'efficiency' },
+        width: 300,
+        height: 260,
+        layer: [
+          { mark: { type: 'rule', color: '#9aa1ad', strokeDash: [3, 3] }, encoding: { y: { datum: 1 } } },
+          {
+            mark: { type: 'rule', strokeWidth: 1.5 },
+            encoding: {
+              x: { field: 'at_loss', type: 'quantitative', scale: { zero: false }, title: 'at loss (nats/token)' },
+              y: { ...ratioY, field: 'lo' },
+              y2: { field: 'hi' },
+              color: FAMILY_COLOR,
+            },
+          },
+          {
+            mark: { type: 'point', filled: true, size: 60 },
+            encoding: {
+              x: { field: 'at_loss', type: 'quantitative', scale: { zero: false } },
+              y: ratioY,
+              color: FAMILY_COLOR,
+              shape: { field: 'method', type: 'nominal', title: 'method' },
+              tooltip: [
+                { field: 'pair' },
+                { field: 'at_loss', title: 'at loss', format: '.3f' },
+                { field: 'label', title: 'compute ratio' },
+              ],
+            },
+          },
+          {
+            mark: { type: 'text', align: 'left', dx: 7, fontSize: 10 },
+            encoding: {
+              x: { field: 'at_loss', type: 'quantitative' },
+              y: ratioY,
+              text: { field: 'label' },
+              color: FAMILY_COLOR,
+            },
+          },
+        ],
+      },
+    ],
+  };
+}

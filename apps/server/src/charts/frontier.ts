@@ -1,0 +1,142 @@
+import type { FitDocument } from '@isoflop/fit';
+import type { TopLevelSpec } from 'vega-lite';
+import { figure, finite } from './chart-format.js';
+import { CHART_CONFIG, FAMILY_COLOR, logSpace } from './chart-style.js';
+
+const LINE_POINTS = 40;
+const N_OPT = 'N_opt (parameters)';
+const D_OPT = 'D_opt (tokens)';
+
+/**
+ * The compute-optimal frontier: N_opt and D_opt against C per family. Approach 2's per-budget optima are
+ * points (with bootstrap intervals as error bars) on their fitted power law (solid); Approach 3's closed
+ * form N_opt = G·(C/6)^a is drawn beside them (dashed). Exponents and their intervals are labelled.
+ */
+export function frontierSpec(fit: FitDocument | undefined): TopLevelSpec {
+  const rows: Record<string, unknown>[] = [];
+  const labels: Record<string, unknown>[] = [];
+  const families = Object.entries(fit?.families ?? {});
+  families.forEach(([family, familyFit], index) => {
+    const a2 = familyFit.approach2;
+    const a3 = familyFit.approach3;
+    const budgets = (a2?.budgets ?? []).map((b) => b.budget);
+    const span = budgets.length > 0 ? [Math.min(...budgets), Math.max(...budgets)] : undefined;
+    for (const budget of a2?.budgets ?? []) {
+      rows.push({
+        kind: 'a2',
+        family,
+        quantity: N_OPT,
+        c: budget.budget,
+        value: budget.n_opt,
+        lo: budget.n_opt_ci?.[0] ?? budget.n_opt,
+        hi: budget.n_opt_ci?.[1] ?? budget.n_opt,
+      });
+      rows.push({
+        kind: 'a2',
+        family,
+        quantity: D_OPT,
+        c: budget.budget,
+        value: budget.d_opt,
+        lo: budget.d_opt_ci?.[0] ?? budget.d_opt,
+        hi: budget.d_opt_ci?.[1] ?? budget.d_opt,
+      });
+    }
+    if (span) {
+      const cs = logSpace(span[0]! / 2, span[1]! * 2, LINE_POINTS);
+      if (a2 && finite(a2.a) && finite(a2.n_opt_coefficient) && finite(a2.b) && finite(a2.d_opt_coefficient)) {
+        for (const c of cs) {
+          rows.push({ kind: 'a2-law', family, quantity: N_OPT, c, value: a2.n_opt_coefficient * c ** a2.a });
+          rows.push({ kind: 'a2-law', family, quantity: D_OPT, c, value: a2.d_opt_coefficient * c ** a2.b });
+        }
+      }
+      if (a3 && finite(a3.G) && finite(a3.a) && finite(a3.b)) {
+        for (const c of cs) {
+          const n = a3.G * (c / 6) ** a3.a;
+          rows.push({ kind: 'a3', family, quantity: N_OPT, c, value: n });
+          rows.push({ kind: 'a3', family, quantity: D_OPT, c, value: c / (6 * n) });
+        }
+      }
+    }
+    labels.push({
+      quantity: N_OPT,
+      family,
+      y: 14 + index * 15,
+      text: `${family}: a = ${figure(a2?.a, a2?.a_ci)} (A2), ${figure(a3?.a, a3?.a_ci)} (A3)`,
+    });
+    labels.push({
+      quantity: D_OPT,
+      family,
+      y: 14 + index * 15,
+      text: `${family}: b = ${figure(a2?.b, a2?.b_ci)} (A2), ${figure(a3?.b, a3?.b_ci)} (A3)`,
+    });
+  });
+  const x = {
+    field: 'c',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'compute C (FLOPs)',
+    axis: { format: '.0e' },
+  } as const;
+  const y = { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: 'Compute-optimal frontier',
+      subtitle: fit
+        ? 'points: Approach-2 optima per budget (95% intervals) · solid: their power law · dashed: Approach 3'
+        : 'fit pending: needs finished runs at several sizes per budget',
+    },
+    config: CHART_CONFIG,
+    datasets: { frontier: [...rows, ...labels.map((label) => ({ kind: 'label', ...label }))] },
+    data: { name: 'frontier' },
+    facet: { column: { field: 'quantity', type: 'nominal', title: null, sort: [N_OPT, D_OPT] } },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 320,
+      height: 260,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'a2-law'" }],
+          mark: { type: 'line', strokeWidth: 2, opacity: 0.85, clip: true },
+          encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'a3'" }],
+          mark: { type: 'line', strokeWidth: 1.5, strokeDash: [6, 4], opacity: 0.85, clip: true },
+          encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'a2'" }],
+          mark: { type: 'rule', strokeWidth: 1.5 },
+          encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: FAMILY_COLOR },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'a2'" }],
+          mark: { type: 'point', filled: true, size: 55, stroke: '#ffffff', strokeWidth: 0.8 },
+          encoding: {
+            x,
+            y,
+            color: FAMILY_COLOR,
+            tooltip: [
+              { field: 'family' },
+              { field: 'c', title: 'C', format: '.2e' },
+              { field: 'value', title: 'optimum', format: '.3s' },
+              { field: 'lo', title: '95% low', format: '.3s' },
+              { field: 'hi', title: '95% high', format: '.3s' },
+            ],
+          },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'label'" }],
+          mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 10.5 },
+          encoding: {
+            x: { value: 6 },
+            y: { field: 'y', type: 'quantitative', scale: null },
+            text: { field: 'text' },
+            color: FAMILY_COLOR,
+          },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import type { FitDocument } from '@isoflop/fit';
+import type { TopLevelSpec } from 'vega-lite';
+import type { ChartRun } from './chart-data.js';
+import { BUDGET_COLOR, CHART_CONFIG, LOSS_TITLE, budgetLabel, logSpace } from './chart-style.js';
+
+const PARABOLA_POINTS = 48;
+
+/**
+ * IsoFLOP curves: each finished run's final bound against N, one colour per budget, with each budget's
+ * fitted quadratic in log10 N and its minimum (the Approach-2 N_opt) marked, one panel per family.
+ * Fitted curves come straight from the fit document's coefficients: exact at any sweep size.
+ */
+export function isoflopCurvesSpec(runs: readonly ChartRun[], fit: FitDocument | undefined): TopLevelSpec {
+  const rows: Record<string, unknown>[] = [];
+  for (const run of runs) {
+    if (run.valLoss === null || !Number.isFinite(run.valLoss)) continue;
+    rows.push({
+      kind: 'run',
+      family: run.family,
+      budgetFlops: run.budgetFlops,
+      budgetLabel: budgetLabel(run.budgetFlops),
+      params: run.params,
+      loss: run.valLoss,
+      runId: run.id,
+    });
+  }
+  for (const [family, familyFit] of Object.entries(fit?.families ?? {})) {
+    for (const budget of familyFit.approach2?.budgets ?? []) {
+      const { c2, c1, c0 } = budget.parabola;
+      const common = { family, budgetFlops: budget.budget, budgetLabel: budgetLabel(budget.budget) };
+      // A little beyond the fitted sizes, so the curvature shows on both sides of the outer points.
+      const [low, high] = budget.n_range;
+      for (const n of logSpace(low / 1.25, high * 1.25, PARABOLA_POINTS)) {
+        const x = Math.log10(n);
+        rows.push({ ...common, kind: 'parabola', params: n, loss: c2 * x * x + c1 * x + c0 });
+      }
+      rows.push({ ...common, kind: 'minimum', params: budget.n_opt, loss: budget.loss_opt });
+    }
+  }
+  const x = { field: 'params', type: 'quantitative', scale: { type: 'log' }, title: 'parameters N' } as const;
+  const y = { field: 'loss', type: 'quantitative', scale: { zero: false }, title: LOSS_TITLE } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: 'IsoFLOP curves',
+      subtitle: fit
+        ? 'final bound against N per budget, fitted quadratics in log N, minima marked ◆'
+        : 'final bound against N per budget (fit pending)',
+    },
+    config: CHART_CONFIG,
+    datasets: { isoflop: rows },
+    data: { name: 'isoflop' },
+    facet: { column: { field: 'family', type: 'nominal', title: null } },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 300,
+      height: 240,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'parabola'" }],
+          mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8, clip: true },
+          encoding: { x, y, color: BUDGET_COLOR, detail: { field: 'budgetLabel' }, order: { field: 'params' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'run'" }],
+          mark: { type: 'point', filled: true, size: 36, opacity: 0.9 },
+          encoding: {
+            x,
+            y,
+            color: BUDGET_COLOR,
+            tooltip: [
+              { field: 'runId', title: 'run' },
+              { field: 'budgetLabel', title: 'budget' },
+              { field: 'params', title: 'N', format: '.3s' },
+              { field: 'loss', title: 'bound', format: '.4f' },
+            ],
+          },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'minimum'" }],
+          mark: { type: 'point', shape: 'diamond', filled: true, size: 110, stroke: '#1f232b', strokeWidth: 1 },
+          encoding: {
+            x,
+            y,
+            color: BUDGET_COLOR,
+            tooltip: [
+              { field: 'budgetLabel', title: 'budget' },
+              { field: 'params', title: 'N_opt', format: '.3s' },
+              { field: 'loss', title: 'L_opt', format: '.4f' },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { FitDocument } from '@isoflop/fit';
+import type { TopLevelSpec } from 'vega-lite';
+import type { ChartRun } from './chart-data.js';
+import { finite } from './chart-format.js';
+import { CHART_CONFIG, logSpace } from './chart-style.js';
+
+const FRONTIER_POINTS = 40;
+
+/**
+ * Isoloss contours of each family's fitted law L(N, D) = E + A/N^α + B/D^β over (C, N), with the law's
+ * compute-optimal N_opt(C) through them and the sweep's runs as grey points. The contours are the fit
+ * document's own (solved exactly for D at each N), so the chart adds no numerics of its own.
+ */
+export function isolossContoursSpec(runs: readonly ChartRun[], fit: FitDocument | undefined): TopLevelSpec {
+  const rows: Record<string, unknown>[] = [];
+  for (const run of runs) {
+    if (run.valLoss === null) continue;
+    rows.push({ kind: 'run', family: run.family, c: run.flops, n: run.params, loss: run.valLoss, runId: run.id });
+  }
+  for (const [family, familyFit] of Object.entries(fit?.families ?? {})) {
+    const a3 = familyFit.approach3;
+    if (!a3) continue;
+    for (const contour of a3.contours ?? []) {
+      const levelLabel = contour.loss.toFixed(3);
+      contour.points.forEach((point, index) => {
+        rows.push({ kind: 'contour', family, c: point.c, n: point.n, loss: contour.loss, levelLabel, index });
+      });
+      const last = contour.points.at(-1);
+      if (last) rows.push({ kind: 'contour-label', family, c: last.c, n: last.n, loss: contour.loss, levelLabel });
+    }
+    const familyRuns = runs.filter((run) => run.family === family && run.flops > 0);
+    if (familyRuns.length > 0 && finite(a3.G) && finite(a3.a)) {
+      const flops = familyRuns.map((run) => run.flops);
+      for (const c of logSpace(Math.min(...flops) / 3, Math.max(...flops) * 3, FRONTIER_POINTS)) {
+        rows.push({ kind: 'frontier', family, c, n: a3.G * (c / 6) ** a3.a });
+      }
+    }
+  }
+  const x = {
+    field: 'c',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'compute C (FLOPs)',
+    axis: { format: '.0e' },
+  } as const;
+  const y = { field: 'n', type: 'quantitative', scale: { type: 'log' }, title: 'parameters N' } as const;
+  const levelColor = {
+    field: 'loss',
+    type: 'quantitative',
+    title: 'fitted loss',
+    scale: { scheme: 'plasma', reverse: true },
+  } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: 'Isoloss contours of the fitted law',
+      subtitle: fit
+        ? 'Approach 3: L(N, D) = E + A/N^α + B/D^β, D = C/(6N) · black: compute-optimal N_opt(C) · grey: runs'
+        : 'fit pending',
+    },
+    config: CHART_CONFIG,
+    datasets: { isoloss: rows },
+    data: { name: 'isoloss' },
+    facet: { column: { field: 'family', type: 'nominal', title: null } },
+    resolve: { scale: { x: 'shared', y: 'shared' } },
+    spec: {
+      width: 300,
+      height: 260,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'contour'" }],
+          mark: { type: 'line', strokeWidth: 1.6, clip: true },
+          encoding: { x, y, color: levelColor, detail: { field: 'levelLabel' }, order: { field: 'index' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'contour-label'" }],
+          mark: { type: 'text', align: 'left', dx: 3, fontSize: 9.5, clip: true },
+          encoding: { x, y, text: { field: 'levelLabel' }, color: levelColor },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'frontier'" }],
+          mark: { type: 'line', color: '#1f232b', strokeWidth: 2, clip: true },
+          encoding: { x, y, order: { field: 'c' } },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'run'" }],
+          mark: { type: 'point', filled: true, size: 22, color: '#7d8593', opacity: 0.75 },
+          encoding: {
+            x,
+            y,
+            tooltip: [
+              { field: 'runId', title: 'run' },
+              { field: 'n', title: 'N', format: '.3s' },
+              { field: 'c', title: 'C', format: '.2e' },
+              { field: 'loss', title: 'bound', format: '.4f' },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}

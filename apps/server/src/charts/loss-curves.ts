@@ -1,0 +1,66 @@
+import type { TopLevelSpec } from 'vega-lite';
+import type { CurvePoint } from './chart-data.js';
+import { BUDGET_COLOR, CHART_CONFIG, LOSS_TITLE, budgetLabel } from './chart-style.js';
+
+export type LossCurveAxis = 'tokens' | 'flops';
+
+const AXIS_TITLE: Record<LossCurveAxis, string> = {
+  tokens: 'tokens seen D',
+  flops: 'training compute (FLOPs, 6·N·tokens)',
+};
+
+/**
+ * Training loss (faint) and evaluated bound (bold) of every run against tokens or FLOPs, one panel per
+ * family, coloured by budget. The points are expected downsampled already: the spec draws what it gets.
+ */
+export function lossCurvesSpec(points: readonly CurvePoint[], axis: LossCurveAxis): TopLevelSpec {
+  const rows = points
+    .filter((p) => p[axis] > 0 && Number.isFinite(p.loss))
+    .map((p) => ({ ...p, x: p[axis], budgetLabel: budgetLabel(p.budgetFlops) }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: axis === 'tokens' ? 'Loss curves against tokens' : 'Loss curves against compute',
+      subtitle: 'faint: training loss · bold: evaluated bound (K for MDM-Prime-v2)',
+    },
+    config: CHART_CONFIG,
+    datasets: { curves: rows },
+    data: { name: 'curves' },
+    facet: { column: { field: 'family', type: 'nominal', title: null } },
+    resolve: { scale: { x: 'shared', y: 'shared' } },
+    spec: {
+      width: 300,
+      height: 220,
+      layer: [
+        {
+          transform: [{ filter: "datum.series === 'train'" }],
+          mark: { type: 'line', strokeWidth: 1, opacity: 0.35, clip: true },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale: { type: 'log' }, title: AXIS_TITLE[axis] },
+            y: { field: 'loss', type: 'quantitative', scale: { zero: false }, title: LOSS_TITLE },
+            color: BUDGET_COLOR,
+            detail: { field: 'runId' },
+            order: { field: 'step' },
+          },
+        },
+        {
+          transform: [{ filter: "datum.series === 'val'" }],
+          mark: { type: 'line', strokeWidth: 2, point: { size: 14 }, clip: true },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale: { type: 'log' } },
+            y: { field: 'loss', type: 'quantitative', scale: { zero: false } },
+            color: BUDGET_COLOR,
+            detail: { field: 'runId' },
+            order: { field: 'step' },
+            tooltip: [
+              { field: 'runId', title: 'run' },
+              { field: 'params', title: 'N', format: '.3s' },
+              { field: 'tokens', title: 'tokens', format: '.3s' },
+              { field: 'loss', title: 'bound', format: '.4f' },
+            ],
+          },
+        },
+      ],
+    },
+  };
+}

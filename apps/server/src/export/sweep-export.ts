@@ -1,0 +1,114 @@
+import type { FitDocument } from '@isoflop/fit';
+import { findSweep, getSweep, latestFit, sweepRuns, type RunListItem, type Store, type SweepDetail } from '@isoflop/store';
+import { ServerError } from '../errors.js';
+import { fitFingerprint } from '../fits/fit-fingerprint.js';
+
+/** The columns of the exported runs table, in order: shape, grid position, tokens, FLOPs and losses. */
+export const EXPORT_COLUMNS = [
+  'id',
+  'family',
+  'state',
+  'budget_flops',
+  'achieved_flops',
+  'params',
+  'exact_params',
+  'tokens',
+  'steps',
+  'batch_size',
+  'd_model',
+  'n_layers',
+  'n_heads',
+  'seq_len',
+  'val_loss',
+  'val_loss_std_err',
+  'prime_objective',
+  'prime_objective_std_err',
+  'final_train_loss',
+  'trained_tokens',
+  'wall_seconds',
+  'tokens_per_second',
+] as const;
+
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+export type ExportRun = Record<ExportColumn, string | number | null>;
+
+export interface SweepExport {
+  sweep: { id: string; name: string; state: string; runCount: number; createdAt: number; finishedAt: number | null };
+  /** The newest stored fit, null before any run finished. */
+  fit: { computedAt: number; runCount: number; fingerprint: string; document: FitDocument } | null;
+  runs: ExportRun[];
+}
+
+function exportRun(run: RunListItem): ExportRun {
+  return {
+    id: run.id,
+    family: run.family,
+    state: run.state,
+    budget_flops: run.budgetFlops,
+    achieved_flops: run.achievedFlops,
+    params: run.params,
+    exact_params: run.exactParams,
+    tokens: run.tokens,
+    steps: run.steps,
+    batch_size: run.batchSize,
+    d_model: run.dModel,
+    n_layers: run.nLayers,
+    n_heads: run.nHeads,
+    seq_len: run.seqLen,
+    val_loss: run.valLoss,
+    val_loss_std_err: run.valLossStdErr,
+    prime_objective: run.primeObjective,
+    prime_objective_std_err: run.primeObjectiveStdErr,
+    final_train_loss: run.finalTrainLoss,
+    trained_tokens: run.trainedTokens,
+    wall_seconds: run.wallSeconds,
+    tokens_per_second: run.tokensPerSecond,
+  };
+}
+
+function buildExport(store: Store, sweep: SweepDetail): SweepExport {
+  const fit = latestFit(store, sweep.id);
+  return {
+    sweep: {
+      id: sweep.id,
+      name: sweep.name,
+      state: sweep.state,
+      runCount: sweep.runCount,
+      createdAt: sweep.createdAt,
+      finishedAt: sweep.finishedAt,
+    },
+    fit: fit
+      ? {
+          computedAt: fit.createdAt,
+          runCount: fit.runCount,
+          fingerprint: fitFingerprint(fit.data),
+          document: fit.document as FitDocument,
+        }
+      : null,
+    runs: sweepRuns(store, sweep.id).map(exportRun),
+  };
+}
+
+/** A stored sweep's fit document and runs table, by id or (for people typing it) by name. */
+export function sweepExport(store: Store, idOrName: string): SweepExport {
+  const row = findSweep(store, idOrName);
+  const sweep = row ? getSweep(store, row.id) : undefined;
+  if (!sweep) throw new ServerError('SWEEP_NOT_FOUND', `no sweep with id or name '${idOrName}'`);
+  return buildExport(store, sweep);
+}
+
+function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/**
+ * The runs table as CSV, one row per run, numbers written plainly (no units, no "M"/"B"): it feeds
+ * `isoflop fit FILE.csv --n params --d tokens --loss val_loss --family family` as it is.
+ */
+export function runsCsv(runs: readonly ExportRun[]): string {
+  const lines = [EXPORT_COLUMNS.join(',')];
+  for (const run of runs) lines.push(EXPORT_COLUMNS.map((column) => csvField(run[column])).join(','));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,61 @@
+import { fitRuns, type FitDocument, type FitOptions } from '@isoflop/fit';
+import { appendEvents, latestFit, saveFit, sweepRuns, type Store } from '@isoflop/store';
+import { ServerError } from '../errors.js';
+import { fitFingerprint } from './fit-fingerprint.js';
+import { fitRowsOf } from './fit-rows.js';
+
+/** Bootstrap resamples of a sweep fit: enough for stable 95% intervals on the exponents. */
+export const SWEEP_FIT_BOOTSTRAP = 200;
+
+export interface SweepFitOptions {
+  bootstrap?: number;
+  seed?: number;
+}
+
+export interface SweepFitResult {
+  /** Whether a new fit was computed and stored (false: the stored one already covers these runs). */
+  refreshed: boolean;
+  fingerprint: string;
+  runCount: number;
+  document: FitDocument;
+}
+
+/**
+ * Brings a sweep's stored fit up to date with its finished runs. The coordinator calls it on each
+ * finished run; when the finished runs are the ones the newest stored fit was computed from, the stored
+ * fit is returned as it is. A new fit is stored together with a 'fit' event in one transaction, so the
+ * dashboard's stream announces exactly the fits that exist. Returns undefined while no run has finished.
+ */
+export function refreshSweepFit(
+  store: Store,
+  sweepId: string,
+  options: SweepFitOptions = {},
+): SweepFitResult | undefined {
+  const rows = fitRowsOf(sweepRuns(store, sweepId));
+  if (rows.length === 0) return undefined;
+  const fingerprint = fitFingerprint(rows);
+  const stored = latestFit(store, sweepId);
+  if (stored && fitFingerprint(stored.data) === fingerprint) {
+    return { refreshed: false, fingerprint, runCount: stored.runCount, document: stored.document as FitDocument };
+  }
+  const fitOptions: FitOptions = {
+    bootstrap: options.bootstrap ?? SWEEP_FIT_BOOTSTRAP,
+    seed: options.seed ?? 0,
+    contours: true,
+  };
+  let document: FitDocument;
+  try {
+    document = fitRuns(rows, fitOptions);
+  } catch (error) {
+    throw new ServerError('FIT_FAILED', `sweep ${sweepId}: fit failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  store.sqlite.transaction(() => {
+    const fitId = saveFit(store, sweepId, document, rows);
+    appendEvents(store, [
+      { sweepId, kind: 'fit', payload: { fitId, fingerprint, runCount: rows.length } },
+    ]);
+  })();
+  return { refreshed: true, fingerprint, runCount: rows.length, document };
+}

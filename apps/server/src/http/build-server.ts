@@ -1,0 +1,97 @@
+import type { Store } from '@isoflop/store';
+import Fastify, { type FastifyInstance, type onRequestHookHandler } from 'fastify';
+import { ServerError } from '../errors.js';
+import { SHARED_SCHEMAS } from './api-schemas.js';
+import { bearerTokenCheck, isLoopback } from './bearer-auth.js';
+import { installErrorHandler } from './error-handler.js';
+import { EventFeed } from './event-feed.js';
+import { registerOpenApiDocs } from './openapi-docs.js';
+import type { RouteContext } from './route-context.js';
+import { chartRoutes } from './routes/chart-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
+import { fitRoutes } from './routes/fit-routes.js';
+import { runRoutes } from './routes/run-routes.js';
+import { sweepRoutes } from './routes/sweep-routes.js';
+import type { SweepCoordinator } from './sweep-coordinator.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8321;
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface ServerOptions {
+  store: Store;
+  /** Without one the server is read-only (POST routes answer 409). */
+  coordinator?: SweepCoordinator | undefined;
+  /** Default 127.0.0.1. Any other address requires `token`. */
+  host?: string | undefined;
+  /** Default 8321; 0 picks a free port. */
+  port?: number | undefined;
+  /** Bearer token for mutating routes; required when `host` is not a loopback address. */
+  token?: string | undefined;
+  bodyLimitBytes?: number | undefined;
+  /** Milliseconds between polls of the events table for live streams (default 250). */
+  eventPollMs?: number | undefined;
+  logger?: boolean | undefined;
+}
+
+export interface IsoflopServer {
+  app: FastifyInstance;
+  /** Starts listening; resolves to the dashboard URL. */
+  listen(): Promise<string>;
+  /** Ends live streams, stops listening. The store is the caller's to close. */
+  close(): Promise<void>;
+}
+
+/** The Fastify app with every route: the API, the live event stream, the charts and the dashboard. */
+export async function buildServer(options: ServerOptions): Promise<IsoflopServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const port = options.port ?? DEFAULT_PORT;
+  const token = options.token === '' ? undefined : options.token;
+  if (!isLoopback(host) && token === undefined) {
+    throw new ServerError(
+      'INSECURE_BIND',
+      `host: binding to ${host} exposes the API beyond this machine; set ISOFLOP_TOKEN to require a bearer token`,
+    );
+  }
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    // Event streams never go idle: close them with the server instead of waiting on them forever.
+    forceCloseConnections: true,
+  });
+  installErrorHandler(app);
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  await registerOpenApiDocs(app);
+
+  const feed = new EventFeed(options.store, options.eventPollMs);
+  const stopListening = options.coordinator?.onEventsAppended?.(() => feed.poke());
+  const context: RouteContext = { store: options.store, coordinator: options.coordinator, feed };
+  const guardMutation: onRequestHookHandler[] = token === undefined ? [] : [bearerTokenCheck(token)];
+
+  await app.register(sweepRoutes(context, guardMutation));
+  await app.register(runRoutes(context));
+  await app.register(fitRoutes(context));
+  await app.register(eventRoutes(context));
+  await app.register(chartRoutes(context));
+  await app.register(dashboardRoutes());
+
+  app.addHook('onClose', async () => {
+    stopListening?.();
+    feed.close();
+  });
+
+  return {
+    app,
+    async listen() {
+      await app.listen({ host, port });
+      const address = app.server.address();
+      const boundPort = typeof address === 'object' && address ? address.port : port;
+      const urlHost = host.includes(':') ? `[${host}]` : host;
+      return `http://${urlHost}:${boundPort}/`;
+    },
+    async close() {
+      await app.close();
+    },
+  };
+}

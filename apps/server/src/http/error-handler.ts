@@ -1,0 +1,80 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** The JSON body of every error response: a stable code, a sentence, and the fields at fault. */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  issues?: { path: string; message: string }[];
+}
+
+/**
+ * The one table from error codes (ours, our packages', Fastify's) to HTTP status. A code that is not
+ * listed is a bug on our side and answers 500 without leaking its message.
+ */
+const STATUS_BY_CODE: Record<string, number> = {
+  INVALID_SPEC: 400,
+  INVALID_REQUEST: 400,
+  FST_ERR_VALIDATION: 400,
+  FST_ERR_CTP_INVALID_JSON_BODY: 400,
+  FST_ERR_CTP_EMPTY_JSON_BODY: 400,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 400,
+  UNAUTHORIZED: 401,
+  SWEEP_NOT_FOUND: 404,
+  FIT_NOT_READY: 404,
+  RUN_NOT_FOUND: 404,
+  CHART_NOT_FOUND: 404,
+  FST_ERR_NOT_FOUND: 404,
+  NO_COORDINATOR: 409,
+  FST_ERR_CTP_BODY_TOO_LARGE: 413,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 415,
+};
+
+interface CodedError {
+  code?: unknown;
+  message: string;
+  issues?: unknown;
+  validation?: { instancePath: string; message?: string; params?: Record<string, unknown> }[];
+  validationContext?: string;
+}
+
+function issuesOf(error: CodedError): ErrorBody['issues'] {
+  if (Array.isArray(error.issues)) {
+    return error.issues.map((issue: { path?: unknown; message?: unknown }) => ({
+      path: String(issue.path ?? ''),
+      message: String(issue.message ?? ''),
+    }));
+  }
+  if (error.validation) {
+    const context = error.validationContext ?? 'request';
+    return error.validation.map((entry) => {
+      // A missing required property is reported at its parent; name the property itself.
+      const missing = entry.params?.['missingProperty'];
+      const pointer = typeof missing === 'string' ? `${entry.instancePath}/${missing}` : entry.instancePath;
+      const path = [context, ...pointer.split('/').filter(Boolean)].join('.');
+      return { path, message: entry.message ?? 'is invalid' };
+    });
+  }
+  return undefined;
+}
+
+export function statusForCode(code: unknown): number {
+  return typeof code === 'string' ? (STATUS_BY_CODE[code] ?? 500) : 500;
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | CodedError, request, reply) => {
+    const status = statusForCode(error.code);
+    const issues = issuesOf(error);
+    const body: ErrorBody = {
+      error: status === 500 ? 'INTERNAL' : String(error.code),
+      message: status === 500 ? 'internal error' : error.message,
+      ...(issues ? { issues } : {}),
+    };
+    if (status === 500) request.log.error({ err: error }, 'unhandled error');
+    void reply.status(status).type('application/json').send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const body: ErrorBody = { error: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` };
+    void reply.status(404).send(body);
+  });
+}

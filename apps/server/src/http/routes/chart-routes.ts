@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify';
+import { chartByName, CHARTS } from '../../charts/chart-registry.js';
+import { renderSvg } from '../../charts/render-svg.js';
+import { ServerError } from '../../errors.js';
+import { errorResponses } from '../api-schemas.js';
+import { loadChartInputs } from '../chart-inputs.js';
+import type { RouteContext } from '../route-context.js';
+import { requireSweep } from './sweep-routes.js';
+
+const CHART_FILE = /^([a-z][a-z0-9-]*)\.(json|svg)$/;
+
+/** Chart specs (vega-lite JSON, for the page) and the same charts rendered to SVG (for papers). */
+export function chartRoutes(context: RouteContext) {
+  return async (app: FastifyInstance): Promise<void> => {
+    app.get<{ Params: { id: string } }>(
+      '/api/sweeps/:id/charts',
+      {
+        schema: {
+          summary: "The names of a sweep's charts, in dashboard order",
+          tags: ['charts'],
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
+          response: {
+            200: { type: 'object', properties: { charts: { type: 'array', items: { type: 'string' } } } },
+            ...errorResponses(404),
+          },
+        },
+      },
+      async (request) => {
+        requireSweep(context, request.params.id);
+        return { charts: CHARTS.map((chart) => chart.name) };
+      },
+    );
+
+    app.get<{ Params: { id: string; file: string } }>(
+      '/api/sweeps/:id/charts/:file',
+      {
+        schema: {
+          summary: 'One chart as a vega-lite spec with its data inlined (NAME.json) or rendered (NAME.svg)',
+          description: `NAME is one of: ${CHARTS.map((chart) => chart.name).join(', ')}`,
+          tags: ['charts'],
+          params: {
+            type: 'object',
+            required: ['id', 'file'],
+            properties: { id: { type: 'string' }, file: { type: 'string', pattern: CHART_FILE.source } },
+          },
+          response: {
+            200: {
+              description: 'application/json (vega-lite) or image/svg+xml',
+              content: {
+                'application/json': { schema: { type: 'object', additionalProperties: true } },
+                'image/svg+xml': { schema: { type: 'string' } },
+              },
+            },
+            ...errorResponses(400, 404),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { id, file } = request.params;
+        const [, name = '', format] = CHART_FILE.exec(file) ?? [];
+        const chart = chartByName(name);
+        if (!chart) {
+          throw new ServerError(
+            'CHART_NOT_FOUND',
+            `no chart '${name}': charts are ${CHARTS.map((c) => c.name).join(', ')}`,
+          );
+        }
+        requireSweep(context, id);
+        const spec = chart.build(loadChartInputs(context.store, id, chart));
+        if (format === 'svg') return reply.type('image/svg+xml; charset=utf-8').send(await renderSvg(spec));
+        return reply.type('application/json').send(JSON.stringify(spec));
+      },
+    );
+  };
+}

@@ -1,0 +1,108 @@
+import { getSweep, listSweeps } from '@isoflop/store';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import { ServerError } from '../../errors.js';
+import { errorResponses, sweepIdParams } from '../api-schemas.js';
+import type { RouteContext } from '../route-context.js';
+import type { SweepCoordinator } from '../sweep-coordinator.js';
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+function requireCoordinator(coordinator: SweepCoordinator | undefined): SweepCoordinator {
+  if (!coordinator) {
+    throw new ServerError(
+      'NO_COORDINATOR',
+      'this server was started without a coordinator (read-only): start it with `isoflop serve` and REDIS_URL',
+    );
+  }
+  return coordinator;
+}
+
+export function requireSweep(context: RouteContext, sweepId: string): NonNullable<ReturnType<typeof getSweep>> {
+  const sweep = getSweep(context.store, sweepId);
+  if (!sweep) throw new ServerError('SWEEP_NOT_FOUND', `no sweep with id '${sweepId}'`);
+  return sweep;
+}
+
+/** Sweeps: submit a spec, list, read one, cancel. */
+export function sweepRoutes(context: RouteContext, guardMutation: onRequestHookHandler[]) {
+  return async (app: FastifyInstance): Promise<void> => {
+    // A spec may come as YAML text; JSON bodies are parsed by Fastify and re-serialised for the planner.
+    app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+    app.post(
+      '/api/sweeps',
+      {
+        onRequest: guardMutation,
+        schema: {
+          summary: 'Submit a sweep spec (YAML or JSON); answers with the sweep id and its plan',
+          tags: ['sweeps'],
+          response: { 201: { $ref: 'SubmittedSweep#' }, ...errorResponses(400, 401, 409, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const coordinator = requireCoordinator(context.coordinator);
+        const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        const isJson = contentType === 'application/json';
+        const body: unknown = request.body;
+        if (isJson ? typeof body !== 'object' || body === null : typeof body !== 'string') {
+          throw new ServerError(
+            'INVALID_REQUEST',
+            'body: expected a sweep spec as a JSON object (application/json) or YAML text (application/yaml)',
+          );
+        }
+        const specText = isJson ? JSON.stringify(body) : (body as string);
+        const submitted = await coordinator.submit(specText, isJson ? 'json' : 'yaml');
+        return reply.status(201).send(submitted);
+      },
+    );
+
+    app.get(
+      '/api/sweeps',
+      {
+        schema: {
+          summary: 'All sweeps, newest first, with run counts per state',
+          tags: ['sweeps'],
+          response: {
+            200: {
+              type: 'object',
+              properties: { sweeps: { type: 'array', items: { $ref: 'SweepSummary#' } } },
+            },
+          },
+        },
+      },
+      async () => ({ sweeps: listSweeps(context.store) }),
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/api/sweeps/:id',
+      {
+        schema: {
+          summary: 'One sweep with its spec and run counts per state',
+          tags: ['sweeps'],
+          params: sweepIdParams,
+          response: { 200: { $ref: 'SweepDetail#' }, ...errorResponses(404) },
+        },
+      },
+      async (request) => requireSweep(context, request.params.id),
+    );
+
+    app.post<{ Params: { id: string } }>(
+      '/api/sweeps/:id/cancel',
+      {
+        onRequest: guardMutation,
+        schema: {
+          summary: 'Cancel the unfinished runs of a sweep',
+          tags: ['sweeps'],
+          params: sweepIdParams,
+          response: { 202: { $ref: 'SweepSummary#' }, ...errorResponses(401, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const coordinator = requireCoordinator(context.coordinator);
+        requireSweep(context, request.params.id);
+        await coordinator.cancel(request.params.id);
+        return reply.status(202).send(requireSweep(context, request.params.id));
+      },
+    );
+  };
+}

@@ -1,0 +1,17 @@
+import { asc, gt, sql } from 'drizzle-orm';
+import type { Store } from '../open-store.js';
+import { events } from '../schema.js';
+import type { StoredEvent } from './write-events.js';
+
+/**
+ * Events of every sweep after `afterId`, oldest first: what a live feed polls, so that a server sees the
+ * events of a coordinator in another process that writes the same file.
+ */
+export function eventsAfterId(store: Store, afterId: number, limit: number): StoredEvent[] {
+  return store.db.select().from(events).where(gt(events.id, afterId)).orderBy(asc(events.id)).limit(limit).all();
+}
+
+/** The id of the newest event, 0 when there is none: where a live feed starts. */
+export function lastEventId(store: Store): number {
+  return store.db.select({ id: sql<number | null>`max(${events.id})` }).from(events).get()?.id ?? 0;
+}
