@@ -1,0 +1,458 @@
+import {
+  INTERVAL_LEVEL,
+  percentileInterval,
+  resampleCounts,
+  standardError,
+  streamRng,
+} from './bootstrap.js';
+import { groupBudgets, type BudgetGroup } from './budget-groups.js';
+import { powerLawCompute, sharedLosses } from './efficiency-ratio.js';
+import { FitError } from './errors.js';
+import type {
+  Approach2Doc,
+  Approach3Doc,
+  EfficiencyDoc,
+  FamilyFitDoc,
+  FitDocument,
+  ParametricFigures,
+  RunRow,
+  UnfittedDoc,
+} from './fit-document.js';
+import { toParametricData, type ParametricData } from './huber-objective.js';
+import { fitIsoflopExponents, MIN_SIZES_PER_BUDGET, type IsoflopExponents } from './isoflop-fit.js';
+import { isolossContours, type ContourOptions } from './isoloss-contours.js';
+import { fitParametricLaw, type ParametricFit } from './parametric-fit.js';
+import {
+  computeOptimalAllocation,
+  frontierCompute,
+  frontierLoss,
+  type ParametricLaw,
+} from './parametric-law.js';
+import { integerOption, nonNegativeOption, validateRows } from './validate-input.js';
+
+export interface FitOptions {
+  /** Bootstrap resamples (0: none). */
+  bootstrap?: number;
+  /** Leave out each family's `dropHighest` highest-loss runs (Epoch's Chinchilla protocol drops 5). */
+  dropHighest?: number;
+  /** Bootstrap seed. */
+  seed?: number;
+  /** Fit each budget's quadratic on its k runs nearest the lowest loss (k ≥ 3). */
+  nearestK?: number;
+  /** Relative C tolerance when grouping rows without a declared budget (default 0.05). */
+  budgetTolerance?: number;
+  /** Family the others are compared against (default `arm` when present, else the first by name). */
+  baseline?: string;
+  /** Losses per family pair at which the compute ratio is reported (default 3). */
+  efficiencyPoints?: number;
+  /** Add Approach-3 isoloss contours; levels default to 6 over the family's observed losses. */
+  contours?: boolean | Partial<ContourOptions>;
+  /** Approach-3 L-BFGS starts for the full-data fit (default: Chinchilla's 4,500-point grid). */
+  inits?: readonly ArrayLike<number>[];
+}
+
+/** Approach 3 needs more runs than its 5 parameters. */
+export const MIN_RUNS_APPROACH3 = 6;
+const DEFAULT_BUDGET_TOLERANCE = 0.05;
+const DEFAULT_EFFICIENCY_POINTS = 3;
+const CONTOUR_POINTS = 64;
+const CONTOUR_LEVELS = 6;
+const WARM_STARTS = 4;
+const STREAM_APPROACH2 = 2;
+const STREAM_APPROACH3 = 3;
+
+export const BOOTSTRAP_SCHEME =
+  'Approach 2: runs resampled with replacement within each budget; Approach 3: runs resampled with ' +
+  "replacement across the family, each resample's L-BFGS warm-started from the full-data optima and a " +
+  'four-start grid; intervals are 95% percentile intervals over resamples whose fit is defined.';
+
+/**
+ * Four starts from Chinchilla's grid (log A, log B ∈ {5, 10}, alpha = beta = 0.5, E = 1) added to each
+ * resample's warm start from the full-data optima: a resample whose optimum left the full-data basin
+ * is still found, at a small fraction of the 4,500-start cost.
+ */
+const BOOTSTRAP_GRID: readonly Float64Array[] = [5, 10].flatMap((logA) =>
+  [5, 10].map((logB) => Float64Array.of(logA, logB, 0, 0.5, 0.5)),
+);
+
+interface FamilyState {
+  name: string;
+  index: number;
+  rows: RunRow[];
+  dropped: number;
+  groups: BudgetGroup[];
+  approach2?: IsoflopExponents;
+  approach3?: ParametricFit;
+  boot2: IsoflopExponents[];
+  boot3: ParametricLaw[];
+}
+
+/**
+ * Fits every family of a table of runs: Approach 2 where the rows have IsoFLOP structure, Approach 3
+ * where there are enough runs, bootstrap intervals on request, and compute ratios against a baseline.
+ * What cannot be fitted is listed in `unfitted` with the reason; bad rows in `rejected_rows`.
+ */
+export function fitRuns(rows: readonly RunRow[], options: FitOptions = {}): FitDocument {
+  const resamples = integerOption('bootstrap', options.bootstrap, 0) ?? 0;
+  const dropHighest = integerOption('dropHighest', options.dropHighest, 0) ?? 0;
+  const seed = integerOption('seed', options.seed, 0) ?? 0;
+  const nearestK = integerOption('nearestK', options.nearestK, MIN_SIZES_PER_BUDGET);
+  const tolerance =
+    nonNegativeOption('budgetTolerance', options.budgetTolerance) ?? DEFAULT_BUDGET_TOLERANCE;
+  const efficiencyPoints =
+    integerOption('efficiencyPoints', options.efficiencyPoints, 1) ?? DEFAULT_EFFICIENCY_POINTS;
+  const { valid, rejected } = validateRows(rows);
+
+  const warnings = rejected.map((r) => `rows[${r.row}].${r.field} ${r.problem}: row left out`);
+  const unfitted: UnfittedDoc[] = [];
+  const names = [...new Set(valid.map((row) => row.family))].sort();
+  const baseline = options.baseline ?? (names.includes('arm') ? 'arm' : names[0]!);
+  if (!names.includes(baseline)) {
+    throw new FitError(
+      'INVALID_OPTION',
+      `baseline: no family '${baseline}' in the rows (families: ${names.join(', ')})`,
+    );
+  }
+
+  const states = names.map((name, index): FamilyState => {
+    const sorted = valid.filter((row) => row.family === name).sort((p, q) => p.loss - q.loss);
+    const kept = sorted.slice(0, Math.max(0, sorted.length - dropHighest));
+    return {
+      name,
+      index,
+      rows: kept,
+      dropped: sorted.length - kept.length,
+      groups: groupBudgets(kept, tolerance),
+      boot2: [],
+      boot3: [],
+    };
+  });
+
+  for (const state of states) {
+    fitApproach2(state, nearestK, unfitted, warnings);
+    fitApproach3(state, options.inits, unfitted);
+    if (resamples > 0) bootstrapFamily(state, { resamples, seed, nearestK });
+  }
+
+  const families: Record<string, FamilyFitDoc> = {};
+  for (const state of states) {
+    if (!state.approach2 && !state.approach3) continue;
+    const doc: FamilyFitDoc = { runs: state.rows.length, dropped_highest: state.dropped };
+    if (state.approach2)
+      doc.approach2 = approach2Doc(state, state.approach2, resamples > 0, nearestK);
+    if (state.approach3)
+      doc.approach3 = approach3Doc(state, state.approach3, resamples > 0, options.contours);
+    families[state.name] = doc;
+  }
+  if (Object.keys(families).length === 0) {
+    throw new FitError(
+      'NOTHING_TO_FIT',
+      `no family could be fitted: ${unfitted.map((u) => `${u.family} (${u.approach}): ${u.reason}`).join('; ')}`,
+    );
+  }
+
+  const base = states.find((s) => s.name === baseline)!;
+  const efficiency = states
+    .filter((s) => s !== base)
+    .flatMap((s) => efficiencyEntries(s, base, efficiencyPoints, resamples > 0, warnings));
+
+  const document: FitDocument = {
+    families,
+    efficiency,
+    unfitted,
+    rejected_rows: rejected,
+    warnings,
+  };
+  if (resamples > 0)
+    document.bootstrap = { resamples, seed, level: INTERVAL_LEVEL, scheme: BOOTSTRAP_SCHEME };
+  return document;
+}
+
+function fitApproach2(
+  state: FamilyState,
+  nearestK: number | undefined,
+  unfitted: UnfittedDoc[],
+  warnings: string[],
+) {
+  const exponents = fitIsoflopExponents(state.rows, state.groups, { nearestK });
+  if (exponents.vertices.every((v) => v.flag === 'too-few-sizes')) {
+    unfitted.push({
+      family: state.name,
+      approach: 'approach2',
+      reason: `no IsoFLOP structure: no budget has ${MIN_SIZES_PER_BUDGET} distinct model sizes (${state.rows.length} runs in ${state.groups.length} budgets)`,
+    });
+    return;
+  }
+  for (const v of exponents.vertices) {
+    if (v.flag)
+      warnings.push(
+        `${state.name}: budget ${v.budget.toExponential(3)} left out of the Approach-2 exponent fit: ${flagMessage(v.flag, v.sizes)}`,
+      );
+  }
+  if (exponents.used < 2) {
+    unfitted.push({
+      family: state.name,
+      approach: 'approach2',
+      reason: `only ${exponents.used} budget with an interior minimum; the exponent fit needs 2`,
+    });
+    return;
+  }
+  state.approach2 = exponents;
+}
+
+function flagMessage(flag: string, sizes: number): string {
+  switch (flag) {
+    case 'too-few-sizes':
+      return `${sizes} distinct model sizes, fewer than ${MIN_SIZES_PER_BUDGET}`;
+    case 'non-positive-curvature':
+      return 'the quadratic in log N has no minimum (curvature ≤ 0)';
+    default:
+      return 'the vertex lies outside the sampled N range';
+  }
+}
+
+function fitApproach3(
+  state: FamilyState,
+  inits: readonly ArrayLike<number>[] | undefined,
+  unfitted: UnfittedDoc[],
+) {
+  const sizes = new Set(state.rows.map((r) => r.n)).size;
+  const tokens = new Set(state.rows.map((r) => r.d)).size;
+  if (state.rows.length < MIN_RUNS_APPROACH3 || sizes < 2 || tokens < 2) {
+    unfitted.push({
+      family: state.name,
+      approach: 'approach3',
+      reason: `${state.rows.length} runs with ${sizes} distinct N and ${tokens} distinct D; the parametric fit needs ${MIN_RUNS_APPROACH3} runs and 2 distinct values of each`,
+    });
+    return;
+  }
+  state.approach3 = fitParametricLaw(toParametricData(state.rows), {
+    keepOptima: WARM_STARTS,
+    ...(inits ? { inits } : {}),
+  });
+}
+
+function bootstrapFamily(
+  state: FamilyState,
+  options: { resamples: number; seed: number; nearestK: number | undefined },
+) {
+  const { resamples, seed, nearestK } = options;
+  const data = state.approach3 ? toParametricData(state.rows) : undefined;
+  const warmStarts = state.approach3 ? [...state.approach3.optima, ...BOOTSTRAP_GRID] : [];
+  for (let r = 0; r < resamples; r++) {
+    if (state.approach2) {
+      const weight = new Float64Array(state.rows.length);
+      state.groups.forEach((group, g) => {
+        const counts = resampleCounts(
+          streamRng(seed, state.index, r, STREAM_APPROACH2, g),
+          group.members.length,
+        );
+        group.members.forEach((member, j) => (weight[member] = counts[j]!));
+      });
+      state.boot2.push(fitIsoflopExponents(state.rows, state.groups, { nearestK, weight }));
+    }
+    if (data) {
+      const counts = resampleCounts(
+        streamRng(seed, state.index, r, STREAM_APPROACH3),
+        state.rows.length,
+      );
+      const fit = fitParametricLaw(compress(data, counts), { inits: warmStarts });
+      state.boot3.push(fit);
+    }
+  }
+}
+
+/** The runs drawn at least once, weighted by their draw counts: fewer terms per objective evaluation. */
+export function compress(data: ParametricData, counts: Uint32Array): ParametricData {
+  const drawn: number[] = [];
+  counts.forEach((count, i) => count > 0 && drawn.push(i));
+  return {
+    logN: Float64Array.from(drawn, (i) => data.logN[i]!),
+    logD: Float64Array.from(drawn, (i) => data.logD[i]!),
+    logLoss: Float64Array.from(drawn, (i) => data.logLoss[i]!),
+    weight: Float64Array.from(drawn, (i) => counts[i]!),
+  };
+}
+
+function approach2Doc(
+  state: FamilyState,
+  fit: IsoflopExponents,
+  withCi: boolean,
+  nearestK: number | undefined,
+): Approach2Doc {
+  const doc: Approach2Doc = {
+    a: fit.a,
+    b: fit.b,
+    budgets: [],
+    excluded_budgets: [],
+    n_opt_coefficient: fit.nCoefficient,
+    d_opt_coefficient: fit.dCoefficient,
+    loss_frontier: { k: fit.k, gamma: fit.gamma },
+  };
+  if (nearestK !== undefined) doc.nearest_k = nearestK;
+  fit.vertices.forEach((v, i) => {
+    if (v.flag) {
+      doc.excluded_budgets.push({
+        budget: v.budget,
+        runs: v.runs,
+        sizes: v.sizes,
+        reason: v.flag,
+        message: flagMessage(v.flag, v.sizes),
+      });
+      return;
+    }
+    const budget: Approach2Doc['budgets'][number] = {
+      budget: v.budget,
+      n_opt: v.nOpt,
+      d_opt: v.dOpt,
+      loss_opt: v.lossOpt,
+      runs: v.runs,
+      sizes: v.sizes,
+      n_range: v.nRange,
+      parabola: v.parabola,
+    };
+    if (withCi) {
+      const defined = state.boot2.map((b) => b.vertices[i]!).filter((bv) => bv.flag === undefined);
+      budget.n_opt_ci = percentileInterval(defined.map((bv) => bv.nOpt));
+      budget.d_opt_ci = percentileInterval(defined.map((bv) => bv.dOpt));
+      budget.loss_opt_ci = percentileInterval(defined.map((bv) => bv.lossOpt));
+    }
+    doc.budgets.push(budget);
+  });
+  if (withCi) {
+    doc.a_ci = percentileInterval(state.boot2.map((b) => b.a));
+    doc.b_ci = percentileInterval(state.boot2.map((b) => b.b));
+    doc.n_opt_coefficient_ci = percentileInterval(state.boot2.map((b) => b.nCoefficient));
+    doc.d_opt_coefficient_ci = percentileInterval(state.boot2.map((b) => b.dCoefficient));
+    doc.loss_frontier.k_ci = percentileInterval(state.boot2.map((b) => b.k));
+    doc.loss_frontier.gamma_ci = percentileInterval(state.boot2.map((b) => b.gamma));
+  }
+  return doc;
+}
+
+const FIGURES = ['E', 'A', 'B', 'alpha', 'beta', 'a', 'b', 'G'] as const;
+
+function figures(law: ParametricLaw): ParametricFigures<number> {
+  const { E, A, B, alpha, beta } = law;
+  return { E, A, B, alpha, beta, ...computeOptimalAllocation(law) };
+}
+
+function approach3Doc(
+  state: FamilyState,
+  fit: ParametricFit,
+  withCi: boolean,
+  contours: FitOptions['contours'],
+): Approach3Doc {
+  const doc: Approach3Doc = {
+    ...figures(fit),
+    objective: fit.objective,
+    inits: fit.inits,
+    runs: state.rows.length,
+  };
+  if (withCi) {
+    const samples = state.boot3.map(figures);
+    const errors = {} as ParametricFigures<number>;
+    for (const key of FIGURES) {
+      const values = samples.map((s) => s[key]);
+      doc[`${key}_ci`] = percentileInterval(values);
+      errors[key] = standardError(values);
+    }
+    doc.standard_errors = errors;
+  }
+  if (contours) {
+    const requested = contours === true ? {} : contours;
+    const losses = state.rows.map((r) => r.loss);
+    const sizes = state.rows.map((r) => r.n);
+    const low = Math.max(Math.min(...losses), fit.E * 1.001);
+    const high = Math.max(...losses);
+    doc.contours = isolossContours(fit, {
+      levels:
+        requested.levels ??
+        Array.from(
+          { length: CONTOUR_LEVELS },
+          (_, i) => low * (high / low) ** (i / (CONTOUR_LEVELS - 1)),
+        ),
+      nRange: requested.nRange ?? [Math.min(...sizes) / 3, Math.max(...sizes) * 3],
+      points: requested.points ?? CONTOUR_POINTS,
+    });
+  }
+  return doc;
+}
+
+function efficiencyEntries(
+  family: FamilyState,
+  baseline: FamilyState,
+  points: number,
+  withCi: boolean,
+  warnings: string[],
+): EfficiencyDoc[] {
+  const entries: EfficiencyDoc[] = [];
+  const pair = `${family.name} vs ${baseline.name}`;
+  const f2 = family.approach2;
+  const b2 = baseline.approach2;
+  if (f2 && b2) {
+    const ratioAt = (f: IsoflopExponents, b: IsoflopExponents, loss: number) =>
+      powerLawCompute(b.k, b.gamma, loss) / powerLawCompute(f.k, f.gamma, loss);
+    const losses = sharedLosses(minimaRange(f2), minimaRange(b2), points);
+    if (losses.length === 0)
+      warnings.push(
+        `${pair} (approach2): the budgets' minimum losses do not overlap; no compute ratio`,
+      );
+    for (const loss of losses) {
+      const entry: EfficiencyDoc = {
+        family: family.name,
+        baseline: baseline.name,
+        compute_ratio: ratioAt(f2, b2, loss),
+        at_loss: loss,
+        method: 'approach2',
+      };
+      if (withCi)
+        entry.compute_ratio_ci = percentileInterval(
+          family.boot2.map((f, r) => ratioAt(f, baseline.boot2[r]!, loss)),
+        );
+      if (Number.isFinite(entry.compute_ratio)) entries.push(entry);
+      else
+        warnings.push(
+          `${pair} (approach2): a loss frontier does not decrease with compute; no ratio at ${loss}`,
+        );
+    }
+  }
+  const f3 = family.approach3;
+  const b3 = baseline.approach3;
+  if (f3 && b3) {
+    const ratioAt = (f: ParametricLaw, b: ParametricLaw, loss: number) =>
+      frontierCompute(b, loss) / frontierCompute(f, loss);
+    const losses = sharedLosses(frontierRange(family, f3), frontierRange(baseline, b3), points);
+    if (losses.length === 0)
+      warnings.push(
+        `${pair} (approach3): the fitted frontiers cover no common loss over the observed compute; no compute ratio`,
+      );
+    for (const loss of losses) {
+      const entry: EfficiencyDoc = {
+        family: family.name,
+        baseline: baseline.name,
+        compute_ratio: ratioAt(f3, b3, loss),
+        at_loss: loss,
+        method: 'approach3',
+      };
+      if (withCi)
+        entry.compute_ratio_ci = percentileInterval(
+          family.boot3.map((f, r) => ratioAt(f, baseline.boot3[r]!, loss)),
+        );
+      if (Number.isFinite(entry.compute_ratio)) entries.push(entry);
+      else warnings.push(`${pair} (approach3): loss ${loss} is at or below a fitted E; no ratio`);
+    }
+  }
+  return entries;
+}
+
+function minimaRange(fit: IsoflopExponents): [number, number] {
+  const losses = fit.vertices.filter((v) => v.flag === undefined).map((v) => v.lossOpt);
+  return [Math.min(...losses), Math.max(...losses)];
+}
+
+/** Frontier losses over the family's observed compute range. */
+function frontierRange(state: FamilyState, law: ParametricLaw): [number, number] {
+  const compute = state.rows.map((r) => r.c);
+  return [frontierLoss(law, Math.max(...compute)), frontierLoss(law, Math.min(...compute))];
+}
