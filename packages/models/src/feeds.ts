@@ -198,13 +198,13 @@ export class FeedBuilder {
         visibleCount[n] = visible;
       }
     }
-    const feeds: Feeds = {
-      [FEED.digits]: { type: 'int32', data: digits, dims: [B, T, l] },
-      [FEED.targets]: { type: 'int32', data: targets, dims: [B, T] },
-    };
+    const feeds: Feeds = { [FEED.digits]: { type: 'int32', data: digits, dims: [B, T, l] } };
     const wantJ = purpose === 'eval' || prime.objective === 'published';
     const wantK = purpose === 'eval' || prime.objective === 'nelbo';
-    if (wantJ) feeds[FEED.tokenWeights] = floatTensor(this.floatType, tokenWeights, [B, T]);
+    if (wantJ) {
+      feeds[FEED.targets] = { type: 'int32', data: targets, dims: [B, T] };
+      feeds[FEED.tokenWeights] = floatTensor(this.floatType, tokenWeights, [B, T]);
+    }
     if (wantK) {
       feeds[FEED.visibleOneHot] = floatTensor(this.floatType, visibleOneHot, [B, T, l * base]);
       feeds[FEED.visibleCount] = floatTensor(this.floatType, visibleCount, [B, T, 1]);

@@ -32,3 +32,25 @@ export {
   type FloatType,
 } from './feeds.js';
 export { unigramObjectives, type UnigramObjectives } from './unigram-objectives.js';
+export { initParamValues, type ModelParam, type ParamInit } from './param-init.js';
+export {
+  GRAPH_OUTPUTS,
+  buildEvalGraph,
+  buildTrainStepGraph,
+  initParams,
+  modelParams,
+  type BuildOptions,
+  type EvalGraph,
+  type StepGraph,
+} from './step-graph.js';
+export {
+  buildGradientGraph,
+  gradOutputName,
+  gradcheckConfig,
+  gradcheckModel,
+  type GradcheckOptions,
+  type GradcheckReport,
+  type GradientGraph,
+  type GraphRun,
+  type OpenGraph,
+} from './gradcheck.js';
