@@ -26,7 +26,10 @@ function sweepIdsOf(rows: { sweepId: string }[]): string[] {
   return [...new Set(rows.map((row) => row.sweepId))];
 }
 
-/** Marks a sweep's runs as handed to the queue; runs that ended with a result or a divergence stay. */
+/**
+ * Marks a sweep's runs as handed to the queue. Runs that ended with a result or a divergence stay as
+ * they are, and so do running ones (resubmitting while a run trains must not hide that it trains).
+ */
 export function markRunsQueued(store: Store, runIds: readonly string[], sweepId: string): void {
   const at = Date.now();
   for (let start = 0; start < runIds.length; start += 500) {
@@ -37,7 +40,7 @@ export function markRunsQueued(store: Store, runIds: readonly string[], sweepId:
         and(
           eq(runs.sweepId, sweepId),
           inArray(runs.id, runIds.slice(start, start + 500)),
-          notInArray(runs.state, ['done', 'diverged']),
+          notInArray(runs.state, ['done', 'diverged', 'running']),
         ),
       )
       .run();
@@ -48,14 +51,14 @@ export function markRunsQueued(store: Store, runIds: readonly string[], sweepId:
 export function markRunRunning(
   store: Store,
   runId: string,
-  details: { worker?: string | undefined; attempts: number; startedAt: number },
+  details: { worker?: string | undefined; attempts?: number | undefined; startedAt: number },
 ): string[] {
   const changed = store.db
     .update(runs)
     .set({
       state: 'running',
-      attempts: details.attempts,
       startedAt: details.startedAt,
+      ...(details.attempts === undefined ? {} : { attempts: details.attempts }),
       ...(details.worker === undefined ? {} : { worker: details.worker }),
     })
     .where(and(eq(runs.id, runId), notInArray(runs.state, [...TERMINAL_RUN_STATES])))

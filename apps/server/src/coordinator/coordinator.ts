@@ -1,0 +1,277 @@
+import { resolve } from 'node:path';
+import { parseSweepSpec, planSweep, withResolvedFiles, type Plan, type RunSpec, type SpecFormat } from '@isoflop/planner';
+import {
+  TrainQueue,
+  watchTrainQueue,
+  type JobSnapshot,
+  type QueueLocation, type RetryPolicy, type TrainQueueWatch } from '@isoflop/queue';
+import {
+  appendEvents,
+  cancelSweepRuns,
+  findRunRows,
+  findSweep,
+  getCursor,
+  insertSweep,
+  lastEventId,
+  listEventsAfter,
+  listSweepRuns,
+  listUnfinishedRuns,
+  markRunsQueued,
+  setSweepState,
+  TERMINAL_RUN_STATES,
+  type NewEvent,
+  type Store,
+  type StoredEvent,
+  type SweepState,
+} from '@isoflop/store';
+import { ServerError } from '../errors.js';
+import { refreshSweepFit } from '../fits/refresh-sweep-fit.js';
+import { EventRecorder, type RunEvent } from './event-recorder.js';
+import { toNewRun } from './run-rows.js';
+import { sweepIdOf } from './sweep-id.js';
+import { refreshSweepState } from './sweep-state.js';
+
+/** Recomputes and stores a sweep's fit, appending its own 'fit' event (default: refreshSweepFit). */
+export type FitRefresher = (store: Store, sweepId: string) => unknown;
+
+export interface CoordinatorOptions extends QueueLocation {
+  store: Store;
+  retry?: RetryPolicy;
+  /** Progress is written to SQLite in batches at most this far apart (default 250 ms). */
+  flushIntervalMs?: number;
+  refreshFit?: FitRefresher;
+  /** Where problems that must not stop the coordinator are reported (default: stderr). */
+  log?: (message: string) => void;
+}
+
+export interface SubmitOptions {
+  /** Directory that relative corpus paths in the spec are resolved against (the spec file's). */
+  baseDir?: string;
+}
+
+export interface SubmitResult {
+  sweepId: string;
+  plan: Plan;
+  /** False when the same spec was stored before: the sweep resumes. */
+  created: boolean;
+}
+
+const FINAL_SWEEP_STATES: readonly SweepState[] = ['done', 'cancelled'];
+
+/**
+ * The only writer of SQLite. It stores submitted sweeps and enqueues their runs, records what the queue
+ * reports (progress, results, failures) in batched transactions, refreshes fits as results arrive, and on
+ * start reconciles the database with the queue so nothing that finished while it was down is lost.
+ */
+export class Coordinator {
+  private readonly store: Store;
+  private readonly queue: TrainQueue;
+  private readonly recorder: EventRecorder;
+  private readonly listeners = new Set<(events: StoredEvent[]) => void>();
+  private readonly log: (message: string) => void;
+  private watch: TrainQueueWatch | undefined;
+  private fitChain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(private readonly options: CoordinatorOptions) {
+    this.store = options.store;
+    this.queue = new TrainQueue(options);
+    this.log = options.log ?? ((message) => process.stderr.write(`isoflop coordinator: ${message}\n`));
+    this.recorder = new EventRecorder(this.store, {
+      cursorName: `queue-events:${this.queue.prefix}:${this.queue.name}`,
+      flushIntervalMs: options.flushIntervalMs ?? 250,
+      maxPending: 500,
+      onFlushed: (events, sweepsWithNewResults) => {
+        this.notify(events);
+        for (const sweepId of sweepsWithNewResults) this.scheduleFit(sweepId);
+      },
+    });
+  }
+
+  /** Starts following the queue from where the last coordinator stopped, then reconciles. */
+  static async start(options: CoordinatorOptions): Promise<Coordinator> {
+    const coordinator = new Coordinator(options);
+    const cursorName = `queue-events:${coordinator.queue.prefix}:${coordinator.queue.name}`;
+    coordinator.watch = watchTrainQueue(options, {
+      afterStreamId: getCursor(options.store, cursorName),
+      onEvent: (event) => coordinator.recorder.push(event),
+      onError: (error) => coordinator.log(error.message),
+    });
+    await coordinator.watch.ready();
+    await coordinator.reconcile();
+    return coordinator;
+  }
+
+  /**
+   * Validates and plans a spec (SpecError, with nothing written, when it is invalid), stores the sweep and
+   * its runs in one transaction and enqueues every run that has no result yet. The same spec again
+   * resumes the stored sweep.
+   */
+  async submit(specText: string, format: SpecFormat = 'yaml', options: SubmitOptions = {}): Promise<SubmitResult> {
+    const parsed = parseSweepSpec(specText, format);
+    const spec = options.baseDir === undefined ? parsed : withResolvedFiles(parsed, (file) => resolve(options.baseDir ?? '.', file));
+    const plan = planSweep(spec);
+    const sweepId = sweepIdOf(spec);
+    const { created } = this.store.transaction(() => {
+      const inserted = insertSweep(
+        this.store,
+        { id: sweepId, name: spec.name, specText, specFormat: format, spec, dropped: plan.dropped },
+        plan.runs.map(toNewRun),
+      );
+      if (!inserted.created) setSweepState(this.store, sweepId, 'queued');
+      return inserted;
+    });
+    const waiting = new Set(
+      listSweepRuns(this.store, sweepId)
+        .filter((row) => row.state !== 'done' && row.state !== 'diverged')
+        .map((row) => row.id),
+    );
+    const runs = plan.runs.filter((run) => waiting.has(run.id));
+    await this.queue.enqueue(runs, this.options.retry);
+    this.commit(() => {
+      markRunsQueued(this.store, runs.map((run) => run.id), sweepId);
+      const events: NewEvent[] = [
+        { sweepId, kind: 'sweep', payload: { state: 'queued', submitted: true, created, runs: plan.runs.length } },
+      ];
+      const sweepEvent = refreshSweepState(this.store, sweepId);
+      if (sweepEvent) events.push(sweepEvent);
+      return events;
+    });
+    return { sweepId, plan, created };
+  }
+
+  /** Cancels a sweep (by id or name): waiting runs leave the queue, training ones stop at their next step. */
+  async cancel(sweepIdOrName: string): Promise<{ sweepId: string; cancelled: number }> {
+    const sweep = findSweep(this.store, sweepIdOrName);
+    if (!sweep) throw new ServerError('SWEEP_NOT_FOUND', `no sweep with id or name '${sweepIdOrName}'`);
+    let cancelled: string[] = [];
+    this.commit(() => {
+      cancelled = cancelSweepRuns(this.store, sweep.id, Date.now());
+      setSweepState(this.store, sweep.id, 'cancelled');
+      return [
+        ...cancelled.map((runId) => ({ sweepId: sweep.id, runId, kind: 'run' as const, payload: { runId, state: 'cancelled' } })),
+        { sweepId: sweep.id, kind: 'sweep' as const, payload: { state: 'cancelled' } },
+      ];
+    });
+    // A run that another unfinished sweep shares keeps training for that sweep.
+    const exclusive = cancelled.filter((runId) =>
+      findRunRows(this.store, runId).every((row) => row.sweepId === sweep.id || TERMINAL_RUN_STATES.includes(row.state)),
+    );
+    await this.queue.cancel(exclusive);
+    return { sweepId: sweep.id, cancelled: cancelled.length };
+  }
+
+  /**
+   * Brings SQLite up to date with the queue: results and failures recorded while the coordinator was away
+   * are written (once: finished rows are not touched again), and runs the queue no longer has (Redis lost
+   * its data, or a submit died before enqueueing) are enqueued again.
+   */
+  async reconcile(): Promise<void> {
+    const unfinished = listUnfinishedRuns(this.store);
+    const runIds = [...new Set(unfinished.map((row) => row.id))];
+    const snapshots = await this.queue.snapshot(runIds);
+    const missing: RunSpec[] = [];
+    const missingBySweep = new Map<string, string[]>();
+    for (const row of unfinished) {
+      const snapshot = snapshots.get(row.id);
+      if (snapshot?.state !== 'missing') continue;
+      const ids = missingBySweep.get(row.sweepId) ?? [];
+      ids.push(row.id);
+      missingBySweep.set(row.sweepId, ids);
+    }
+    for (const [runId, snapshot] of snapshots) {
+      const event = this.reconciledEvent(runId, snapshot);
+      if (event) this.recorder.push(event);
+      if (snapshot.state === 'missing') {
+        const spec = findRunRows(this.store, runId)[0]?.spec as RunSpec | undefined;
+        if (spec) missing.push(spec);
+      }
+    }
+    this.recorder.flush();
+    if (missing.length === 0) return;
+    this.log(`re-enqueueing ${missing.length} run(s) the queue does not have`);
+    await this.queue.enqueue(missing, this.options.retry);
+    this.commit(() => {
+      for (const [sweepId, ids] of missingBySweep) markRunsQueued(this.store, ids, sweepId);
+      return [];
+    });
+  }
+
+  private reconciledEvent(runId: string, snapshot: JobSnapshot): RunEvent | undefined {
+    switch (snapshot.state) {
+      case 'completed':
+        return { type: 'completed', runId, result: snapshot.result };
+      case 'failed':
+        return { type: 'failed', runId, failure: snapshot.failure };
+      case 'active':
+        return { type: 'active', runId };
+      case 'waiting':
+        return findRunRows(this.store, runId).some((row) => row.state === 'running')
+          ? { type: 'requeued', runId, reason: 'stalled' }
+          : undefined;
+      case 'missing':
+        return undefined;
+    }
+  }
+
+  /** Listeners get the stored events (with their ids) after each committed batch. */
+  onEvents(listener: (events: StoredEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The HTTP live feed's hook: called whenever events were appended. */
+  onEventsAppended(listener: () => void): () => void {
+    return this.onEvents(() => listener());
+  }
+
+  /** Resolves with the sweep's final state (done or cancelled) once it has one. */
+  whenSweepFinished(sweepId: string): Promise<SweepState> {
+    return new Promise((resolvePromise) => {
+      const check = (): boolean => {
+        const state = findSweep(this.store, sweepId)?.state;
+        if (state === undefined || !FINAL_SWEEP_STATES.includes(state)) return false;
+        resolvePromise(state);
+        return true;
+      };
+      if (check()) return;
+      const stop = this.onEvents((events) => {
+        if (events.some((event) => event.sweepId === sweepId && event.kind === 'sweep') && check()) stop();
+      });
+    });
+  }
+
+  /** Writes pending progress, waits for fit refreshes, stops following the queue. The store stays open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.watch?.close();
+    this.recorder.close();
+    await this.fitChain;
+    await this.queue.close();
+  }
+
+  private commit(write: () => NewEvent[]): void {
+    const stored = this.store.transaction(() => appendEvents(this.store, write()));
+    this.notify(stored);
+  }
+
+  private notify(events: StoredEvent[]): void {
+    if (events.length === 0) return;
+    for (const listener of this.listeners) listener(events);
+  }
+
+  /** Fits are refreshed one at a time, after the batch that recorded the result has committed. */
+  private scheduleFit(sweepId: string): void {
+    const refreshFit = this.options.refreshFit ?? refreshSweepFit;
+    this.fitChain = this.fitChain.then(async () => {
+      try {
+        const before = lastEventId(this.store);
+        await refreshFit(this.store, sweepId);
+        this.notify(listEventsAfter(this.store, sweepId, before));
+      } catch (error) {
+        this.log(`fit of ${sweepId} failed: ${(error as Error).message}`);
+      }
+    });
+  }
+}

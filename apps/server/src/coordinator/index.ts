@@ -1,0 +1,8 @@
+export {
+  Coordinator,
+  type CoordinatorOptions,
+  type FitRefresher,
+  type SubmitOptions,
+  type SubmitResult,
+} from './coordinator.js';
+export { sweepIdOf } from './sweep-id.js';

@@ -1,0 +1,77 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { DEVICES } from '@isoflop/planner';
+import { DEFAULT_PREFIX, TRAIN_QUEUE } from '@isoflop/queue';
+import { z } from 'zod';
+import { WorkerError } from './errors.js';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Every setting of a worker, read from the environment (ISOFLOP_*) and overridable by the CLI. */
+const workerEnvSchema = z.object({
+  REDIS_URL: z.string({ error: 'required: the Redis that holds the queue, e.g. redis://127.0.0.1:6379' }),
+  ISOFLOP_QUEUE_PREFIX: z.string().min(1).default(DEFAULT_PREFIX),
+  ISOFLOP_QUEUE_NAME: z.string().min(1).default(TRAIN_QUEUE),
+  ISOFLOP_CONCURRENCY: positiveInt.default(1),
+  ISOFLOP_DEVICE: z.enum(DEVICES).optional(),
+  ISOFLOP_THREADS: positiveInt.optional(),
+  ISOFLOP_CHECKPOINT_DIR: z.string().min(1).default('.isoflop/checkpoints'),
+  ISOFLOP_DATA_CACHE_DIR: z.string().min(1).default('.isoflop/data'),
+  ISOFLOP_WORKER_NAME: z.string().min(1).optional(),
+  ISOFLOP_LOCK_MS: positiveInt.default(30_000),
+  ISOFLOP_SHUTDOWN_TIMEOUT_MS: positiveInt.default(60_000),
+});
+
+export interface WorkerConfig {
+  redisUrl: string;
+  prefix: string;
+  queueName: string;
+  concurrency: number;
+  /** Overrides each run's device (a spec planned for cuda trained on this machine's cpu, say). */
+  device: (typeof DEVICES)[number] | undefined;
+  threads: number | undefined;
+  checkpointDir: string;
+  dataCacheDir: string;
+  name: string;
+  lockDurationMs: number;
+  shutdownTimeoutMs: number;
+}
+
+/** Parses the worker's environment; a bad value fails fast naming the variable. */
+export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const parsed = workerEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new WorkerError('BAD_CONFIG', `invalid worker configuration:\n  ${problems.join('\n  ')}`, {
+      cause: parsed.error,
+    });
+  }
+  const e = parsed.data;
+  return {
+    redisUrl: e.REDIS_URL,
+    prefix: e.ISOFLOP_QUEUE_PREFIX,
+    queueName: e.ISOFLOP_QUEUE_NAME,
+    concurrency: e.ISOFLOP_CONCURRENCY,
+    device: e.ISOFLOP_DEVICE,
+    threads: e.ISOFLOP_THREADS,
+    checkpointDir: resolve(e.ISOFLOP_CHECKPOINT_DIR),
+    dataCacheDir: resolve(e.ISOFLOP_DATA_CACHE_DIR),
+    name: e.ISOFLOP_WORKER_NAME ?? `${hostname()}:${process.pid}`,
+    lockDurationMs: e.ISOFLOP_LOCK_MS,
+    shutdownTimeoutMs: e.ISOFLOP_SHUTDOWN_TIMEOUT_MS,
+  };
+}
+
+/** The environment that hands a config to the forked processors (they re-parse it). */
+export function workerConfigEnv(config: WorkerConfig): Record<string, string> {
+  return {
+    REDIS_URL: config.redisUrl,
+    ISOFLOP_QUEUE_PREFIX: config.prefix,
+    ISOFLOP_QUEUE_NAME: config.queueName,
+    ISOFLOP_CHECKPOINT_DIR: config.checkpointDir,
+    ISOFLOP_DATA_CACHE_DIR: config.dataCacheDir,
+    ISOFLOP_WORKER_NAME: config.name,
+    ...(config.device === undefined ? {} : { ISOFLOP_DEVICE: config.device }),
+    ...(config.threads === undefined ? {} : { ISOFLOP_THREADS: String(config.threads) }),
+  };
+}

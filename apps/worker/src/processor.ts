@@ -1,0 +1,60 @@
+import { encodeFailure, parseTrainJobPayload, SHUTDOWN_REASON, type RunResult, type TrainProgress } from '@isoflop/queue';
+import { trainRun } from '@isoflop/trainer';
+import { UnrecoverableError, type SandboxedJob } from 'bullmq';
+import { parseWorkerConfig } from './config.js';
+import { toQueueError } from './failure-mapping.js';
+
+/**
+ * The sandboxed processor: BullMQ forks this module into a child process, so long CPU-bound training
+ * steps never block the parent's event loop that renews the job lock.
+ */
+const config = parseWorkerConfig();
+
+// Ctrl-C reaches the whole process group and a supervisor may SIGTERM the children directly: either way,
+// stop at the next step boundary (the trainer checkpoints first) and hand the run back.
+const shutdown = new AbortController();
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => shutdown.abort(SHUTDOWN_REASON));
+}
+
+export default async function processTrainJob(
+  job: SandboxedJob<unknown, RunResult>,
+  token?: string,
+  signal?: AbortSignal,
+): Promise<RunResult> {
+  let run;
+  try {
+    ({ run } = parseTrainJobPayload(job.data));
+  } catch (error) {
+    throw new UnrecoverableError(encodeFailure({ code: 'INVALID_PAYLOAD', message: (error as Error).message }));
+  }
+  const abort = new AbortController();
+  const forward = (reason: unknown): void => {
+    if (!abort.signal.aborted) abort.abort(reason);
+  };
+  if (shutdown.signal.aborted) forward(SHUTDOWN_REASON);
+  shutdown.signal.addEventListener('abort', () => forward(SHUTDOWN_REASON), { once: true });
+  signal?.addEventListener('abort', () => forward(signal.reason), { once: true });
+
+  const report = (progress: TrainProgress): void => {
+    job.updateProgress(progress).catch(() => undefined);
+  };
+  report({ kind: 'start', runId: run.id, worker: config.name, attempt: job.attemptsMade + 1 });
+  try {
+    return await trainRun(
+      { ...run, device: config.device ?? run.device },
+      {
+        dataCacheDir: config.dataCacheDir,
+        checkpointDir: config.checkpointDir,
+        ...(config.device === undefined ? {} : { device: config.device }),
+        ...(config.threads === undefined ? {} : { threads: config.threads }),
+        signal: abort.signal,
+        onProgress: report,
+      },
+    );
+  } catch (error) {
+    const mapped = toQueueError(error, abort.signal.reason);
+    if (mapped.name === 'WaitingError') await job.moveToWait(token);
+    throw mapped;
+  }
+}
