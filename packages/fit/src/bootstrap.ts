@@ -22,13 +22,13 @@ export function resampleCounts(rng: Rng, size: number): Uint32Array {
 
 /**
  * The 95% percentile interval of the finite values, interpolating linearly between order statistics
- * (numpy's default percentile rule). NaN bounds when fewer than two values are finite.
+ * (numpy's default percentile rule); undefined when fewer than two values are finite.
  */
-export function percentileInterval(values: ArrayLike<number>): [number, number] {
+export function percentileInterval(values: ArrayLike<number>): [number, number] | undefined {
   const finite = Float64Array.from(
     Array.prototype.filter.call(values, Number.isFinite) as number[],
   );
-  if (finite.length < 2) return [Number.NaN, Number.NaN];
+  if (finite.length < 2) return undefined;
   finite.sort();
   const tail = (1 - INTERVAL_LEVEL) / 2;
   return [quantileOfSorted(finite, tail), quantileOfSorted(finite, 1 - tail)];
