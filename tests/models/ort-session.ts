@@ -24,7 +24,7 @@ export async function openSession(onnx: Uint8Array): Promise<GraphSession> {
     async run(feeds, fetch) {
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(t);
-      const result = await session.run(ortFeeds, fetch ? [...fetch] : undefined);
+      const result = fetch ? await session.run(ortFeeds, [...fetch]) : await session.run(ortFeeds);
       const out: Outputs = {};
       for (const [name, t] of Object.entries(result))
         out[name] = Float64Array.from(t.data as ArrayLike<number>);

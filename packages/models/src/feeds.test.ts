@@ -98,7 +98,7 @@ describe('FeedBuilder', () => {
             visible++;
             expect(d).toBe(clean);
             expect(onehot[o + clean]).toBe(1);
-            expect(kw[o] + kw[o + 1]!).toBe(0);
+            expect(kw[o]! + kw[o + 1]!).toBe(0);
           }
         }
         expect(count[n]).toBe(visible);
