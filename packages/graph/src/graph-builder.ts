@@ -73,6 +73,7 @@ export class GraphBuilder {
   readonly name: string;
   private nextId = 0;
   private readonly nodes: IrNode[] = [];
+  private readonly valueTypes = new Map<number, { dtype: DType; shape: readonly number[] }>();
   private readonly constantTable = new Map<number, IrConstant>();
   private readonly inputValues: IrValue[] = [];
   private readonly outputValues: IrValue[] = [];
@@ -841,6 +842,7 @@ export class GraphBuilder {
   toIr(): IrGraph {
     return {
       nodes: [...this.nodes],
+      values: new Map(this.valueTypes),
       constants: new Map(this.constantTable),
       inputs: [...this.inputValues],
       outputs: [...this.outputValues],
@@ -1126,7 +1128,9 @@ export class GraphBuilder {
   }
 
   private newTensor(dtype: DType, shape: readonly number[]): Tensor {
-    return new Tensor(this, this.nextId++, dtype, [...shape]);
+    const t = new Tensor(this, this.nextId++, dtype, [...shape]);
+    this.valueTypes.set(t.id, { dtype, shape: t.shape });
+    return t;
   }
 
   private claimName(name: string, what: string): void {

@@ -32,8 +32,15 @@ export interface IrValue {
   readonly shape: readonly number[];
 }
 
+export interface IrValueType {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+}
+
 export interface IrGraph {
   readonly nodes: readonly IrNode[];
+  /** dtype and static shape of every value id (inputs, constants, node outputs). */
+  readonly values: ReadonlyMap<number, IrValueType>;
   readonly constants: ReadonlyMap<number, IrConstant>;
   readonly inputs: readonly IrValue[];
   readonly outputs: readonly IrValue[];
