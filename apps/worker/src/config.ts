@@ -9,7 +9,9 @@ const positiveInt = z.coerce.number().int().positive();
 
 /** Every setting of a worker, read from the environment (ISOFLOP_*) and overridable by the CLI. */
 const workerEnvSchema = z.object({
-  REDIS_URL: z.string({ error: 'required: the Redis that holds the queue, e.g. redis://127.0.0.1:6379' }),
+  REDIS_URL: z.string({
+    error: 'required: the Redis that holds the queue, e.g. redis://127.0.0.1:6379',
+  }),
   ISOFLOP_QUEUE_PREFIX: z.string().min(1).default(DEFAULT_PREFIX),
   ISOFLOP_QUEUE_NAME: z.string().min(1).default(TRAIN_QUEUE),
   ISOFLOP_CONCURRENCY: positiveInt.default(1),
@@ -41,10 +43,16 @@ export interface WorkerConfig {
 export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const parsed = workerEnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw new WorkerError('BAD_CONFIG', `invalid worker configuration:\n  ${problems.join('\n  ')}`, {
-      cause: parsed.error,
-    });
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new WorkerError(
+      'BAD_CONFIG',
+      `invalid worker configuration:\n  ${problems.join('\n  ')}`,
+      {
+        cause: parsed.error,
+      },
+    );
   }
   const e = parsed.data;
   return {

@@ -10,10 +10,14 @@ import { UnrecoverableError, WaitingError } from 'bullmq';
 export function toQueueError(error: unknown, abortReason: unknown): Error {
   if (error instanceof TrainerError && error.code === 'ABORTED') {
     if (abortReason === SHUTDOWN_REASON) return new WaitingError();
-    return new UnrecoverableError(encodeFailure({ code: CANCELLED, step: error.step, message: error.message }));
+    return new UnrecoverableError(
+      encodeFailure({ code: CANCELLED, step: error.step, message: error.message }),
+    );
   }
   if (error instanceof TrainerError && NON_RETRYABLE_TRAINER_CODES.includes(error.code)) {
-    return new UnrecoverableError(encodeFailure({ code: error.code, step: error.step, message: error.message }));
+    return new UnrecoverableError(
+      encodeFailure({ code: error.code, step: error.step, message: error.message }),
+    );
   }
   const code = error instanceof TrainerError ? error.code : 'ERROR';
   const message = error instanceof Error ? error.message : String(error);

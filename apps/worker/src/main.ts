@@ -7,7 +7,9 @@ import { startWorker } from './start-worker.js';
  */
 const config = parseWorkerConfig();
 const worker = await startWorker(config);
-process.stderr.write(`isoflop worker ${config.name}: concurrency ${config.concurrency}, queue ${config.queueName}\n`);
+process.stderr.write(
+  `isoflop worker ${config.name}: concurrency ${config.concurrency}, queue ${config.queueName}\n`,
+);
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

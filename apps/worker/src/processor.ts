@@ -1,4 +1,10 @@
-import { encodeFailure, parseTrainJobPayload, SHUTDOWN_REASON, type RunResult, type TrainProgress } from '@isoflop/queue';
+import {
+  encodeFailure,
+  parseTrainJobPayload,
+  SHUTDOWN_REASON,
+  type RunResult,
+  type TrainProgress,
+} from '@isoflop/queue';
 import { trainRun } from '@isoflop/trainer';
 import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import { parseWorkerConfig } from './config.js';
@@ -26,7 +32,9 @@ export default async function processTrainJob(
   try {
     ({ run } = parseTrainJobPayload(job.data));
   } catch (error) {
-    throw new UnrecoverableError(encodeFailure({ code: 'INVALID_PAYLOAD', message: (error as Error).message }));
+    throw new UnrecoverableError(
+      encodeFailure({ code: 'INVALID_PAYLOAD', message: (error as Error).message }),
+    );
   }
   const abort = new AbortController();
   const forward = (reason: unknown): void => {

@@ -19,16 +19,26 @@ export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
   try {
     url = new URL(redisUrl);
   } catch (error) {
-    throw new QueueError('BAD_REDIS_URL', `REDIS_URL: expected redis://host:port, got '${redisUrl}'`, {
-      cause: error,
-    });
+    throw new QueueError(
+      'BAD_REDIS_URL',
+      `REDIS_URL: expected redis://host:port, got '${redisUrl}'`,
+      {
+        cause: error,
+      },
+    );
   }
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new QueueError('BAD_REDIS_URL', `REDIS_URL: expected a redis:// or rediss:// URL, got '${redisUrl}'`);
+    throw new QueueError(
+      'BAD_REDIS_URL',
+      `REDIS_URL: expected a redis:// or rediss:// URL, got '${redisUrl}'`,
+    );
   }
   const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0;
   if (!Number.isInteger(db) || db < 0) {
-    throw new QueueError('BAD_REDIS_URL', `REDIS_URL: expected a database number in the path, got '${url.pathname}'`);
+    throw new QueueError(
+      'BAD_REDIS_URL',
+      `REDIS_URL: expected a database number in the path, got '${url.pathname}'`,
+    );
   }
   return {
     host: url.hostname || '127.0.0.1',

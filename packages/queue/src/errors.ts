@@ -1,4 +1,5 @@
-export type QueueErrorCode = 'INVALID_PAYLOAD' | 'INVALID_RESULT' | 'INVALID_PROGRESS' | 'BAD_REDIS_URL';
+export type QueueErrorCode =
+  'INVALID_PAYLOAD' | 'INVALID_RESULT' | 'INVALID_PROGRESS' | 'BAD_REDIS_URL' | 'REDIS_UNAVAILABLE';
 
 export class QueueError extends Error {
   readonly code: QueueErrorCode;

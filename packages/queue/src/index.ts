@@ -21,5 +21,16 @@ export {
   type TrainProgress,
 } from './schemas.js';
 export { CANCELLED_REASON, TrainQueue, type JobSnapshot, type RetryPolicy } from './train-queue.js';
-export { SHUTDOWN_REASON, startTrainWorker, type TrainWorker, type TrainWorkerOptions } from './train-worker.js';
-export { watchTrainQueue, type TrainQueueEvent, type TrainQueueWatch, type WatchOptions } from './watch-train-queue.js';
+export {
+  SHUTDOWN_REASON,
+  startTrainWorker,
+  type TrainWorker,
+  type TrainWorkerOptions,
+} from './train-worker.js';
+export {
+  watchTrainQueue,
+  type TrainQueueEvent,
+  type TrainQueueWatch,
+  type WatchOptions,
+} from './watch-train-queue.js';
+export { startLocalRedis, type LocalRedis } from './local-redis.js';

@@ -96,7 +96,8 @@ export class TrainQueue {
     }
     if (signalled.length > 0) {
       this.publisher ??= new Redis(redisOptionsFromUrl(this.redisUrl));
-      for (const runId of signalled) await this.publisher.publish(cancelChannel(this.prefix, this.name), runId);
+      for (const runId of signalled)
+        await this.publisher.publish(cancelChannel(this.prefix, this.name), runId);
     }
     return { removed, signalled };
   }
@@ -106,7 +107,9 @@ export class TrainQueue {
     const snapshots = new Map<string, JobSnapshot>();
     for (let start = 0; start < runIds.length; start += 200) {
       const chunk = runIds.slice(start, start + 200);
-      const entries = await Promise.all(chunk.map(async (runId) => [runId, await this.snapshotOf(runId)] as const));
+      const entries = await Promise.all(
+        chunk.map(async (runId) => [runId, await this.snapshotOf(runId)] as const),
+      );
       for (const [runId, snapshot] of entries) snapshots.set(runId, snapshot);
     }
     return snapshots;
@@ -118,10 +121,19 @@ export class TrainQueue {
     const state = await job.getState();
     if (state === 'completed') {
       try {
-        return { state, result: parseRunResult(job.returnvalue), finishedOn: job.finishedOn ?? Date.now() };
+        return {
+          state,
+          result: parseRunResult(job.returnvalue),
+          finishedOn: job.finishedOn ?? Date.now(),
+        };
       } catch (error) {
         const failure = { code: 'INVALID_RESULT', message: (error as Error).message };
-        return { state: 'failed', failure, attemptsMade: job.attemptsMade, finishedOn: job.finishedOn ?? Date.now() };
+        return {
+          state: 'failed',
+          failure,
+          attemptsMade: job.attemptsMade,
+          finishedOn: job.finishedOn ?? Date.now(),
+        };
       }
     }
     if (state === 'failed') {
@@ -139,7 +151,14 @@ export class TrainQueue {
 
   /** Job counts by BullMQ state (for status displays and benchmarks). */
   async counts(): Promise<Record<string, number>> {
-    return this.queue.getJobCounts('active', 'waiting', 'delayed', 'completed', 'failed', 'prioritized');
+    return this.queue.getJobCounts(
+      'active',
+      'waiting',
+      'delayed',
+      'completed',
+      'failed',
+      'prioritized',
+    );
   }
 
   /** Deletes every key of this queue (tests clean up with it). */

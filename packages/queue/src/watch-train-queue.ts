@@ -2,7 +2,12 @@ import { QueueEvents } from 'bullmq';
 import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
 import { decodeFailure, type RunFailureReason } from './failure.js';
 import { DEFAULT_PREFIX, TRAIN_QUEUE } from './names.js';
-import { parseRunResult, parseTrainProgress, type RunResult, type TrainProgress } from './schemas.js';
+import {
+  parseRunResult,
+  parseTrainProgress,
+  type RunResult,
+  type TrainProgress,
+} from './schemas.js';
 
 /**
  * What happened to a run in the queue. `streamId` is the position in BullMQ's event stream: persist the
@@ -69,11 +74,15 @@ export function watchTrainQueue(location: QueueLocation, options: WatchOptions):
     emit({ type: 'failed', runId: jobId, streamId, failure: decodeFailure(failedReason) }),
   );
   // We never add delayed jobs, so a delayed job is a retry waiting out its backoff.
-  events.on('delayed', ({ jobId }, streamId) => emit({ type: 'requeued', runId: jobId, streamId, reason: 'retry' }));
+  events.on('delayed', ({ jobId }, streamId) =>
+    emit({ type: 'requeued', runId: jobId, streamId, reason: 'retry' }),
+  );
   events.on('waiting', ({ jobId, prev }, streamId) => {
     if (prev === 'active') emit({ type: 'requeued', runId: jobId, streamId, reason: 'shutdown' });
   });
-  events.on('stalled', ({ jobId }, streamId) => emit({ type: 'requeued', runId: jobId, streamId, reason: 'stalled' }));
+  events.on('stalled', ({ jobId }, streamId) =>
+    emit({ type: 'requeued', runId: jobId, streamId, reason: 'stalled' }),
+  );
   events.on('removed', ({ jobId }, streamId) => emit({ type: 'removed', runId: jobId, streamId }));
   events.on('error', report);
   return {

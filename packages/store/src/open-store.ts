@@ -38,11 +38,18 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
   let sqlite: Database.Database;
   try {
     if (file !== ':memory:' && !options.readonly) mkdirSync(dirname(file), { recursive: true });
-    sqlite = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
-  } catch (error) {
-    throw new StoreError('OPEN_FAILED', `cannot open database ${file}: ${(error as Error).message}`, {
-      cause: error,
+    sqlite = new Database(file, {
+      readonly: options.readonly === true,
+      fileMustExist: options.readonly === true,
     });
+  } catch (error) {
+    throw new StoreError(
+      'OPEN_FAILED',
+      `cannot open database ${file}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   if (!options.readonly) {
@@ -56,9 +63,13 @@ export function openStore(file: string, options: OpenStoreOptions = {}): Store {
       migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
     } catch (error) {
       sqlite.close();
-      throw new StoreError('MIGRATION_FAILED', `cannot migrate ${file}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new StoreError(
+        'MIGRATION_FAILED',
+        `cannot migrate ${file}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
   return {

@@ -1,10 +1,20 @@
 import { resolve } from 'node:path';
-import { parseSweepSpec, planSweep, withResolvedFiles, type Plan, type RunSpec, type SpecFormat } from '@isoflop/planner';
+import {
+  parseSweepSpec,
+  planSweep,
+  withResolvedFiles,
+  type Plan,
+  type RunSpec,
+  type SpecFormat,
+} from '@isoflop/planner';
 import {
   TrainQueue,
   watchTrainQueue,
   type JobSnapshot,
-  type QueueLocation, type RetryPolicy, type TrainQueueWatch } from '@isoflop/queue';
+  type QueueLocation,
+  type RetryPolicy,
+  type TrainQueueWatch,
+} from '@isoflop/queue';
 import {
   appendEvents,
   cancelSweepRuns,
@@ -76,7 +86,8 @@ export class Coordinator {
   private constructor(private readonly options: CoordinatorOptions) {
     this.store = options.store;
     this.queue = new TrainQueue(options);
-    this.log = options.log ?? ((message) => process.stderr.write(`isoflop coordinator: ${message}\n`));
+    this.log =
+      options.log ?? ((message) => process.stderr.write(`isoflop coordinator: ${message}\n`));
     this.recorder = new EventRecorder(this.store, {
       cursorName: `queue-events:${this.queue.prefix}:${this.queue.name}`,
       flushIntervalMs: options.flushIntervalMs ?? 250,
@@ -107,9 +118,16 @@ export class Coordinator {
    * its runs in one transaction and enqueues every run that has no result yet. The same spec again
    * resumes the stored sweep.
    */
-  async submit(specText: string, format: SpecFormat = 'yaml', options: SubmitOptions = {}): Promise<SubmitResult> {
+  async submit(
+    specText: string,
+    format: SpecFormat = 'yaml',
+    options: SubmitOptions = {},
+  ): Promise<SubmitResult> {
     const parsed = parseSweepSpec(specText, format);
-    const spec = options.baseDir === undefined ? parsed : withResolvedFiles(parsed, (file) => resolve(options.baseDir ?? '.', file));
+    const spec =
+      options.baseDir === undefined
+        ? parsed
+        : withResolvedFiles(parsed, (file) => resolve(options.baseDir ?? '.', file));
     const plan = planSweep(spec);
     const sweepId = sweepIdOf(spec);
     const { created } = this.store.transaction(() => {
@@ -129,9 +147,17 @@ export class Coordinator {
     const runs = plan.runs.filter((run) => waiting.has(run.id));
     await this.queue.enqueue(runs, this.options.retry);
     this.commit(() => {
-      markRunsQueued(this.store, runs.map((run) => run.id), sweepId);
+      markRunsQueued(
+        this.store,
+        runs.map((run) => run.id),
+        sweepId,
+      );
       const events: NewEvent[] = [
-        { sweepId, kind: 'sweep', payload: { state: 'queued', submitted: true, created, runs: plan.runs.length } },
+        {
+          sweepId,
+          kind: 'sweep',
+          payload: { state: 'queued', submitted: true, created, runs: plan.runs.length },
+        },
       ];
       const sweepEvent = refreshSweepState(this.store, sweepId);
       if (sweepEvent) events.push(sweepEvent);
@@ -143,19 +169,27 @@ export class Coordinator {
   /** Cancels a sweep (by id or name): waiting runs leave the queue, training ones stop at their next step. */
   async cancel(sweepIdOrName: string): Promise<{ sweepId: string; cancelled: number }> {
     const sweep = findSweep(this.store, sweepIdOrName);
-    if (!sweep) throw new ServerError('SWEEP_NOT_FOUND', `no sweep with id or name '${sweepIdOrName}'`);
+    if (!sweep)
+      throw new ServerError('SWEEP_NOT_FOUND', `no sweep with id or name '${sweepIdOrName}'`);
     let cancelled: string[] = [];
     this.commit(() => {
       cancelled = cancelSweepRuns(this.store, sweep.id, Date.now());
       setSweepState(this.store, sweep.id, 'cancelled');
       return [
-        ...cancelled.map((runId) => ({ sweepId: sweep.id, runId, kind: 'run' as const, payload: { runId, state: 'cancelled' } })),
+        ...cancelled.map((runId) => ({
+          sweepId: sweep.id,
+          runId,
+          kind: 'run' as const,
+          payload: { runId, state: 'cancelled' },
+        })),
         { sweepId: sweep.id, kind: 'sweep' as const, payload: { state: 'cancelled' } },
       ];
     });
     // A run that another unfinished sweep shares keeps training for that sweep.
     const exclusive = cancelled.filter((runId) =>
-      findRunRows(this.store, runId).every((row) => row.sweepId === sweep.id || TERMINAL_RUN_STATES.includes(row.state)),
+      findRunRows(this.store, runId).every(
+        (row) => row.sweepId === sweep.id || TERMINAL_RUN_STATES.includes(row.state),
+      ),
     );
     await this.queue.cancel(exclusive);
     return { sweepId: sweep.id, cancelled: cancelled.length };
@@ -236,7 +270,8 @@ export class Coordinator {
       };
       if (check()) return;
       const stop = this.onEvents((events) => {
-        if (events.some((event) => event.sweepId === sweepId && event.kind === 'sweep') && check()) stop();
+        if (events.some((event) => event.sweepId === sweepId && event.kind === 'sweep') && check())
+          stop();
       });
     });
   }

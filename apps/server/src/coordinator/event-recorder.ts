@@ -17,7 +17,9 @@ import {
 } from '@isoflop/store';
 import { refreshSweepState } from './sweep-state.js';
 
-type WithoutStream<T> = T extends unknown ? Omit<T, 'streamId'> & { streamId?: string | undefined } : never;
+type WithoutStream<T> = T extends unknown
+  ? Omit<T, 'streamId'> & { streamId?: string | undefined }
+  : never;
 /** A queue event, or the same fact found by a reconcile (which has no stream position). */
 export type RunEvent = WithoutStream<TrainQueueEvent>;
 

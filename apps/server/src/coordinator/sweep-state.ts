@@ -1,4 +1,11 @@
-import { countRunsByState, findSweep, setSweepState, type NewEvent, type Store, type SweepState } from '@isoflop/store';
+import {
+  countRunsByState,
+  findSweep,
+  setSweepState,
+  type NewEvent,
+  type Store,
+  type SweepState,
+} from '@isoflop/store';
 
 /**
  * Derives a sweep's state from its runs (done once no run is waiting or training; a cancelled sweep stays
@@ -9,7 +16,8 @@ export function refreshSweepState(store: Store, sweepId: string): NewEvent | und
   if (!sweep || sweep.state === 'cancelled') return undefined;
   const runs = countRunsByState(store, sweepId);
   const unfinished = (runs.planned ?? 0) + (runs.queued ?? 0) + (runs.running ?? 0);
-  const next: SweepState = unfinished === 0 ? 'done' : (runs.running ?? 0) > 0 ? 'running' : 'queued';
+  const next: SweepState =
+    unfinished === 0 ? 'done' : (runs.running ?? 0) > 0 ? 'running' : 'queued';
   if (next === sweep.state) return undefined;
   setSweepState(store, sweepId, next);
   return { sweepId, kind: 'sweep', payload: { state: next, runs } };

@@ -8,15 +8,30 @@ export type SweepRow = typeof sweeps.$inferSelect;
 export function findSweep(store: Store, idOrName: string): SweepRow | undefined {
   return (
     store.db.select().from(sweeps).where(eq(sweeps.id, idOrName)).get() ??
-    store.db.select().from(sweeps).where(eq(sweeps.name, idOrName)).orderBy(sweeps.createdAt).all().at(-1)
+    store.db
+      .select()
+      .from(sweeps)
+      .where(eq(sweeps.name, idOrName))
+      .orderBy(sweeps.createdAt)
+      .all()
+      .at(-1)
   );
 }
 
-export function listSweepRuns(store: Store, sweepId: string, states?: readonly RunState[]): RunRow[] {
+export function listSweepRuns(
+  store: Store,
+  sweepId: string,
+  states?: readonly RunState[],
+): RunRow[] {
   return store.db
     .select()
     .from(runs)
-    .where(and(eq(runs.sweepId, sweepId), states === undefined ? undefined : inArray(runs.state, [...states])))
+    .where(
+      and(
+        eq(runs.sweepId, sweepId),
+        states === undefined ? undefined : inArray(runs.state, [...states]),
+      ),
+    )
     .all();
 }
 
@@ -26,7 +41,9 @@ export function findRunRows(store: Store, runId: string): RunRow[] {
 }
 
 /** Runs of every sweep that are not finished: what a reconcile must look up in the queue. */
-export function listUnfinishedRuns(store: Store): { sweepId: string; id: string; state: RunState }[] {
+export function listUnfinishedRuns(
+  store: Store,
+): { sweepId: string; id: string; state: RunState }[] {
   return store.db
     .select({ sweepId: runs.sweepId, id: runs.id, state: runs.state })
     .from(runs)

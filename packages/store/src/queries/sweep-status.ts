@@ -14,7 +14,9 @@ export function listSweepStatuses(store: Store, idOrName?: string): SweepStatus[
   const rows = store.db
     .select({ id: sweeps.id, name: sweeps.name, state: sweeps.state })
     .from(sweeps)
-    .where(idOrName === undefined ? undefined : or(eq(sweeps.id, idOrName), eq(sweeps.name, idOrName)))
+    .where(
+      idOrName === undefined ? undefined : or(eq(sweeps.id, idOrName), eq(sweeps.name, idOrName)),
+    )
     .orderBy(desc(sweeps.createdAt), desc(sweeps.id))
     .all();
   return rows.map((sweep) => ({ ...sweep, runs: countRunsByState(store, sweep.id) }));

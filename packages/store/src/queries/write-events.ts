@@ -37,7 +37,12 @@ export function appendEvents(store: Store, newEvents: readonly NewEvent[]): Stor
 }
 
 /** Events of a sweep after `afterId` (the SSE Last-Event-ID), oldest first. */
-export function listEventsAfter(store: Store, sweepId: string, afterId: number, limit = 1000): StoredEvent[] {
+export function listEventsAfter(
+  store: Store,
+  sweepId: string,
+  afterId: number,
+  limit = 1000,
+): StoredEvent[] {
   return store.db
     .select()
     .from(events)

@@ -68,7 +68,12 @@ export function markRunRunning(
 }
 
 /** A transient failure: the queue will retry, so the run goes back to queued with its attempt count. */
-export function markRunRetrying(store: Store, runId: string, attempts: number, error: string): string[] {
+export function markRunRetrying(
+  store: Store,
+  runId: string,
+  attempts: number,
+  error: string,
+): string[] {
   const changed = store.db
     .update(runs)
     .set({ state: 'queued', attempts, error })
@@ -92,7 +97,12 @@ export function setRunLastStep(store: Store, runId: string, step: number): void 
  * and a reconcile, or a replayed event) changes nothing the second time. Returns the sweeps whose rows
  * changed, for events and fit refreshes.
  */
-export function recordRunResult(store: Store, runId: string, result: RunResultRow, finishedAt: number): string[] {
+export function recordRunResult(
+  store: Store,
+  runId: string,
+  result: RunResultRow,
+  finishedAt: number,
+): string[] {
   const changed = store.db
     .update(runs)
     .set({
@@ -117,7 +127,12 @@ export function recordRunResult(store: Store, runId: string, result: RunResultRo
 }
 
 /** Records a permanent end without a result, once (finished rows are left alone). */
-export function recordRunFailure(store: Store, runId: string, failure: RunFailure, finishedAt: number): string[] {
+export function recordRunFailure(
+  store: Store,
+  runId: string,
+  failure: RunFailure,
+  finishedAt: number,
+): string[] {
   const changed = store.db
     .update(runs)
     .set({

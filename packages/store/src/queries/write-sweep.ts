@@ -34,14 +34,28 @@ export interface NewRun {
  * Stores a sweep and its planned runs in one transaction. A sweep already stored (same id: same spec) is
  * left as it is and `created` is false, so resubmitting resumes rather than duplicating.
  */
-export function insertSweep(store: Store, sweep: NewSweep, plannedRuns: readonly NewRun[]): { created: boolean } {
+export function insertSweep(
+  store: Store,
+  sweep: NewSweep,
+  plannedRuns: readonly NewRun[],
+): { created: boolean } {
   return store.sqlite.transaction(() => {
-    const existing = store.db.select({ id: sweeps.id }).from(sweeps).where(eq(sweeps.id, sweep.id)).get();
+    const existing = store.db
+      .select({ id: sweeps.id })
+      .from(sweeps)
+      .where(eq(sweeps.id, sweep.id))
+      .get();
     if (existing) return { created: false };
     const at = Date.now();
     store.db
       .insert(sweeps)
-      .values({ ...sweep, state: 'queued', runCount: plannedRuns.length, createdAt: at, updatedAt: at })
+      .values({
+        ...sweep,
+        state: 'queued',
+        runCount: plannedRuns.length,
+        createdAt: at,
+        updatedAt: at,
+      })
       .run();
     // SQLite caps bound variables per statement; 500 rows x 17 columns stays well under it.
     for (let start = 0; start < plannedRuns.length; start += 500) {
