@@ -18,7 +18,10 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** The exit code for an error thrown by a command: 2 for bad input, 1 for anything else. */
-export function exitCodeFor(error: unknown, badInputCodes: readonly string[] = BAD_INPUT_CODES): number {
+export function exitCodeFor(
+  error: unknown,
+  badInputCodes: readonly string[] = BAD_INPUT_CODES,
+): number {
   const code = errorCode(error);
   return code !== undefined && badInputCodes.includes(code) ? EXIT_BAD_INPUT : EXIT_FAILURE;
 }

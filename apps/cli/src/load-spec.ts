@@ -22,15 +22,24 @@ export interface LoadedSpec {
  * are taken relative to the spec file. With `requireFiles` (the default; commands that train need the
  * data) a missing corpus file is a SpecError naming its field path; without it, it is returned.
  */
-export function loadSweepSpec(specPath: string, options: { requireFiles?: boolean } = {}): LoadedSpec {
+export function loadSweepSpec(
+  specPath: string,
+  options: { requireFiles?: boolean } = {},
+): LoadedSpec {
   const absolute = resolve(specPath);
   if (!existsSync(absolute)) throw new CliError('BAD_INPUT', `SPEC: file not found: ${specPath}`);
   const text = readFileSync(absolute, 'utf8');
-  const parsed = parseSweepSpec(text, extname(absolute).toLowerCase() === '.json' ? 'json' : 'yaml');
+  const parsed = parseSweepSpec(
+    text,
+    extname(absolute).toLowerCase() === '.json' ? 'json' : 'yaml',
+  );
   const spec = withResolvedFiles(parsed, (file) => resolve(dirname(absolute), file));
   const missingFiles = specFiles(spec)
     .filter((file) => !existsSync(file.file))
-    .map((file) => ({ path: file.path, message: `expected an existing file, not found: ${file.file}` }));
+    .map((file) => ({
+      path: file.path,
+      message: `expected an existing file, not found: ${file.file}`,
+    }));
   if (missingFiles.length > 0 && (options.requireFiles ?? true)) throw new SpecError(missingFiles);
   return { spec, missingFiles };
 }

@@ -6,7 +6,13 @@ export { planSweep, FLOPS_TOLERANCE } from './plan-sweep.js';
 export { runId, canonicalJson } from './run-id.js';
 export { GPT2_VOCAB_SIZE, primeLength, vocabSizeOf } from './vocab.js';
 export { PAPER_ARM_GRID, PAPER_DIFFUSION_GRID, paperGrid, type PaperSize } from './paper-grid.js';
-export { dModelMultiple, shapeForParams, type BackboneShape, type ShapeRule, type ShapeChoice } from './shape-rule.js';
+export {
+  dModelMultiple,
+  shapeForParams,
+  type BackboneShape,
+  type ShapeRule,
+  type ShapeChoice,
+} from './shape-rule.js';
 export { specFiles, withResolvedFiles, type SpecFile } from './spec-files.js';
-export { sweepSpecJsonSchema, sweepSpecJsonSchemaText } from './json-schema.js';
+export { sweepSpecJsonSchema } from './json-schema.js';
 export { toPlanRecord, type PlanRecord } from './plan-record.js';

@@ -4,12 +4,11 @@ import { sweepSpecSchema } from './sweep-spec.js';
 /** The sweep spec as JSON Schema (draft 2020-12), describing what a user may write (defaults optional). */
 export function sweepSpecJsonSchema(): Record<string, unknown> {
   return {
-    ...z.toJSONSchema(sweepSpecSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }),
+    ...z.toJSONSchema(sweepSpecSchema, {
+      io: 'input',
+      target: 'draft-2020-12',
+      unrepresentable: 'any',
+    }),
     title: 'isoflop sweep spec',
   };
-}
-
-/** The committed file's exact text: `npm run -w @isoflop/planner gen:schema` writes it. */
-export function sweepSpecJsonSchemaText(): string {
-  return `${JSON.stringify(sweepSpecJsonSchema(), null, 2)}\n`;
 }

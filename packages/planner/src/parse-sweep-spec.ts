@@ -10,7 +10,9 @@ function parseText(text: string, format: SpecFormat): unknown {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new SpecError([{ path: '', message: `not valid JSON: ${(error as Error).message}` }], { cause: error });
+      throw new SpecError([{ path: '', message: `not valid JSON: ${(error as Error).message}` }], {
+        cause: error,
+      });
     }
   }
   const document = parseDocument(text, { prettyErrors: false });
@@ -26,7 +28,8 @@ function parseText(text: string, format: SpecFormat): unknown {
 /** Validate an already-parsed spec object (e.g. an HTTP request body). */
 export function validateSweepSpec(value: unknown): SweepSpec {
   const result = sweepSpecSchema.safeParse(value);
-  if (!result.success) throw new SpecError(toSpecIssues(result.error.issues), { cause: result.error });
+  if (!result.success)
+    throw new SpecError(toSpecIssues(result.error.issues), { cause: result.error });
   return result.data;
 }
 

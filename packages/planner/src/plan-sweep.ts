@@ -5,7 +5,6 @@ import { runId } from './run-id.js';
 import type { DroppedSize, Family, Plan, PlanWarning, PrimeOptions, RunSpec } from './run-spec.js';
 import { FAMILIES } from './run-spec.js';
 import {
-  backbone,
   dModelMultiple,
   paperParams,
   shapeForParams,
@@ -50,7 +49,10 @@ function contextOf(spec: SweepSpec): SweepContext {
     spec,
     vocabSize,
     primeLength: length,
-    multiple: dModelMultiple(spec.shapeRule.headDim, prime?.embedding === 'cat-share' ? length : undefined),
+    multiple: dModelMultiple(
+      spec.shapeRule.headDim,
+      prime?.embedding === 'cat-share' ? length : undefined,
+    ),
     paramsOf:
       spec.paramConvention === 'paper'
         ? (shape) => paperParams(shape.dModel, shape.nLayers)
@@ -63,10 +65,15 @@ function fixedShapes(ctx: SweepContext, family: Family): SizeCandidate[] {
   const { spec } = ctx;
   if (spec.sizes.preset === 'paper') {
     return paperGrid(family).map((size) => {
-      const shape = { ...size, ffnHidden: Math.round(spec.shapeRule.ffnMultiplier * size.dModel) };
+      const shape: BackboneShape = {
+        dModel: size.dModel,
+        nLayers: size.nLayers,
+        nHeads: size.nHeads,
+        ffnHidden: Math.round(spec.shapeRule.ffnMultiplier * size.dModel),
+      };
       return {
         ok: true,
-        shape: { dModel: shape.dModel, nLayers: shape.nLayers, nHeads: shape.nHeads, ffnHidden: shape.ffnHidden },
+        shape,
         params: ctx.paramsOf(shape),
         batchSize: spec.batchSize * paperBatchMultiplier(size),
       };
@@ -79,7 +86,12 @@ function fixedShapes(ctx: SweepContext, family: Family): SizeCandidate[] {
       nHeads: explicit.nHeads,
       ffnHidden: explicit.ffnHidden ?? Math.round(spec.shapeRule.ffnMultiplier * explicit.dModel),
     };
-    return { ok: true, shape, params: ctx.paramsOf(shape), batchSize: explicit.batchSize ?? spec.batchSize };
+    return {
+      ok: true,
+      shape,
+      params: ctx.paramsOf(shape),
+      batchSize: explicit.batchSize ?? spec.batchSize,
+    };
   });
 }
 
@@ -155,16 +167,20 @@ export function planSweep(spec: SweepSpec): Plan {
     if (spec.families[family] === undefined) continue;
     const options = familyOptions(ctx, family);
     for (const budgetFlops of budgets) {
-      const candidates = spec.sizes.count === undefined ? fixedShapes(ctx, family) : ruleShapes(ctx, budgetFlops);
+      const candidates =
+        spec.sizes.count === undefined ? fixedShapes(ctx, family) : ruleShapes(ctx, budgetFlops);
       for (const candidate of candidates) {
-        const drop = (reason: string) => dropped.push({ family, budgetFlops, params: candidate.params, reason });
+        const drop = (reason: string) =>
+          dropped.push({ family, budgetFlops, params: candidate.params, reason });
         if (!candidate.ok) {
           drop(candidate.reason);
           continue;
         }
         const { shape, params, batchSize } = candidate;
         if (options.prime?.embedding === 'cat-share' && shape.dModel % options.prime.length !== 0) {
-          drop(`cat-share needs dModel ${shape.dModel} divisible by the Prime length l = ${options.prime.length}`);
+          drop(
+            `cat-share needs dModel ${shape.dModel} divisible by the Prime length l = ${options.prime.length}`,
+          );
           continue;
         }
         const idealTokens = budgetFlops / (6 * params);

@@ -59,7 +59,8 @@ export type CorpusSpec =
   | { kind: 'jsonl'; paths: string[]; field: string }
   | { kind: 'shards'; train: string; val: string; dtype: 'uint16' | 'uint32'; vocabSize: number };
 
-export type TokenizerSpec = { kind: 'gpt2' } | { kind: 'bpe'; vocabSize: number } | { kind: 'none' };
+export type TokenizerSpec =
+  { kind: 'gpt2' } | { kind: 'bpe'; vocabSize: number } | { kind: 'none' };
 
 export interface DataSpec {
   corpus: CorpusSpec;

@@ -1,4 +1,3 @@
-
 export interface ShapeRule {
   /** Width of each attention head; nHeads = dModel / headDim. */
   headDim: number;
@@ -21,8 +20,7 @@ export interface BackboneShape {
 export type ParamCounter = (shape: BackboneShape) => number;
 
 export type ShapeChoice =
-  | { ok: true; shape: BackboneShape; params: number }
-  | { ok: false; reason: string };
+  { ok: true; shape: BackboneShape; params: number } | { ok: false; reason: string };
 
 /** Largest tolerated ratio between the chosen shape's N and the target N. */
 const MAX_PARAM_RATIO = 1.5;
@@ -41,7 +39,11 @@ export function dModelMultiple(headDim: number, primeCatShareLength?: number): n
   return (headDim * primeCatShareLength) / gcd(headDim, primeCatShareLength);
 }
 
-export function backbone(dModel: number, nLayers: number, rule: Pick<ShapeRule, 'headDim' | 'ffnMultiplier'>): BackboneShape {
+export function backbone(
+  dModel: number,
+  nLayers: number,
+  rule: Pick<ShapeRule, 'headDim' | 'ffnMultiplier'>,
+): BackboneShape {
   return {
     dModel,
     nLayers,
@@ -74,10 +76,14 @@ export function shapeForParams(
   multiple: number,
   countParams: ParamCounter,
 ): ShapeChoice {
-  const candidates: { shape: BackboneShape; params: number; error: number; aspectError: number }[] = [];
+  const candidates: { shape: BackboneShape; params: number; error: number; aspectError: number }[] =
+    [];
   for (let nLayers = rule.minLayers; nLayers <= rule.maxLayers; nLayers += 1) {
     const idealUnits = Math.sqrt(targetParams / (12 * nLayers)) / multiple;
-    const units = new Set([Math.max(1, Math.floor(idealUnits)), Math.max(1, Math.ceil(idealUnits))]);
+    const units = new Set([
+      Math.max(1, Math.floor(idealUnits)),
+      Math.max(1, Math.ceil(idealUnits)),
+    ]);
     for (const unit of units) {
       const shape = backbone(unit * multiple, nLayers, rule);
       const params = countParams(shape);
@@ -90,9 +96,13 @@ export function shapeForParams(
     }
   }
   const argmin = <T>(items: T[], key: (item: T) => number): T | undefined =>
-    items.reduce<T | undefined>((best, item) => (best === undefined || key(item) < key(best) ? item : best), undefined);
+    items.reduce<T | undefined>(
+      (best, item) => (best === undefined || key(item) < key(best) ? item : best),
+      undefined,
+    );
   const close = candidates.filter((c) => c.error <= Math.log(CLOSE_PARAM_RATIO));
-  const best = close.length > 0 ? argmin(close, (c) => c.aspectError) : argmin(candidates, (c) => c.error);
+  const best =
+    close.length > 0 ? argmin(close, (c) => c.aspectError) : argmin(candidates, (c) => c.error);
   if (best === undefined || best.error > Math.log(MAX_PARAM_RATIO)) {
     const nearest = best
       ? `; nearest is dModel ${best.shape.dModel} x ${best.shape.nLayers} layers with N = ${best.params}`

@@ -35,11 +35,17 @@ export function withResolvedFiles(spec: SweepSpec, resolve: (file: string) => st
       return spec;
     case 'text':
     case 'jsonl':
-      return { ...spec, data: { ...spec.data, corpus: { ...corpus, paths: corpus.paths.map(resolve) } } };
+      return {
+        ...spec,
+        data: { ...spec.data, corpus: { ...corpus, paths: corpus.paths.map(resolve) } },
+      };
     case 'shards':
       return {
         ...spec,
-        data: { ...spec.data, corpus: { ...corpus, train: resolve(corpus.train), val: resolve(corpus.val) } },
+        data: {
+          ...spec.data,
+          corpus: { ...corpus, train: resolve(corpus.train), val: resolve(corpus.val) },
+        },
       };
   }
 }

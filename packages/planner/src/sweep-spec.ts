@@ -12,10 +12,18 @@ const logRange = z
   .strictObject({ min: positive, max: positive, count: positiveInt })
   .superRefine((range, ctx) => {
     if (range.max < range.min) {
-      ctx.addIssue({ code: 'custom', path: ['max'], message: `expected at least min (${range.min})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max'],
+        message: `expected at least min (${range.min})`,
+      });
     }
     if (range.count === 1 && range.max !== range.min) {
-      ctx.addIssue({ code: 'custom', path: ['count'], message: 'expected at least 2 when min < max' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['count'],
+        message: 'expected at least 2 when min < max',
+      });
     }
   })
   .describe('count log-spaced values from min to max inclusive');
@@ -33,13 +41,19 @@ const mdmOptions = z.strictObject({
 });
 
 const primeOptions = z.strictObject({
-  base: z.int().min(2).default(2).describe('sub-token base b; the length l = ceil(log_b V) is derived'),
+  base: z
+    .int()
+    .min(2)
+    .default(2)
+    .describe('sub-token base b; the length l = ceil(log_b V) is derived'),
   shuffle: z.boolean().default(true).describe('seeded permutation of the b^l codes'),
   shuffleSeed: nonNegativeInt.default(0),
   embedding: z
     .enum(['cat-share', 'sum'])
     .default('cat-share')
-    .describe('cat-share: one (b+1) x d/l table, l pieces concatenated (d divisible by l); sum: l tables summed'),
+    .describe(
+      'cat-share: one (b+1) x d/l table, l pieces concatenated (d divisible by l); sum: l tables summed',
+    ),
   objective: z
     .enum(['published', 'nelbo'])
     .default('published')
@@ -61,14 +75,18 @@ const families = z
           : undefined,
     },
   )
-  .refine((f) => Object.keys(f).length > 0, { message: `expected at least one of ${FAMILIES.join(', ')}` })
+  .refine((f) => Object.keys(f).length > 0, {
+    message: `expected at least one of ${FAMILIES.join(', ')}`,
+  })
   .describe('the families to train, each with its options ({} for the defaults)');
 
 const explicitShape = z.strictObject({
   dModel: positiveInt,
   nLayers: positiveInt,
   nHeads: positiveInt,
-  ffnHidden: positiveInt.optional().describe('SwiGLU hidden width; default shapeRule.ffnMultiplier x dModel'),
+  ffnHidden: positiveInt
+    .optional()
+    .describe('SwiGLU hidden width; default shapeRule.ffnMultiplier x dModel'),
   batchSize: positiveInt.optional().describe('overrides the sweep batchSize for this size'),
 });
 
@@ -77,7 +95,9 @@ const sizes = z
     preset: z
       .enum(['paper'])
       .optional()
-      .describe("the paper's grid (paper-notes 7.2): 18 sizes for MDM/Prime, 16 for ARM; the three largest use 2 x batchSize"),
+      .describe(
+        "the paper's grid (paper-notes 7.2): 18 sizes for MDM/Prime, 16 for ARM; the three largest use 2 x batchSize",
+      ),
     shapes: z.array(explicitShape).min(1).optional().describe('explicit shapes'),
     count: positiveInt.optional().describe('number of log-spaced sizes, shaped by shapeRule'),
     params: window
@@ -98,12 +118,20 @@ const sizes = z
     if (s.count !== undefined) {
       const ranges = [s.params, s.tokensPerParam].filter((r) => r !== undefined);
       if (ranges.length !== 1) {
-        ctx.addIssue({ code: 'custom', path: ['count'], message: 'expected exactly one of params or tokensPerParam with count' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['count'],
+          message: 'expected exactly one of params or tokensPerParam with count',
+        });
       }
       for (const key of ['params', 'tokensPerParam'] as const) {
         const range = s[key];
         if (range !== undefined && (range.min === undefined || range.max === undefined)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'expected both min and max with count' });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'expected both min and max with count',
+          });
         }
       }
     } else if (s.params !== undefined) {
@@ -114,7 +142,9 @@ const sizes = z
 const shapeRule = z
   .strictObject({
     headDim: positiveInt
-      .refine((h) => h % 2 === 0, { message: 'expected an even number (RoPE rotates channel pairs)' })
+      .refine((h) => h % 2 === 0, {
+        message: 'expected an even number (RoPE rotates channel pairs)',
+      })
       .default(64),
     aspectRatio: positive.default(64).describe('target dModel / nLayers'),
     minLayers: positiveInt.default(1),
@@ -127,7 +157,9 @@ const optimizer = z
   .strictObject({
     lr: positive.default(2e-4),
     minLr: z.number().nonnegative().default(2e-5).describe('cosine decay floor'),
-    warmupSteps: nonNegativeInt.optional().describe('linear warmup steps (exclusive with warmupFraction)'),
+    warmupSteps: nonNegativeInt
+      .optional()
+      .describe('linear warmup steps (exclusive with warmupFraction)'),
     warmupFraction: z
       .number()
       .min(0)
@@ -142,7 +174,11 @@ const optimizer = z
   })
   .superRefine((o, ctx) => {
     if (o.warmupSteps !== undefined && o.warmupFraction !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['warmupSteps'], message: 'expected only one of warmupSteps and warmupFraction' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['warmupSteps'],
+        message: 'expected only one of warmupSteps and warmupFraction',
+      });
     }
     if (o.minLr > o.lr) {
       ctx.addIssue({ code: 'custom', path: ['minLr'], message: `expected at most lr (${o.lr})` });
@@ -158,26 +194,41 @@ const UINT16_VOCAB = 65_536;
 const filePath = z.string().min(1).describe('relative to the spec file');
 
 const corpus = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('sotu') }).describe('the default corpus: US State of the Union addresses'),
+  z
+    .strictObject({ kind: z.literal('sotu') })
+    .describe('the default corpus: US State of the Union addresses'),
   z.strictObject({ kind: z.literal('text'), paths: z.array(filePath).min(1) }),
-  z.strictObject({ kind: z.literal('jsonl'), paths: z.array(filePath).min(1), field: z.string().min(1) }),
   z.strictObject({
-    kind: z.literal('shards'),
-    train: filePath,
-    val: filePath,
-    dtype: z.enum(['uint16', 'uint32']),
-    vocabSize: z.int().min(2),
-  }).superRefine((shards, ctx) => {
-    if (shards.dtype === 'uint16' && shards.vocabSize > UINT16_VOCAB) {
-      ctx.addIssue({ code: 'custom', path: ['vocabSize'], message: `expected at most ${UINT16_VOCAB} for uint16 shards` });
-    }
+    kind: z.literal('jsonl'),
+    paths: z.array(filePath).min(1),
+    field: z.string().min(1),
   }),
+  z
+    .strictObject({
+      kind: z.literal('shards'),
+      train: filePath,
+      val: filePath,
+      dtype: z.enum(['uint16', 'uint32']),
+      vocabSize: z.int().min(2),
+    })
+    .superRefine((shards, ctx) => {
+      if (shards.dtype === 'uint16' && shards.vocabSize > UINT16_VOCAB) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['vocabSize'],
+          message: `expected at most ${UINT16_VOCAB} for uint16 shards`,
+        });
+      }
+    }),
 ]);
 
 const tokenizer = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('gpt2') }).describe('GPT-2 BPE, V = 50257'),
   z
-    .strictObject({ kind: z.literal('bpe'), vocabSize: z.int().min(MIN_BPE_VOCAB).max(UINT16_VOCAB) })
+    .strictObject({
+      kind: z.literal('bpe'),
+      vocabSize: z.int().min(MIN_BPE_VOCAB).max(UINT16_VOCAB),
+    })
     .describe('a byte-level BPE trained on the corpus (256 bytes + end-of-text + merges)'),
   z.strictObject({ kind: z.literal('none') }).describe('pre-tokenized shards'),
 ]);
@@ -194,7 +245,9 @@ const data = z
       ctx.addIssue({
         code: 'custom',
         path: ['tokenizer', 'kind'],
-        message: shards ? "expected 'none' for a 'shards' corpus" : "'none' needs a 'shards' corpus",
+        message: shards
+          ? "expected 'none' for a 'shards' corpus"
+          : "'none' needs a 'shards' corpus",
       });
     }
   });
@@ -202,7 +255,9 @@ const data = z
 const evaluation = z.strictObject({
   tokens: positiveInt.describe('held-out tokens per evaluation'),
   every: positiveInt.describe('evaluate every this many steps (and at the end)'),
-  seed: nonNegativeInt.default(0).describe('fixes the evaluation batches and (t, mask) draws for every run'),
+  seed: nonNegativeInt
+    .default(0)
+    .describe('fixes the evaluation batches and (t, mask) draws for every run'),
 });
 
 /** The sweep spec: what `isoflop plan` and `isoflop run` read (YAML or JSON). */
@@ -221,12 +276,24 @@ export const sweepSpecSchema = z
       .describe('paper: N = 12·d²·n_layers; exact: the exact non-embedding count'),
     seqLen: positiveInt,
     batchSize: positiveInt,
-    optimizer: optimizer.default({ lr: 2e-4, minLr: 2e-5, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 }),
+    optimizer: optimizer.default({
+      lr: 2e-4,
+      minLr: 2e-5,
+      beta1: 0.9,
+      beta2: 0.95,
+      eps: 1e-8,
+      weightDecay: 0.1,
+      gradClip: 1,
+    }),
     data,
     eval: evaluation,
     device: z.enum(DEVICES).default('cpu'),
     precision: z.enum(PRECISIONS).default('fp32'),
-    seeds: z.array(nonNegativeInt).min(1).default([0]).describe('one run per seed for every (family, budget, size)'),
+    seeds: z
+      .array(nonNegativeInt)
+      .min(1)
+      .default([0])
+      .describe('one run per seed for every (family, budget, size)'),
     checkpointEvery: positiveInt.default(1000).describe('steps between checkpoints'),
   })
   .superRefine((spec, ctx) => {
@@ -247,7 +314,9 @@ export const sweepSpecSchema = z
         }
       });
       const prime = spec.families['mdm-prime-v2'];
-      if (prime?.embedding === 'cat-share') {
+      // Without a vocabulary (already reported under data.tokenizer) there is no l to check against.
+      const hasVocab = spec.data.corpus.kind === 'shards' || spec.data.tokenizer.kind !== 'none';
+      if (prime?.embedding === 'cat-share' && hasVocab) {
         const length = primeLength(prime.base, vocabSizeOf(spec.data));
         spec.sizes.shapes.forEach((shape, i) => {
           if (shape.dModel % length !== 0) {
@@ -264,7 +333,11 @@ export const sweepSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'expected distinct seeds' });
     }
     if (spec.shapeRule.maxLayers < spec.shapeRule.minLayers) {
-      ctx.addIssue({ code: 'custom', path: ['shapeRule', 'maxLayers'], message: 'expected at least minLayers' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shapeRule', 'maxLayers'],
+        message: 'expected at least minLayers',
+      });
     }
   });
 

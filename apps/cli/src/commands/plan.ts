@@ -12,7 +12,9 @@ function printJson(plan: Plan): void {
     );
   }
   for (const warning of plan.warnings) {
-    process.stderr.write(`${JSON.stringify({ kind: 'warning', id: warning.runId, message: warning.message })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ kind: 'warning', id: warning.runId, message: warning.message })}\n`,
+    );
   }
 }
 
@@ -39,20 +41,30 @@ function printTable(plan: Plan): void {
   const totalTokens = plan.runs.reduce((sum, run) => sum + run.tokens, 0);
   lines.push(
     `sweep ${plan.sweepName}: ${plan.runs.length} runs, ${formatCount(totalFlops)} FLOPs and ${formatCount(totalTokens)} tokens in all` +
-      (first ? `; N counted as ${first.paramConvention === 'paper' ? '12·d²·n_layers (paper)' : 'exact non-embedding'}, V = ${first.shape.vocabSize}` : ''),
+      (first
+        ? `; N counted as ${first.paramConvention === 'paper' ? '12·d²·n_layers (paper)' : 'exact non-embedding'}, V = ${first.shape.vocabSize}`
+        : ''),
   );
   process.stdout.write(`${lines.join('\n')}\n`);
   for (const drop of plan.dropped) {
-    process.stderr.write(`dropped ${drop.family} C=${formatCount(drop.budgetFlops)} N=${formatCount(drop.params)}: ${drop.reason}\n`);
+    process.stderr.write(
+      `dropped ${drop.family} C=${formatCount(drop.budgetFlops)} N=${formatCount(drop.params)}: ${drop.reason}\n`,
+    );
   }
-  for (const warning of plan.warnings) process.stderr.write(`warning ${warning.runId}: ${warning.message}\n`);
+  for (const warning of plan.warnings)
+    process.stderr.write(`warning ${warning.runId}: ${warning.message}\n`);
 }
 
 export function register(program: Command): void {
   program
     .command('plan')
-    .description('expand a sweep spec into its runs (IsoFLOP grid, D = C/(6N)) without training anything')
-    .argument('<spec>', 'sweep spec file (YAML, or JSON by .json extension); corpus paths are relative to it')
+    .description(
+      'expand a sweep spec into its runs (IsoFLOP grid, D = C/(6N)) without training anything',
+    )
+    .argument(
+      '<spec>',
+      'sweep spec file (YAML, or JSON by .json extension); corpus paths are relative to it',
+    )
     .option('--json', 'one JSON object per run on stdout (JSON lines)')
     .option(
       '--check-data',
@@ -73,7 +85,9 @@ Exit codes: 0 planned, 2 invalid spec (each problem as <field.path>: <what was e
     )
     .action(
       runAction((specPath: string, options: { json?: boolean; checkData?: boolean }) => {
-        const { spec, missingFiles } = loadSweepSpec(specPath, { requireFiles: options.checkData ?? false });
+        const { spec, missingFiles } = loadSweepSpec(specPath, {
+          requireFiles: options.checkData ?? false,
+        });
         const plan = planSweep(spec);
         if (options.json) printJson(plan);
         else printTable(plan);

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { SpecError } from './errors.js';
+import { parseSweepSpec, validateSweepSpec } from './parse-sweep-spec.js';
+
+const VALID_YAML = `
+name: tiny
+families:
+  arm: {}
+  mdm: { eps: 0.001 }
+  mdm-prime-v2: { embedding: cat-share }
+budgets: [1.0e+12, 3.0e+12]
+sizes:
+  shapes:
+    - { dModel: 40, nLayers: 1, nHeads: 2 }
+    - { dModel: 80, nLayers: 2, nHeads: 4 }
+seqLen: 64
+batchSize: 8
+data:
+  corpus: { kind: sotu }
+  tokenizer: { kind: bpe, vocabSize: 1024 }
+eval: { tokens: 4096, every: 50 }
+`;
+
+function validObject(): Record<string, unknown> {
+  return structuredClone(parseSweepSpec(VALID_YAML)) as unknown as Record<string, unknown>;
+}
+
+function issuesOf(value: unknown): { path: string; message: string }[] {
+  try {
+    validateSweepSpec(value);
+  } catch (error) {
+    expect(error).toBeInstanceOf(SpecError);
+    expect((error as SpecError).code).toBe('INVALID_SPEC');
+    return [...(error as SpecError).issues];
+  }
+  throw new Error('expected the spec to be rejected');
+}
+
+describe('parseSweepSpec', () => {
+  it('fills in the defaults of a minimal YAML spec', () => {
+    const spec = parseSweepSpec(VALID_YAML);
+    expect(spec.families['mdm-prime-v2']).toEqual({
+      base: 2,
+      shuffle: true,
+      shuffleSeed: 0,
+      embedding: 'cat-share',
+      objective: 'published',
+      eps: 1e-3,
+    });
+    expect(spec.paramConvention).toBe('paper');
+    expect(spec.optimizer).toMatchObject({
+      lr: 2e-4,
+      minLr: 2e-5,
+      beta2: 0.95,
+      weightDecay: 0.1,
+      gradClip: 1,
+    });
+    expect(spec.seeds).toEqual([0]);
+    expect(spec.device).toBe('cpu');
+  });
+
+  it('reads the same spec from JSON', () => {
+    const spec = parseSweepSpec(VALID_YAML);
+    expect(parseSweepSpec(JSON.stringify(spec), 'json')).toEqual(spec);
+  });
+
+  it('rejects a field of the wrong type, naming its path and the expected type', () => {
+    const spec = { ...validObject(), seqLen: 'long' };
+    expect(issuesOf(spec)).toEqual([
+      { path: 'seqLen', message: 'expected number, received string' },
+    ]);
+  });
+
+  it('rejects an unknown family, listing the known ones', () => {
+    const spec = validObject();
+    spec['families'] = { arm: {}, gpt: {} };
+    expect(issuesOf(spec)).toEqual([
+      { path: 'families.gpt', message: 'unknown family; expected one of arm, mdm, mdm-prime-v2' },
+    ]);
+  });
+
+  it('rejects a negative budget by its index', () => {
+    const spec = { ...validObject(), budgets: [1e12, -3e12] };
+    expect(issuesOf(spec)).toEqual([{ path: 'budgets[1]', message: 'expected number to be >0' }]);
+  });
+
+  it('rejects a budget range whose max is below its min', () => {
+    const spec = { ...validObject(), budgets: { min: 1e13, max: 1e12, count: 3 } };
+    expect(issuesOf(spec)).toEqual([
+      { path: 'budgets.max', message: 'expected at least min (10000000000000)' },
+    ]);
+  });
+
+  it('rejects a shape whose dModel is not divisible by its heads', () => {
+    const spec = validObject();
+    spec['sizes'] = {
+      shapes: [
+        { dModel: 40, nLayers: 1, nHeads: 2 },
+        { dModel: 80, nLayers: 2, nHeads: 3 },
+      ],
+    };
+    expect(issuesOf(spec)).toEqual([
+      { path: 'sizes.shapes[1].nHeads', message: 'expected a divisor of dModel 80' },
+    ]);
+  });
+
+  it('rejects a shape whose head dimension is odd (RoPE)', () => {
+    const spec = validObject();
+    spec['sizes'] = { shapes: [{ dModel: 90, nLayers: 1, nHeads: 2 }] };
+    expect(issuesOf(spec)[0]?.path).toBe('sizes.shapes[0].nHeads');
+  });
+
+  it('rejects a cat-share Prime shape whose dModel is not divisible by l = ceil(log2 V)', () => {
+    const spec = validObject();
+    // V = 1024 gives l = 10; 64 is a fine width for heads but not for ten sub-token pieces.
+    spec['sizes'] = { shapes: [{ dModel: 64, nLayers: 1, nHeads: 2 }] };
+    expect(issuesOf(spec)).toEqual([
+      {
+        path: 'sizes.shapes[0].dModel',
+        message:
+          'expected a multiple of the Prime length l = 10 (families.mdm-prime-v2.embedding is cat-share)',
+      },
+    ]);
+    const summed = validObject();
+    summed['sizes'] = { shapes: [{ dModel: 64, nLayers: 1, nHeads: 2 }] };
+    summed['families'] = { 'mdm-prime-v2': { embedding: 'sum' } };
+    expect(() => validateSweepSpec(summed)).not.toThrow();
+  });
+
+  it('rejects an unknown corpus kind and a tokenizer that does not fit the corpus', () => {
+    const spec = validObject();
+    spec['data'] = { corpus: { kind: 'web' }, tokenizer: { kind: 'gpt2' } };
+    expect(issuesOf(spec)).toEqual([
+      {
+        path: 'data.corpus.kind',
+        message: "invalid discriminator value. Expected 'sotu' | 'text' | 'jsonl' | 'shards'",
+      },
+    ]);
+    spec['data'] = { corpus: { kind: 'sotu' }, tokenizer: { kind: 'none' } };
+    expect(issuesOf(spec)).toEqual([
+      { path: 'data.tokenizer.kind', message: "'none' needs a 'shards' corpus" },
+    ]);
+  });
+
+  it('requires exactly one way of choosing sizes', () => {
+    const spec = validObject();
+    spec['sizes'] = { preset: 'paper', count: 4, params: { min: 1e5, max: 1e6 } };
+    expect(issuesOf(spec)).toEqual([
+      { path: 'sizes', message: 'expected exactly one of preset, shapes or count' },
+    ]);
+    spec['sizes'] = { count: 4 };
+    expect(issuesOf(spec)).toEqual([
+      {
+        path: 'sizes.count',
+        message: 'expected exactly one of params or tokensPerParam with count',
+      },
+    ]);
+  });
+
+  it('lists every problem at once, one line per field in the message', () => {
+    const spec = { ...validObject(), seqLen: 0, batchSize: 2.5, device: 'tpu' };
+    const issues = issuesOf(spec);
+    expect(issues.map((issue) => issue.path)).toEqual(['seqLen', 'batchSize', 'device']);
+    try {
+      validateSweepSpec(spec);
+    } catch (error) {
+      expect((error as Error).message.split('\n')).toEqual([
+        'invalid sweep spec:',
+        '  seqLen: expected number to be >0',
+        '  batchSize: expected int, received number',
+        `  device: invalid option: expected one of "cpu"|"webgpu"|"cuda"`,
+      ]);
+    }
+  });
+
+  it('reports YAML syntax errors as INVALID_SPEC', () => {
+    expect(() => parseSweepSpec('name: [unclosed')).toThrow(SpecError);
+    expect(() => parseSweepSpec('{"name": ', 'json')).toThrow(/not valid JSON/);
+  });
+});
