@@ -52,6 +52,22 @@ export class DeviceState {
     return scalars;
   }
 
+  /**
+   * Host tensors of the named state inputs, for another session (evaluation). CPU state is shared as is:
+   * a step never writes into a tensor it was fed, it returns new ones.
+   */
+  async hostTensors(inputs: readonly string[]): Promise<Record<string, ort.Tensor>> {
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const name of inputs) {
+      const tensor = this.tensor(name);
+      tensors[name] =
+        tensor.location === 'cpu'
+          ? tensor
+          : new ort.Tensor('float32', (await tensor.getData()) as Float32Array, tensor.dims);
+    }
+    return tensors;
+  }
+
   /** Copies every state tensor to the host, by input name. */
   async read(): Promise<Map<string, Float32Array>> {
     const values = new Map<string, Float32Array>();

@@ -10,3 +10,21 @@ export {
   writeCheckpoint,
 } from './checkpoint.js';
 export type { CheckpointIdentity, CheckpointState } from './checkpoint.js';
+export { trainRun, modelConfigOf } from './train-run.js';
+export type { TrainRunOptions } from './train-run.js';
+export type { ProgressEvent, RunResult } from './progress.js';
+export { meanAndStdErr } from './eval-stats.js';
+export type { MeanWithStdErr } from './eval-stats.js';
+export {
+  assertDeviceInstalled,
+  createSession,
+  defaultThreads,
+  resolveSessionSettings,
+  sessionOptions,
+} from './session-options.js';
+export type { SessionSettings } from './session-options.js';
+export { measureMatmulPeak } from './matmul-peak.js';
+export type { MatmulDims, MatmulPeak } from './matmul-peak.js';
+export { DeviceState } from './device-state.js';
+export type { StateBinding } from './device-state.js';
+export { toOrtFeeds } from './ort-feeds.js';

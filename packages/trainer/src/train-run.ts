@@ -1,0 +1,332 @@
+import { performance } from 'node:perf_hooks';
+import { prepareData, sampleBatch, validationBatches, type PreparedData } from '@isoflop/data';
+import { ADAMW_NAMES } from '@isoflop/graph';
+import {
+  GRAPH_OUTPUTS,
+  initParams,
+  type EvalGraph,
+  type ModelConfig,
+  type StepGraph,
+} from '@isoflop/models';
+import type { Device, RunSpec } from '@isoflop/planner';
+import type ort from 'onnxruntime-node';
+import { checkpointPath, readCheckpoint, writeCheckpoint, type CheckpointIdentity } from './checkpoint.js';
+import { DeviceState, type StateBinding } from './device-state.js';
+import { TrainerError } from './errors.js';
+import { meanAndStdErr, type MeanWithStdErr } from './eval-stats.js';
+import { cachedEvalGraph, cachedStepGraph } from './graph-cache.js';
+import { learningRate } from './lr-schedule.js';
+import { scalarFeed, toOrtFeeds } from './ort-feeds.js';
+import type { ProgressEvent, RunResult } from './progress.js';
+import { createSession, resolveSessionSettings, type SessionSettings } from './session-options.js';
+
+export interface TrainRunOptions {
+  /** Token shards are prepared and cached here (by content hash). */
+  dataCacheDir: string;
+  /** Checkpoints go to `<checkpointDir>/<run id>/`; a run with a checkpoint there resumes from it. */
+  checkpointDir: string;
+  /** Execution provider; defaults to the run's own device. */
+  device?: Device;
+  /** ORT intra-op threads; defaults to `defaultThreads()`. */
+  threads?: number;
+  /** Let idle ORT threads spin (off by default: it steals shared cores). */
+  spinning?: boolean;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Aborting stops at the next step boundary, after writing a checkpoint, with TrainerError ABORTED. */
+  signal?: AbortSignal;
+  /** Report a train event every this many steps (default: about 100 events per run). */
+  progressEvery?: number;
+}
+
+interface Evaluation {
+  bound: MeanWithStdErr;
+  objective: MeanWithStdErr | undefined;
+}
+
+export function modelConfigOf(run: RunSpec): ModelConfig {
+  return {
+    family: run.family,
+    shape: run.shape,
+    precision: run.precision,
+    ...(run.mdm === undefined ? {} : { mdm: run.mdm }),
+    ...(run.prime === undefined ? {} : { prime: run.prime }),
+  };
+}
+
+/** Parameters, then first and second moments, in the step graph's parameter order. */
+function stateBindings(graph: StepGraph): StateBinding[] {
+  const bindings: StateBinding[] = [];
+  for (const param of graph.params) {
+    const dims = param.shape;
+    bindings.push({ input: ADAMW_NAMES.param(param.name), output: ADAMW_NAMES.paramNext(param.name), dims });
+    bindings.push({ input: ADAMW_NAMES.m(param.name), output: ADAMW_NAMES.mNext(param.name), dims });
+    bindings.push({ input: ADAMW_NAMES.v(param.name), output: ADAMW_NAMES.vNext(param.name), dims });
+  }
+  return bindings;
+}
+
+function initialState(config: ModelConfig, graph: StepGraph, seed: number): Map<string, Float32Array> {
+  const values = new Map<string, Float32Array>();
+  const params = initParams(config, seed);
+  for (const param of graph.params) {
+    const init = params.get(param.name) as Float32Array;
+    values.set(ADAMW_NAMES.param(param.name), init);
+    values.set(ADAMW_NAMES.m(param.name), new Float32Array(init.length));
+    values.set(ADAMW_NAMES.v(param.name), new Float32Array(init.length));
+  }
+  return values;
+}
+
+function checkRun(run: RunSpec): void {
+  const positive: [string, number][] = [
+    ['steps', run.steps],
+    ['batchSize', run.batchSize],
+    ['checkpointEvery', run.checkpointEvery],
+    ['eval.every', run.eval.every],
+    ['eval.tokens', run.eval.tokens],
+  ];
+  for (const [field, value] of positive) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new TrainerError('INVALID_OPTIONS', `run.${field}: expected a positive integer, got ${value}`, {
+        path: `run.${field}`,
+      });
+    }
+  }
+  const { lr, minLr, warmupSteps } = run.optimizer;
+  if (!(lr > 0) || !(minLr >= 0) || !(warmupSteps >= 0)) {
+    throw new TrainerError(
+      'INVALID_OPTIONS',
+      `run.optimizer: expected lr > 0, minLr >= 0 and warmupSteps >= 0, got ${lr}, ${minLr}, ${warmupSteps}`,
+      { path: 'run.optimizer' },
+    );
+  }
+}
+
+/**
+ * Trains one planned run: prepares its data, builds (or reuses) the step and eval graphs, resumes from the
+ * run's checkpoint when there is one, then steps through the schedule, evaluating every `eval.every` steps
+ * and at the end, checkpointing every `checkpointEvery` steps and at the end.
+ */
+export async function trainRun(run: RunSpec, options: TrainRunOptions): Promise<RunResult> {
+  const started = performance.now();
+  checkRun(run);
+  const settings = resolveSessionSettings({
+    device: options.device ?? run.device,
+    threads: options.threads,
+    spinning: options.spinning,
+  });
+  const config = modelConfigOf(run);
+  const data = await prepareData(run.data, { cacheDir: options.dataCacheDir });
+  if (data.vocabSize > run.shape.vocabSize) {
+    throw new TrainerError(
+      'SHAPE_REJECTED',
+      `run.shape.vocabSize: ${run.shape.vocabSize} is smaller than the tokenizer's ${data.vocabSize} tokens`,
+      { path: 'run.shape.vocabSize' },
+    );
+  }
+  const optimizer = {
+    beta1: run.optimizer.beta1,
+    beta2: run.optimizer.beta2,
+    eps: run.optimizer.eps,
+    weightDecay: run.optimizer.weightDecay,
+    gradClip: run.optimizer.gradClip,
+  };
+  const stepGraph = cachedStepGraph(config, run.batchSize, optimizer);
+  const evalGraph = cachedEvalGraph(config, run.batchSize);
+  const bindings = stateBindings(stepGraph);
+  const trainer = new RunTrainer(run, options, settings, data, stepGraph, evalGraph, bindings);
+  try {
+    return await trainer.train(started);
+  } finally {
+    await trainer.release();
+  }
+}
+
+class RunTrainer {
+  private readonly identity: CheckpointIdentity;
+  private readonly file: string;
+  private readonly seqLen: number;
+  private readonly tokensPerStep: number;
+  private session: ort.InferenceSession | undefined;
+  private evalSession: ort.InferenceSession | undefined;
+  private state: DeviceState | undefined;
+  private lastTrainLoss = Number.NaN;
+
+  constructor(
+    private readonly run: RunSpec,
+    private readonly options: TrainRunOptions,
+    private readonly settings: SessionSettings,
+    private readonly data: PreparedData,
+    private readonly stepGraph: StepGraph,
+    private readonly evalGraph: EvalGraph,
+    private readonly bindings: StateBinding[],
+  ) {
+    this.seqLen = run.shape.seqLen;
+    this.tokensPerStep = run.batchSize * run.shape.seqLen;
+    this.file = checkpointPath(options.checkpointDir, run.id);
+    this.identity = {
+      runId: run.id,
+      family: run.family,
+      shape: { ...run.shape },
+      batchSize: run.batchSize,
+      tensors: bindings.map((binding) => ({
+        name: binding.input,
+        length: binding.dims.reduce((a, b) => a * b, 1),
+      })),
+    };
+  }
+
+  async train(started: number): Promise<RunResult> {
+    const { run, options } = this;
+    // Read the checkpoint before anything expensive: a bad one must fail fast and stay untouched.
+    const checkpoint = await readCheckpoint(this.file, this.identity);
+    this.session = await createSession(
+      this.stepGraph.onnx,
+      this.settings,
+      this.bindings.map((binding) => binding.output),
+      'training step graph',
+    );
+    this.evalSession = await createSession(this.evalGraph.onnx, this.settings, [], 'evaluation graph');
+    const state = new DeviceState(this.session, this.bindings);
+    this.state = state;
+    let step = 0;
+    if (checkpoint === undefined) {
+      state.load(initialState(modelConfigOf(run), this.stepGraph, run.seed));
+    } else {
+      state.load(checkpoint.tensors);
+      step = checkpoint.step;
+      this.lastTrainLoss = checkpoint.lastTrainLoss;
+    }
+    const valBatches = validationBatches(
+      this.data.val,
+      run.eval.seed,
+      run.eval.tokens,
+      run.batchSize,
+      this.seqLen,
+    );
+    const progressEvery = options.progressEvery ?? Math.max(1, Math.round(run.steps / 100));
+    let trainSeconds = 0;
+    let trainedSteps = 0;
+
+    while (step < run.steps) {
+      if (options.signal?.aborted) {
+        await this.checkpoint(step);
+        throw new TrainerError('ABORTED', `run ${run.id} aborted at step ${step}; its checkpoint is saved`, {
+          step,
+          cause: options.signal.reason,
+        });
+      }
+      const stepStart = performance.now();
+      const batch = sampleBatch(this.data.train, run.seed, step, run.batchSize, this.seqLen);
+      const lr = learningRate(run.optimizer, step, run.steps);
+      const feeds = toOrtFeeds(this.stepGraph.feeds.train(batch, [run.seed, step]));
+      feeds[ADAMW_NAMES.lr] = scalarFeed(lr);
+      feeds[ADAMW_NAMES.step] = scalarFeed(step + 1);
+      const scalars = await state.step(feeds, [GRAPH_OUTPUTS.loss, ADAMW_NAMES.gradNorm]);
+      const loss = scalars[GRAPH_OUTPUTS.loss] as number;
+      const gradNorm = scalars[ADAMW_NAMES.gradNorm] as number;
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        throw new TrainerError(
+          'DIVERGED',
+          `run ${run.id} diverged at step ${step + 1}: loss ${loss}, gradient norm ${gradNorm} (lr ${lr.toExponential(3)})`,
+          { step: step + 1 },
+        );
+      }
+      step += 1;
+      trainedSteps += 1;
+      trainSeconds += (performance.now() - stepStart) / 1000;
+      this.lastTrainLoss = loss;
+      if (step % progressEvery === 0 || step === run.steps) {
+        options.onProgress?.({
+          kind: 'train',
+          runId: run.id,
+          step,
+          steps: run.steps,
+          tokens: step * this.tokensPerStep,
+          loss,
+          lr,
+          tokensPerSecond: (trainedSteps * this.tokensPerStep) / trainSeconds,
+          gradNorm,
+        });
+      }
+      if (step < run.steps && step % run.eval.every === 0) await this.evaluate(step, valBatches);
+      if (step < run.steps && step % run.checkpointEvery === 0) await this.checkpoint(step);
+    }
+
+    const final = await this.evaluate(step, valBatches);
+    await this.checkpoint(step);
+    const tokens = run.steps * this.tokensPerStep;
+    return {
+      runId: run.id,
+      family: run.family,
+      valLoss: final.bound.mean,
+      valLossStdErr: final.bound.stdErr,
+      ...(final.objective === undefined
+        ? {}
+        : { primeObjective: final.objective.mean, primeObjectiveStdErr: final.objective.stdErr }),
+      finalTrainLoss: this.lastTrainLoss,
+      steps: run.steps,
+      tokens,
+      wallSeconds: (performance.now() - started) / 1000,
+      tokensPerSecond: trainSeconds > 0 ? (trainedSteps * this.tokensPerStep) / trainSeconds : 0,
+    };
+  }
+
+  async release(): Promise<void> {
+    this.state?.dispose();
+    await this.session?.release();
+    await this.evalSession?.release();
+  }
+
+  private async checkpoint(step: number): Promise<void> {
+    const state = this.state as DeviceState;
+    await writeCheckpoint(this.file, {
+      identity: this.identity,
+      step,
+      sampler: { seed: this.run.seed, step },
+      lastTrainLoss: this.lastTrainLoss,
+      tensors: await state.read(),
+    });
+  }
+
+  /** Mean and per-row standard error of the bound (and Prime's J) over the fixed validation batches. */
+  private async evaluate(step: number, batches: readonly Int32Array[]): Promise<Evaluation> {
+    const { run } = this;
+    const session = this.evalSession as ort.InferenceSession;
+    const state = this.state as DeviceState;
+    const paramInputs = this.evalGraph.params.map((param) => ADAMW_NAMES.param(param.name));
+    const params = await state.hostTensors(paramInputs);
+    const rows = run.batchSize * batches.length;
+    const boundRows = new Float64Array(rows);
+    const objectiveRows = this.evalGraph.hasObjective ? new Float64Array(rows) : undefined;
+    const fetches: string[] = [GRAPH_OUTPUTS.boundRowSums];
+    if (objectiveRows !== undefined) fetches.push(GRAPH_OUTPUTS.objectiveRowSums);
+    for (const [index, batch] of batches.entries()) {
+      // Keyed by the sweep's eval seed and the batch index, never the run: common random numbers.
+      const feeds = { ...toOrtFeeds(this.evalGraph.feeds.eval(batch, [run.eval.seed, index])), ...params };
+      const outputs = await session.run(feeds, fetches);
+      boundRows.set(outputs[GRAPH_OUTPUTS.boundRowSums]?.data as Float32Array, index * run.batchSize);
+      objectiveRows?.set(outputs[GRAPH_OUTPUTS.objectiveRowSums]?.data as Float32Array, index * run.batchSize);
+    }
+    const bound = meanAndStdErr(boundRows, this.evalGraph.tokensPerRow);
+    const objective =
+      objectiveRows === undefined ? undefined : meanAndStdErr(objectiveRows, this.evalGraph.tokensPerRow);
+    if (!Number.isFinite(bound.mean)) {
+      throw new TrainerError('DIVERGED', `run ${run.id}: validation loss is ${bound.mean} at step ${step}`, {
+        step,
+      });
+    }
+    this.options.onProgress?.({
+      kind: 'eval',
+      runId: run.id,
+      step,
+      tokens: step * this.tokensPerStep,
+      valLoss: bound.mean,
+      valLossStdErr: bound.stdErr,
+      ...(objective === undefined
+        ? {}
+        : { primeObjective: objective.mean, primeObjectiveStdErr: objective.stdErr }),
+    });
+    return { bound, objective };
+  }
+}

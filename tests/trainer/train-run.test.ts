@@ -1,0 +1,156 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSpec, Family } from '@isoflop/planner';
+import {
+  TrainerError,
+  checkpointPath,
+  trainRun,
+  type ProgressEvent,
+  type RunResult,
+  type TrainRunOptions,
+} from '@isoflop/trainer';
+import { syntheticShards, tinyRun } from './support/tiny-run.js';
+
+let root: string;
+let data: DataSpec;
+let cacheDir: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'isoflop-train-run-'));
+  cacheDir = join(root, 'cache');
+  data = await syntheticShards(join(root, 'corpus'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function failure(promise: Promise<unknown>): Promise<TrainerError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TrainerError);
+  return error as TrainerError;
+}
+
+function options(checkpointDir: string, events?: ProgressEvent[]): TrainRunOptions {
+  return {
+    dataCacheDir: cacheDir,
+    checkpointDir,
+    threads: 1,
+    progressEvery: 1,
+    ...(events === undefined ? {} : { onProgress: (event: ProgressEvent) => events.push(event) }),
+  };
+}
+
+const trainLosses = (events: ProgressEvent[]): [number, number][] =>
+  events.flatMap((e) => (e.kind === 'train' ? [[e.step, e.loss] as [number, number]] : []));
+
+describe('trainRun', () => {
+  it('resumes an aborted run to exactly the uninterrupted loss curve and result', async () => {
+    const run = tinyRun('arm', data, { steps: 10, checkpointEvery: 3, eval: { tokens: 256, every: 5, seed: 0 } });
+    const straightEvents: ProgressEvent[] = [];
+    const straight = await trainRun(run, options(join(root, 'straight'), straightEvents));
+
+    const resumedDir = join(root, 'resumed');
+    const controller = new AbortController();
+    const firstEvents: ProgressEvent[] = [];
+    const aborted = await failure(
+      trainRun(run, {
+        ...options(resumedDir),
+        signal: controller.signal,
+        onProgress: (event) => {
+          firstEvents.push(event);
+          if (event.kind === 'train' && event.step === 4) controller.abort();
+        },
+      }),
+    );
+    expect(aborted.code).toBe('ABORTED');
+    expect(aborted.step).toBe(4);
+    const secondEvents: ProgressEvent[] = [];
+    const resumed = await trainRun(run, options(resumedDir, secondEvents));
+
+    expect(trainLosses(firstEvents)).toEqual(trainLosses(straightEvents).slice(0, 4));
+    expect(trainLosses(secondEvents)).toEqual(trainLosses(straightEvents).slice(4));
+    const evals = (events: ProgressEvent[]): ProgressEvent[] => events.filter((e) => e.kind === 'eval');
+    expect(evals(secondEvents)).toEqual(evals(straightEvents));
+    const comparable = ({ wallSeconds, tokensPerSecond, ...rest }: RunResult): object => rest;
+    expect(comparable(resumed)).toEqual(comparable(straight));
+    expect(straight.steps).toBe(10);
+    expect(straight.tokens).toBe(10 * run.batchSize * run.shape.seqLen);
+    expect(straight.valLossStdErr).toBeGreaterThan(0);
+  });
+
+  it('stops with DIVERGED and the step when the loss blows up, keeping the last good checkpoint', async () => {
+    const run = tinyRun('arm', data, {
+      id: 'diverges',
+      steps: 30,
+      checkpointEvery: 1,
+      optimizer: { ...tinyRun('arm', data).optimizer, lr: 1e6, minLr: 1e6, warmupSteps: 0, gradClip: 0 },
+    });
+    const dir = join(root, 'diverged');
+    const error = await failure(trainRun(run, options(dir)));
+    expect(error.code).toBe('DIVERGED');
+    expect(error.step).toBeGreaterThan(0);
+    expect(error.message).toMatch(new RegExp(`at step ${error.step}`));
+    // The checkpoint on disk is the last finite state, from before the divergence, and still loads.
+    const retry = await failure(trainRun(run, options(dir)));
+    expect(retry.code).toBe('DIVERGED');
+    expect(retry.step).toBe(error.step);
+  });
+
+  it('refuses a corrupt checkpoint or one from another shape, and leaves it untouched', async () => {
+    const run = tinyRun('arm', data, { id: 'guarded', steps: 2, checkpointEvery: 1 });
+    const dir = join(root, 'guarded');
+    await trainRun(run, options(dir));
+    const file = checkpointPath(dir, run.id);
+    const good = await readFile(file);
+
+    const otherShape = tinyRun('arm', data, { id: 'guarded', steps: 2, shape: { ...run.shape, dModel: 64 } });
+    const shapeError = await failure(trainRun(otherShape, options(dir)));
+    expect(shapeError.code).toBe('BAD_CHECKPOINT');
+    expect(shapeError.message).toMatch(/shape\.dModel 48, expected 64/);
+    expect((await readFile(file)).equals(good)).toBe(true);
+
+    const corrupt = Buffer.from(good);
+    corrupt[200] = (corrupt[200] ?? 0) ^ 0x55;
+    await writeFile(file, corrupt);
+    const corruptError = await failure(trainRun(run, options(dir)));
+    expect(corruptError.code).toBe('BAD_CHECKPOINT');
+    expect(corruptError.message).toMatch(/checksum/);
+    expect((await readFile(file)).equals(corrupt)).toBe(true);
+  });
+
+  it('rejects a shape the model cannot be built for, naming the field', async () => {
+    const run = tinyRun('arm', data, { id: 'bad-shape', shape: { ...tinyRun('arm', data).shape, nHeads: 5 } });
+    const error = await failure(trainRun(run, options(join(root, 'bad-shape'))));
+    expect(error.code).toBe('SHAPE_REJECTED');
+    expect(error.message).toMatch(/nHeads/);
+  });
+
+  it('rejects bad options before doing any work', async () => {
+    const error = await failure(trainRun(tinyRun('arm', data), { ...options(join(root, 'x')), threads: 0 }));
+    expect(error.code).toBe('INVALID_OPTIONS');
+    expect(error.message).toMatch(/^threads/);
+    const steps = await failure(trainRun(tinyRun('arm', data, { steps: 0 }), options(join(root, 'x'))));
+    expect(steps.message).toMatch(/run\.steps/);
+  });
+
+  it.each<Family>(['mdm', 'mdm-prime-v2'])('trains %s a few steps and reports its bound', async (family) => {
+    const events: ProgressEvent[] = [];
+    const result = await trainRun(tinyRun(family, data, { steps: 4 }), options(join(root, family), events));
+    expect(result.family).toBe(family);
+    expect(Number.isFinite(result.valLoss)).toBe(true);
+    expect(result.valLoss).toBeGreaterThan(0);
+    expect(result.valLossStdErr).toBeGreaterThan(0);
+    expect(trainLosses(events).map(([step]) => step)).toEqual([1, 2, 3, 4]);
+    if (family === 'mdm-prime-v2') {
+      expect(Number.isFinite(result.primeObjective)).toBe(true);
+      expect(result.primeObjectiveStdErr).toBeGreaterThan(0);
+    } else {
+      expect(result.primeObjective).toBeUndefined();
+    }
+  });
+});
