@@ -12,13 +12,19 @@ function toOrt(t: FeedTensor): ort.Tensor {
   return new ort.Tensor(t.type === 'float64' ? 'float64' : t.type, t.data, t.dims);
 }
 
-/** A CPU InferenceSession over graph bytes; every output is returned as Float64Array. */
-export async function openSession(onnx: Uint8Array): Promise<GraphSession> {
+/**
+ * A CPU InferenceSession over graph bytes; every output is returned as Float64Array. Float64 graphs
+ * need `basic` optimisation: ORT's extended level fuses x·sigmoid(x) into QuickGelu, a float-only kernel.
+ */
+export async function openSession(
+  onnx: Uint8Array,
+  level: 'basic' | 'all' = 'basic',
+): Promise<GraphSession> {
   const session = await ort.InferenceSession.create(onnx, {
     executionProviders: ['cpu'],
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: level,
   });
   return {
     async run(feeds, fetch) {
