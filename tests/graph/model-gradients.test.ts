@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkGradients, GraphBuilder, relativeError, type FloatDType } from '@isoflop/graph';
+import {
+  checkGradients,
+  fromFloat16Bits,
+  GraphBuilder,
+  relativeError,
+  toFloat16Bits,
+  type FloatDType,
+} from '@isoflop/graph';
 import { loadGraph, type Feed } from './ort-harness.js';
 import { Rng } from './random.js';
 import { buildTinyTransformer, type TinyShape } from './tiny-transformer.js';
@@ -43,7 +50,12 @@ function feeds(
   dtype: FloatDType,
   data: ReturnType<typeof draw>,
 ): Record<string, { data: Feed; shape: readonly number[] }> {
-  const cast = (x: Float64Array): Feed => (dtype === 'float64' ? x : Float32Array.from(x));
+  const cast = (x: Float64Array): Feed =>
+    dtype === 'float64'
+      ? x
+      : dtype === 'float32'
+        ? Float32Array.from(x)
+        : Uint16Array.from(x, toFloat16Bits);
   const bt = [shape.batch, shape.seqLen];
   return {
     ids: { data: data.ids, shape: bt },
@@ -94,6 +106,28 @@ describe('whole-model gradients (tiny transformer block, ORT CPU)', () => {
       const a = Array.from(f32[`g${i}`] as Float32Array);
       const ref = Array.from(f64[`g${i}`] as Float64Array);
       expect(relativeError(a, ref), `g${i}`).toBeLessThan(1e-4);
+    });
+  });
+
+  it('a float16 graph runs on the CPU EP (ORT computes it in float32) close to float64', async () => {
+    const data = draw(13);
+    const run = async (dtype: FloatDType) => {
+      const session = await loadGraph(build(dtype).b.toOnnxBytes());
+      const out = await session.run(feeds(dtype, data));
+      await session.release();
+      return out;
+    };
+    const half = await run('float16');
+    const ref = await run('float64');
+    const toNumbers = (x: Feed): number[] => Array.from(x as Uint16Array, fromFloat16Bits);
+    expect(
+      Math.abs(toNumbers(half.loss!)[0]! - Number(ref.loss![0])) / Number(ref.loss![0]),
+    ).toBeLessThan(5e-3);
+    paramSpecs.forEach((_, i) => {
+      expect(
+        relativeError(toNumbers(half[`g${i}`]!), Array.from(ref[`g${i}`] as Float64Array)),
+        `g${i}`,
+      ).toBeLessThan(5e-2);
     });
   });
 });

@@ -1,6 +1,8 @@
 import ort from 'onnxruntime-node';
 
-export type Feed = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
+/** Uint16Array carries float16 bit patterns. */
+export type Feed =
+  Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array | Uint16Array;
 
 export interface LoadedGraph {
   run(
@@ -9,16 +11,18 @@ export interface LoadedGraph {
   release(): Promise<void>;
 }
 
-const TYPE_OF = (data: Feed): 'float32' | 'float64' | 'int32' | 'int64' | 'bool' =>
-  data instanceof Float32Array
-    ? 'float32'
-    : data instanceof Float64Array
-      ? 'float64'
-      : data instanceof Int32Array
-        ? 'int32'
-        : data instanceof BigInt64Array
-          ? 'int64'
-          : 'bool';
+const TYPE_OF = (data: Feed): 'float16' | 'float32' | 'float64' | 'int32' | 'int64' | 'bool' =>
+  data instanceof Uint16Array
+    ? 'float16'
+    : data instanceof Float32Array
+      ? 'float32'
+      : data instanceof Float64Array
+        ? 'float64'
+        : data instanceof Int32Array
+          ? 'int32'
+          : data instanceof BigInt64Array
+            ? 'int64'
+            : 'bool';
 
 /** Opens an ONNX model in a real CPU InferenceSession with full graph optimisation. */
 export async function loadGraph(bytes: Uint8Array, threads = 1): Promise<LoadedGraph> {

@@ -1,6 +1,6 @@
 import { ONNX_DATA_TYPE, isFloatDType, type DType, type FloatDType } from './dtype.js';
 import { GraphError } from './errors.js';
-import { toFloat16Bits } from './internal/float16.js';
+import { fromFloat16Bits, toFloat16Bits } from './internal/float16.js';
 import type {
   AttrValue,
   ConstantData,
@@ -1030,6 +1030,8 @@ export class GraphBuilder {
   ): Tensor {
     const [ta, tb] = this.operands(a, b, opType);
     this.requireFloat(ta, `${opType}: a`);
+    const folded = this.foldScalars(opType, ta, tb);
+    if (folded !== undefined) return folded;
     const shape = broadcastShapes(ta.shape, tb.shape, opType);
     const y = this.emit1(opType, [ta, tb], { dtype: ta.dtype, shape });
     this.record([ta, tb], [y], ([g], needs) => {
@@ -1040,6 +1042,25 @@ export class GraphBuilder {
       ];
     });
     return y;
+  }
+
+  /**
+   * Arithmetic on two scalar constants (e.g. a seed gradient divided by a token count) is done
+   * here: ORT cannot constant-fold it in float16 and warns.
+   */
+  private foldScalars(opType: string, a: Tensor, b: Tensor): Tensor | undefined {
+    const x = this.scalarValue(a);
+    const y = this.scalarValue(b);
+    if (x === undefined || y === undefined) return undefined;
+    const value = SCALAR_FOLDS[opType]?.(x, y);
+    return value === undefined ? undefined : this.scalar(value, a.dtype);
+  }
+
+  private scalarValue(t: Tensor): number | undefined {
+    const c = this.constantTable.get(t.id);
+    if (c === undefined || c.shape.length !== 0 || !isFloatDType(c.dtype)) return undefined;
+    const raw = Number(c.data[0]);
+    return c.dtype === 'float16' ? fromFloat16Bits(raw) : raw;
   }
 
   private compare(opType: string, a: Operand, b: Operand): Tensor {
@@ -1161,6 +1182,15 @@ export class GraphBuilder {
       throw new GraphError('DTYPE_MISMATCH', `${what}: dtypes differ (${a.dtype} vs ${b.dtype})`);
   }
 }
+
+const SCALAR_FOLDS: Readonly<Record<string, (x: number, y: number) => number>> = {
+  Add: (x, y) => x + y,
+  Sub: (x, y) => x - y,
+  Mul: (x, y) => x * y,
+  Div: (x, y) => x / y,
+  Max: (x, y) => Math.max(x, y),
+  Min: (x, y) => Math.min(x, y),
+};
 
 function need(t: MaybeTensor): Tensor {
   if (t === undefined)

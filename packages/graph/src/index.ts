@@ -18,3 +18,4 @@ export type {
   GradientCheckTensor,
   TensorGradientError,
 } from './gradient-check.js';
+export { fromFloat16Bits, toFloat16Bits } from './internal/float16.js';

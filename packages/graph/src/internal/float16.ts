@@ -25,3 +25,13 @@ export function toFloat16Bits(value: number): number {
   if (rest > 0x1000 || (rest === 0x1000 && (bits & 1) === 1)) bits += 1;
   return sign | bits;
 }
+
+/** The number a binary16 bit pattern encodes. */
+export function fromFloat16Bits(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exp = (bits >>> 10) & 0x1f;
+  const mant = bits & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant === 0 ? sign * Infinity : NaN;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
