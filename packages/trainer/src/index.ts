@@ -28,3 +28,5 @@ export type { MatmulDims, MatmulPeak } from './matmul-peak.js';
 export { DeviceState } from './device-state.js';
 export type { StateBinding } from './device-state.js';
 export { toOrtFeeds } from './ort-feeds.js';
+export { runGradcheck } from './gradcheck.js';
+export type { GradcheckRunOptions } from './gradcheck.js';

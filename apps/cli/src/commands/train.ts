@@ -1,0 +1,108 @@
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { DEVICES, planSweep, type Device } from '@isoflop/planner';
+import { trainRun, type ProgressEvent } from '@isoflop/trainer';
+import { badInput, positiveInt, runAction } from '../cli-action.js';
+import { loadSweepSpec } from '../load-spec.js';
+
+interface TrainOptions {
+  run: string;
+  cacheDir: string;
+  checkpointDir: string;
+  device?: string;
+  threads?: number;
+  json?: boolean;
+}
+
+/** Errors that mean the user's input (spec, run id, flags, checkpoint) is wrong rather than a crash. */
+const TRAIN_BAD_INPUT_CODES = ['INVALID_OPTIONS', 'BAD_CHECKPOINT', 'SHAPE_REJECTED', 'DEVICE_UNAVAILABLE'];
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train one planned run of a sweep spec in the foreground (resumes from its checkpoint)')
+    .argument('<spec>', 'sweep spec file (YAML or JSON)')
+    .requiredOption('--run <id>', 'run id, as printed by `isoflop plan SPEC --json`')
+    .option('--cache-dir <dir>', 'token shards and compiled step graphs', join('.isoflop', 'cache'))
+    .option('--checkpoint-dir <dir>', 'one subfolder per run id', join('.isoflop', 'checkpoints'))
+    .option('--device <device>', `execution provider: ${DEVICES.join('|')} (default: the spec's)`)
+    .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt('--threads'))
+    .option('--json', 'print the result as one JSON object')
+    .action(
+      runAction(
+        async (specPath: string, options: TrainOptions) => {
+          const device = parseDevice(options.device);
+          const plan = planSweep(loadSweepSpec(specPath).spec);
+          const run = plan.runs.find((candidate) => candidate.id === options.run);
+          if (run === undefined) {
+            badInput(
+              `--run: no run ${options.run} in ${specPath}; its runs are ${plan.runs.map((r) => r.id).join(', ')}`,
+            );
+          }
+          const bar = new cliProgress.SingleBar(
+            {
+              format: `${run.family} ${run.id} [{bar}] {value}/{total} steps | loss {loss} | val {val} | lr {lr} | {tps} tok/s`,
+              hideCursor: true,
+              stream: process.stderr,
+            },
+            cliProgress.Presets.shades_classic,
+          );
+          const controller = new AbortController();
+          const stop = (): void => controller.abort();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+          bar.start(run.steps, 0, { loss: '-', val: '-', lr: '-', tps: '-' });
+          try {
+            const result = await trainRun(run, {
+              dataCacheDir: options.cacheDir,
+              checkpointDir: options.checkpointDir,
+              device: device ?? run.device,
+              ...(options.threads === undefined ? {} : { threads: options.threads }),
+              signal: controller.signal,
+              onProgress: (event: ProgressEvent) => updateBar(bar, event),
+            });
+            bar.stop();
+            if (options.json) {
+              process.stdout.write(`${JSON.stringify(result)}\n`);
+            } else {
+              const prime =
+                result.primeObjective === undefined
+                  ? ''
+                  : `\nprime objective J (not a bound): ${result.primeObjective.toFixed(4)} ± ${result.primeObjectiveStdErr?.toFixed(4)}`;
+              process.stdout.write(
+                `${run.family} ${run.id}: validation loss ${result.valLoss.toFixed(4)} ± ${result.valLossStdErr.toFixed(4)} nats/token` +
+                  `${prime}\n${result.steps} steps, ${result.tokens} tokens, ${result.wallSeconds.toFixed(1)} s, ` +
+                  `${Math.round(result.tokensPerSecond)} tokens/s\n`,
+              );
+            }
+          } finally {
+            bar.stop();
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+          }
+        },
+        { badInputCodes: TRAIN_BAD_INPUT_CODES },
+      ),
+    );
+}
+
+function parseDevice(value: string | undefined): Device | undefined {
+  if (value === undefined) return undefined;
+  if (!(DEVICES as readonly string[]).includes(value)) {
+    badInput(`--device: expected one of ${DEVICES.join(', ')}, got '${value}'`);
+  }
+  return value as Device;
+}
+
+function updateBar(bar: cliProgress.SingleBar, event: ProgressEvent): void {
+  if (event.kind === 'train') {
+    bar.update(event.step, {
+      loss: event.loss.toFixed(3),
+      lr: event.lr.toExponential(2),
+      tps: Math.round(event.tokensPerSecond),
+    });
+  } else {
+    bar.update({ val: `${event.valLoss.toFixed(3)}±${event.valLossStdErr.toFixed(3)}` });
+  }
+}
