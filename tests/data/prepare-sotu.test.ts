@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  loadTokenizer,
+  prepareData,
+  unigramEntropy,
+  type DataSpec,
+  type PreparedData,
+} from '@isoflop/data';
+
+const FILES = ['header.json', 'tokenizer.json', 'train.bin', 'val.bin'];
+const spec: DataSpec = { corpus: { kind: 'sotu' }, tokenizer: { kind: 'gpt2' }, valFraction: 0.05 };
+
+/** SHA-256 of each file: comparing multi-megabyte buffers with toEqual is far too slow. */
+async function filesOf(dir: string): Promise<string[]> {
+  const contents = await Promise.all(FILES.map((name) => readFile(join(dir, name))));
+  return contents.map((bytes) => createHash('sha256').update(bytes).digest('hex'));
+}
+
+describe('prepareData on the default corpus (State of the Union, GPT-2 BPE)', () => {
+  let root: string;
+  let first: PreparedData;
+  let progress: [number, number][];
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'isoflop-data-sotu-'));
+    progress = [];
+    first = await prepareData(spec, {
+      cacheDir: join(root, 'a'),
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('writes header, tokenizer and shards under data/<contentHash>', async () => {
+    expect(first.dir).toBe(join(root, 'a', 'data', first.contentHash));
+    expect((await readdir(first.dir)).sort()).toEqual(FILES);
+    expect(await readdir(join(root, 'a', 'data'))).toEqual([first.contentHash]);
+    expect(first.vocabSize).toBe(50_257);
+    expect(first.eotId).toBe(50_256);
+    expect(first.train.dtype).toBe('uint16');
+    expect(first.header.corpus).toEqual({
+      kind: 'sotu',
+      documents: 233,
+      bytes: expect.any(Number),
+    });
+    expect((first.header.train.documents ?? 0) + (first.header.val.documents ?? 0)).toBe(233);
+    // About 2.07 M GPT-2 tokens in 10.8 M characters; 5 % of the bytes held out.
+    const total = first.train.tokens.length + first.val.tokens.length;
+    expect(total).toBeGreaterThan(2_000_000);
+    expect(total).toBeLessThan(2_200_000);
+    expect(first.val.tokens.length / total).toBeGreaterThan(0.04);
+    expect(first.val.tokens.length / total).toBeLessThan(0.08);
+  });
+
+  it('ends every document with end-of-text', () => {
+    for (const shard of [first.train, first.val]) {
+      expect(shard.tokens[shard.tokens.length - 1]).toBe(first.eotId);
+    }
+    const eots = (tokens: Uint16Array | Uint32Array): number =>
+      tokens.filter((id) => id === first.eotId).length;
+    expect(eots(first.train.tokens)).toBe(first.header.train.documents);
+    expect(eots(first.val.tokens)).toBe(first.header.val.documents);
+  });
+
+  it('decodes back to the addresses, oldest first', async () => {
+    const tokenizer = await loadTokenizer(first.dir);
+    const opening = await tokenizer?.decode(first.train.tokens.subarray(0, 12));
+    expect(opening).toMatch(/^Fellow-Citizens of the Senate and House of Representatives/);
+    expect(tokenizer?.hash).toBe(first.tokenizerHash);
+  });
+
+  it('reports progress up to the whole corpus', () => {
+    const last = progress[progress.length - 1];
+    expect(progress.length).toBeGreaterThan(5);
+    expect(last?.[0]).toBe(last?.[1]);
+    expect(progress.map(([done]) => done)).toEqual(
+      [...progress.map(([done]) => done)].sort((a, b) => a - b),
+    );
+  });
+
+  it('has a unigram entropy between a uniform and a constant stream', () => {
+    const entropy = unigramEntropy(first.train);
+    expect(entropy).toBeGreaterThan(5);
+    expect(entropy).toBeLessThan(Math.log(50_257));
+  });
+
+  it('writes the same bytes when prepared again from scratch', async () => {
+    const second = await prepareData(spec, { cacheDir: join(root, 'b') });
+    expect(second.contentHash).toBe(first.contentHash);
+    expect(await filesOf(second.dir)).toEqual(await filesOf(first.dir));
+  });
+
+  it('reuses the cached entry, and concurrent preparers share one complete copy', async () => {
+    const again = await prepareData(spec, { cacheDir: join(root, 'a') });
+    expect(again.dir).toBe(first.dir);
+    const racing = await Promise.all(
+      [1, 2, 3].map(() => prepareData(spec, { cacheDir: join(root, 'c') })),
+    );
+    expect(new Set(racing.map((prepared) => prepared.dir)).size).toBe(1);
+    expect(await readdir(join(root, 'c', 'data'))).toEqual([first.contentHash]);
+    expect(await filesOf(racing[0]?.dir ?? '')).toEqual(await filesOf(first.dir));
+  });
+});
