@@ -50,3 +50,20 @@ export function redisOptionsFromUrl(redisUrl: string): RedisOptions {
     maxRetriesPerRequest: null,
   };
 }
+
+/** REDIS_URL (undefined when unset), ISOFLOP_QUEUE_PREFIX and ISOFLOP_QUEUE_NAME from the environment. */
+export function queueLocationFromEnv(env: NodeJS.ProcessEnv = process.env): {
+  redisUrl: string | undefined;
+  prefix: string | undefined;
+  queueName: string | undefined;
+} {
+  const value = (name: string): string | undefined => {
+    const raw = env[name];
+    return raw === undefined || raw === '' ? undefined : raw;
+  };
+  return {
+    redisUrl: value('REDIS_URL'),
+    prefix: value('ISOFLOP_QUEUE_PREFIX'),
+    queueName: value('ISOFLOP_QUEUE_NAME'),
+  };
+}

@@ -1,5 +1,5 @@
 export { QueueError, type QueueErrorCode } from './errors.js';
-export { redisOptionsFromUrl, type QueueLocation } from './connection.js';
+export { queueLocationFromEnv, redisOptionsFromUrl, type QueueLocation } from './connection.js';
 export { cancelChannel, DEFAULT_PREFIX, TRAIN_QUEUE, TRAIN_RUN } from './names.js';
 export {
   CANCELLED,

@@ -77,6 +77,7 @@ export class Coordinator {
   private readonly store: Store;
   private readonly queue: TrainQueue;
   private readonly recorder: EventRecorder;
+  private readonly cursorName: string;
   private readonly listeners = new Set<(events: StoredEvent[]) => void>();
   private readonly log: (message: string) => void;
   private watch: TrainQueueWatch | undefined;
@@ -88,8 +89,9 @@ export class Coordinator {
     this.queue = new TrainQueue(options);
     this.log =
       options.log ?? ((message) => process.stderr.write(`isoflop coordinator: ${message}\n`));
+    this.cursorName = `queue-events:${this.queue.prefix}:${this.queue.name}`;
     this.recorder = new EventRecorder(this.store, {
-      cursorName: `queue-events:${this.queue.prefix}:${this.queue.name}`,
+      cursorName: this.cursorName,
       flushIntervalMs: options.flushIntervalMs ?? 250,
       maxPending: 500,
       onFlushed: (events, sweepsWithNewResults) => {
@@ -102,15 +104,22 @@ export class Coordinator {
   /** Starts following the queue from where the last coordinator stopped, then reconciles. */
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
     const coordinator = new Coordinator(options);
-    const cursorName = `queue-events:${coordinator.queue.prefix}:${coordinator.queue.name}`;
     coordinator.watch = watchTrainQueue(options, {
-      afterStreamId: getCursor(options.store, cursorName),
+      afterStreamId: getCursor(options.store, coordinator.cursorName),
       onEvent: (event) => coordinator.recorder.push(event),
       onError: (error) => coordinator.log(error.message),
     });
     await coordinator.watch.ready();
     await coordinator.reconcile();
     return coordinator;
+  }
+
+  /**
+   * A coordinator that submits or cancels without following the queue (`isoflop submit` and `cancel`
+   * next to a running `isoflop serve`, whose coordinator records what the workers report).
+   */
+  static open(options: CoordinatorOptions): Coordinator {
+    return new Coordinator(options);
   }
 
   /**

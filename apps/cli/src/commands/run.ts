@@ -1,0 +1,301 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, extname, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import type { FitDocument } from '@isoflop/fit';
+import { DEVICES, type Device } from '@isoflop/planner';
+import { queueLocationFromEnv, startLocalRedis } from '@isoflop/queue';
+import { buildServer, Coordinator, DEFAULT_PORT } from '@isoflop/server';
+import { latestFit, listSweepRuns, openStore, type StoredEvent, type Store } from '@isoflop/store';
+import { parseWorkerConfig, startWorker } from '@isoflop/worker';
+import { positiveInt, runAction } from '../cli-action.js';
+import { formatCount, formatTable } from '../format.js';
+import { loadSweepSpec } from '../load-spec.js';
+
+interface RunOptions {
+  db: string;
+  workers: number;
+  device?: Device;
+  threads?: number;
+  serve?: boolean;
+  port?: number;
+}
+
+const FINISHED = new Set(['done', 'failed', 'diverged', 'cancelled']);
+
+/** One bar per local worker (the run it trains, step of steps, loss) and one for the sweep's runs. */
+class SweepProgress {
+  private readonly bars: MultiBar | undefined;
+  private readonly total: SingleBar | undefined;
+  private readonly workerBars = new Map<string, SingleBar>();
+  private readonly workerOfRun = new Map<string, string>();
+  private finished: number;
+
+  constructor(
+    private readonly sweepId: string,
+    workerNames: readonly string[],
+    runCount: number,
+    finished: number,
+  ) {
+    this.finished = finished;
+    if (!process.stderr.isTTY) return;
+    this.bars = new MultiBar(
+      {
+        format: '{name} |{bar}| {value}/{total} {unit} {detail}',
+        hideCursor: true,
+        clearOnComplete: false,
+      },
+      Presets.shades_classic,
+    );
+    for (const name of workerNames) {
+      this.workerBars.set(
+        name,
+        this.bars.create(1, 0, { name: name.padEnd(8), unit: 'steps', detail: 'idle' }),
+      );
+    }
+    this.total = this.bars.create(runCount, finished, {
+      name: 'sweep'.padEnd(8),
+      unit: 'runs',
+      detail: '',
+    });
+  }
+
+  handle(events: StoredEvent[]): void {
+    for (const event of events) {
+      if (event.sweepId !== this.sweepId) continue;
+      const payload = event.payload as Record<string, unknown>;
+      if (event.kind === 'run' && typeof payload['state'] === 'string')
+        this.onRun(event.runId ?? '', payload);
+      if (event.kind === 'progress') this.onProgress(event.runId ?? '', payload);
+    }
+  }
+
+  /** A message printed above the bars (or plainly without a terminal). */
+  log(message: string): void {
+    if (this.bars) this.bars.log(`${message}\n`);
+    else process.stderr.write(`${message}\n`);
+  }
+
+  stop(): void {
+    this.bars?.stop();
+  }
+
+  private onRun(runId: string, payload: Record<string, unknown>): void {
+    const state = payload['state'] as string;
+    if (typeof payload['worker'] === 'string') this.workerOfRun.set(runId, payload['worker']);
+    if (!FINISHED.has(state)) return;
+    this.finished += 1;
+    this.total?.update(this.finished);
+    if (!this.bars) {
+      const loss = (payload['result'] as { valLoss?: number } | undefined)?.valLoss;
+      process.stderr.write(
+        `${runId}: ${state}${loss === undefined ? '' : ` (val loss ${loss.toFixed(4)})`}\n`,
+      );
+    }
+  }
+
+  private onProgress(runId: string, payload: Record<string, unknown>): void {
+    if (payload['kind'] === 'start' && typeof payload['worker'] === 'string') {
+      this.workerOfRun.set(runId, payload['worker']);
+      this.workerBars.get(payload['worker'])?.update(0, { detail: runId });
+      return;
+    }
+    const bar = this.workerBars.get(this.workerOfRun.get(runId) ?? '');
+    if (!bar || payload['kind'] !== 'train') return;
+    const loss = typeof payload['loss'] === 'number' ? payload['loss'].toFixed(3) : 'nan';
+    bar.setTotal(Number(payload['steps']));
+    bar.update(Number(payload['step']), { detail: `${runId} loss ${loss}` });
+  }
+}
+
+/** Per family: each run's size, tokens and final bound; then the fitted exponents and efficiency. */
+function printSummary(store: Store, sweepId: string): void {
+  const runs = listSweepRuns(store, sweepId).sort(
+    (a, b) =>
+      a.family.localeCompare(b.family) || a.budgetFlops - b.budgetFlops || a.params - b.params,
+  );
+  const rows = runs.map((run) => [
+    run.family,
+    formatCount(run.budgetFlops),
+    formatCount(run.params),
+    formatCount(run.tokens),
+    run.state,
+    run.valLoss === null
+      ? '-'
+      : `${run.valLoss.toFixed(4)} ± ${(run.valLossStdErr ?? 0).toFixed(4)}`,
+    run.primeObjective === null ? '' : run.primeObjective.toFixed(4),
+  ]);
+  const lines = [
+    formatTable(['family', 'C', 'N', 'D', 'state', 'val loss (nats/token)', 'Prime J'], rows),
+  ];
+  const fit = latestFit(store, sweepId);
+  if (fit) {
+    const document = fit.document as FitDocument;
+    for (const [family, doc] of Object.entries(document.families)) {
+      const parts: string[] = [];
+      if (doc.approach2)
+        parts.push(
+          `approach 2: N_opt ∝ C^${doc.approach2.a.toFixed(3)}, D_opt ∝ C^${doc.approach2.b.toFixed(3)}`,
+        );
+      if (doc.approach3) {
+        const { E, alpha, beta } = doc.approach3;
+        parts.push(
+          `approach 3: E=${E.toFixed(3)} alpha=${alpha.toFixed(3)} beta=${beta.toFixed(3)}`,
+        );
+      }
+      lines.push(
+        `fit ${family}: ${parts.length > 0 ? parts.join('; ') : 'not enough runs to fit'}`,
+      );
+    }
+    for (const ratio of document.efficiency) {
+      lines.push(
+        `efficiency ${ratio.family} vs ${ratio.baseline}: ${ratio.compute_ratio.toFixed(2)}x less compute at loss ${ratio.at_loss.toFixed(3)}`,
+      );
+    }
+  } else {
+    lines.push(
+      'fit: none yet (a family needs several finished sizes per budget, or 6 runs, to be fitted)',
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function runSweep(specPath: string, options: RunOptions): Promise<void> {
+  // Validation comes first: a bad spec exits 2 before Redis, the database or any worker is touched.
+  loadSweepSpec(specPath);
+  const absolute = resolve(specPath);
+  const text = readFileSync(absolute, 'utf8');
+  const format = extname(absolute).toLowerCase() === '.json' ? 'json' : 'yaml';
+  const dbFile = resolve(options.db);
+
+  const teardown: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    while (teardown.length > 0) await teardown.pop()?.();
+  };
+  let interrupted: (() => void) | undefined;
+  const stopped = new Promise<void>((resolveStop) => {
+    interrupted = resolveStop;
+  });
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) process.exit(130);
+    signalled = true;
+    process.stderr.write(`\n${signal}: checkpointing running runs and stopping (again to force)\n`);
+    interrupted?.();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const location = queueLocationFromEnv();
+    let redisUrl = location.redisUrl;
+    if (redisUrl === undefined) {
+      const redis = await startLocalRedis('.isoflop/redis');
+      teardown.push(() => redis.stop());
+      redisUrl = redis.url;
+    }
+    const store = openStore(dbFile);
+    teardown.push(async () => store.close());
+    const queue = { redisUrl, prefix: location.prefix, queueName: location.queueName };
+    let log = (message: string): void => void process.stderr.write(`${message}\n`);
+    const coordinator = await Coordinator.start({
+      store,
+      ...queue,
+      log: (message) => log(message),
+    });
+    teardown.push(() => coordinator.close());
+
+    const threads =
+      options.threads ?? Math.max(1, Math.floor(availableParallelism() / options.workers));
+    const names: string[] = [];
+    for (let i = 1; i <= options.workers; i++) {
+      const name = `worker-${i}`;
+      const config = parseWorkerConfig({
+        ...process.env,
+        REDIS_URL: redisUrl,
+        ISOFLOP_WORKER_NAME: name,
+        ISOFLOP_THREADS: String(threads),
+        ...(options.device === undefined ? {} : { ISOFLOP_DEVICE: options.device }),
+      });
+      const worker = await startWorker(config);
+      teardown.push(() => worker.close(config.shutdownTimeoutMs));
+      names.push(name);
+    }
+
+    const { sweepId, plan, created } = await coordinator.submit(text, format, {
+      baseDir: dirname(absolute),
+    });
+    const already = listSweepRuns(store, sweepId).filter(
+      (run) => run.state === 'done' || run.state === 'diverged',
+    );
+    process.stderr.write(
+      `sweep ${plan.sweepName} (${sweepId}): ${plan.runs.length} runs` +
+        (created ? '' : `, resuming (${already.length} already finished)`) +
+        `, ${options.workers} worker(s), database ${dbFile}\n`,
+    );
+    const progress = new SweepProgress(sweepId, names, plan.runs.length, already.length);
+    log = (message) => progress.log(message);
+    const stopProgress = coordinator.onEvents((events) => progress.handle(events));
+    const outcome = await Promise.race([
+      coordinator.whenSweepFinished(sweepId),
+      stopped.then(() => 'interrupted' as const),
+    ]);
+    stopProgress();
+    progress.stop();
+    if (outcome === 'interrupted') {
+      process.exitCode = 130;
+      process.stderr.write(`stopped; run the same command again to resume sweep ${sweepId}\n`);
+      return;
+    }
+    printSummary(store, sweepId);
+    if (options.serve) {
+      const server = await buildServer({ store, coordinator, port: options.port ?? DEFAULT_PORT });
+      const url = await server.listen();
+      teardown.push(() => server.close());
+      process.stdout.write(`dashboard: ${url}  (Ctrl-C to stop)\n`);
+      await stopped;
+    } else {
+      process.stdout.write(
+        `dashboard: isoflop serve --db ${dbFile}  then open http://127.0.0.1:${options.port ?? DEFAULT_PORT}/\n`,
+      );
+    }
+  } finally {
+    await stopAll();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'run a whole sweep on this machine: a private redis-server (unless REDIS_URL is set), the coordinator and N local workers; ends with the fitted summary',
+    )
+    .argument(
+      '<spec>',
+      'sweep spec file (YAML, or JSON by .json extension); corpus paths are relative to it',
+    )
+    .option('--db <file>', 'SQLite database', 'isoflop.db')
+    .option('--workers <n>', 'local workers, one run each at a time', positiveInt('--workers'), 1)
+    .addOption(
+      new Option('--device <device>', 'train on this device instead of the spec’s').choices(
+        DEVICES,
+      ),
+    )
+    .option(
+      '--threads <n>',
+      'ONNX Runtime threads per worker (default: cores / workers)',
+      positiveInt('--threads'),
+    )
+    .option('--serve', 'keep serving the dashboard after the sweep finishes')
+    .option('--port <n>', `dashboard port (default ${DEFAULT_PORT})`, positiveInt('--port'))
+    .addHelpText(
+      'after',
+      `
+Ctrl-C checkpoints the running runs and stops everything this command started; the same command again
+resumes the sweep (the sweep id is a hash of the spec). Private Redis data lives in .isoflop/redis/.
+Exit codes: 0 finished, 2 invalid spec (each problem as <field.path>: <what was expected>), 1 failure, 130 interrupted.`,
+    )
+    .action(runAction((specPath: string, options: RunOptions) => runSweep(specPath, options)));
+}

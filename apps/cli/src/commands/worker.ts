@@ -1,0 +1,65 @@
+import { Option, type Command } from 'commander';
+import { DEVICES, type Device } from '@isoflop/planner';
+import { parseWorkerConfig, startWorker } from '@isoflop/worker';
+import { positiveInt, runAction } from '../cli-action.js';
+
+interface WorkerOptions {
+  concurrency?: number;
+  device?: Device;
+  threads?: number;
+}
+
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'train runs from the queue at REDIS_URL until stopped (stateless: start as many as you like)',
+    )
+    .option(
+      '--concurrency <n>',
+      'runs trained at once, each in its own process',
+      positiveInt('--concurrency'),
+    )
+    .addOption(
+      new Option('--device <device>', 'train on this device instead of each run’s').choices(
+        DEVICES,
+      ),
+    )
+    .option('--threads <n>', 'ONNX Runtime threads per run', positiveInt('--threads'))
+    .addHelpText(
+      'after',
+      `
+Environment: REDIS_URL (required), ISOFLOP_CHECKPOINT_DIR (.isoflop/checkpoints; share it between machines
+for cross-machine resume), ISOFLOP_DATA_CACHE_DIR (.isoflop/data), ISOFLOP_QUEUE_PREFIX, ISOFLOP_LOCK_MS,
+ISOFLOP_SHUTDOWN_TIMEOUT_MS. SIGINT/SIGTERM: stop taking runs, checkpoint the running ones, hand them back.`,
+    )
+    .action(
+      runAction(async (options: WorkerOptions) => {
+        const config = parseWorkerConfig({
+          ...process.env,
+          ...(options.concurrency === undefined
+            ? {}
+            : { ISOFLOP_CONCURRENCY: String(options.concurrency) }),
+          ...(options.device === undefined ? {} : { ISOFLOP_DEVICE: options.device }),
+          ...(options.threads === undefined ? {} : { ISOFLOP_THREADS: String(options.threads) }),
+        });
+        const worker = await startWorker(config);
+        process.stderr.write(
+          `isoflop worker ${config.name}: concurrency ${config.concurrency}, waiting for runs\n`,
+        );
+        await new Promise<void>((resolveStop) => {
+          let stopping = false;
+          const stop = (signal: NodeJS.Signals): void => {
+            if (stopping) process.exit(130);
+            stopping = true;
+            process.stderr.write(
+              `isoflop worker: ${signal}, checkpointing and stopping (again to force)\n`,
+            );
+            worker.close(config.shutdownTimeoutMs).then(resolveStop, resolveStop);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      }),
+    );
+}
