@@ -1,6 +1,13 @@
 import { reportError } from './cli-action.js';
 import * as fit from './commands/fit.js';
+import * as gradcheck from './commands/gradcheck.js';
 import * as plan from './commands/plan.js';
+import * as run from './commands/run.js';
+import * as status from './commands/status.js';
+import * as submit from './commands/submit.js';
+import * as train from './commands/train.js';
+import * as worker from './commands/worker.js';
+import * as cancel from './commands/cancel.js';
 import { createProgram } from './program.js';
 
 const program = createProgram();
@@ -8,5 +15,12 @@ const program = createProgram();
 // One line per subcommand: each lives in src/commands/<name>.ts and exports register(program).
 plan.register(program);
 fit.register(program);
+run.register(program);
+submit.register(program);
+status.register(program);
+worker.register(program);
+cancel.register(program);
+train.register(program);
+gradcheck.register(program);
 
 await program.parseAsync(process.argv).catch(reportError);
