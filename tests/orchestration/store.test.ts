@@ -65,10 +65,14 @@ describe('store', () => {
 
   it('stores a sweep once and reports run counts per state, newest first', () => {
     const sweep = { name: 's', specText: 'x', specFormat: 'yaml' as const, spec: {}, dropped: [] };
-    expect(insertSweep(store, { ...sweep, id: 'a' }, [plannedRun('r1'), plannedRun('r2')])).toEqual({
-      created: true,
+    expect(insertSweep(store, { ...sweep, id: 'a' }, [plannedRun('r1'), plannedRun('r2')])).toEqual(
+      {
+        created: true,
+      },
+    );
+    expect(insertSweep(store, { ...sweep, id: 'a' }, [plannedRun('r1')])).toEqual({
+      created: false,
     });
-    expect(insertSweep(store, { ...sweep, id: 'a' }, [plannedRun('r1')])).toEqual({ created: false });
     insertSweep(store, { ...sweep, id: 'b', name: 't' }, [plannedRun('r3')]);
     store.sqlite.prepare("UPDATE sweeps SET created_at = created_at + 10 WHERE id = 'b'").run();
     markRunsQueued(store, ['r1'], 'a');

@@ -1,0 +1,153 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Coordinator } from '@isoflop/server';
+import { openStore, type Store, type StoredEvent } from '@isoflop/store';
+import { TrainQueue } from '@isoflop/queue';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const FIXTURES = join(ROOT, 'tests/orchestration/fixtures');
+export const WORKER_MAIN = join(ROOT, 'apps/worker/dist/main.js');
+export const COORDINATOR_MAIN = join(ROOT, 'apps/server/dist/coordinator/main.js');
+export const CLI = join(ROOT, 'apps/cli/bin/isoflop.js');
+
+/** A temp directory with the database, checkpoints and data cache of one test. */
+export interface Sandbox {
+  dir: string;
+  dbFile: string;
+  prefix: string;
+  cleanup(): void;
+}
+
+export function sandbox(name: string): Sandbox {
+  const dir = mkdtempSync(join(tmpdir(), `isoflop-${name}-`));
+  return {
+    dir,
+    dbFile: join(dir, 'isoflop.db'),
+    prefix: `test-${name}-${process.pid}-${Date.now().toString(36)}`,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export function fixtureText(name: string): string {
+  return readFileSync(join(FIXTURES, name), 'utf8');
+}
+
+/** Environment of worker and coordinator processes of a test: short locks so a killed worker's run returns soon. */
+export function processEnv(
+  box: Sandbox,
+  redisUrl: string,
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    REDIS_URL: redisUrl,
+    ISOFLOP_QUEUE_PREFIX: box.prefix,
+    ISOFLOP_DB: box.dbFile,
+    ISOFLOP_CHECKPOINT_DIR: join(box.dir, 'checkpoints'),
+    ISOFLOP_DATA_CACHE_DIR: join(box.dir, 'data'),
+    ISOFLOP_THREADS: '1',
+    ISOFLOP_LOCK_MS: '2000',
+    ISOFLOP_SHUTDOWN_TIMEOUT_MS: '20000',
+    ...extra,
+  };
+}
+
+/** A child process in its own process group, so that a kill reaches its forked processors too. */
+export interface Spawned {
+  child: ChildProcess;
+  output(): string;
+  /** Signals the whole group and waits for the leader to exit. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export function spawnNode(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = ROOT,
+): Spawned {
+  const child = spawn(process.execPath, [script, ...args], {
+    env,
+    cwd,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    kill: async (signal) => {
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // Already gone.
+        }
+      }
+      await exited;
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Events of a sweep from the database (what the SSE feed replays). */
+export function sweepEvents(store: Store, sweepId: string): StoredEvent[] {
+  return store.sqlite
+    .prepare(
+      'SELECT id, sweep_id AS sweepId, run_id AS runId, kind, payload, created_at AS createdAt FROM events WHERE sweep_id = ? ORDER BY id',
+    )
+    .all(sweepId)
+    .map((row) => {
+      const event = row as StoredEvent & { payload: string };
+      return { ...event, payload: JSON.parse(event.payload) as unknown };
+    });
+}
+
+/** How many 'run' events with state done each run got: exactly-once means all ones. */
+export function doneEventCounts(store: Store, sweepId: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const event of sweepEvents(store, sweepId)) {
+    const payload = event.payload as { state?: string };
+    if (event.kind === 'run' && payload.state === 'done')
+      counts.set(event.runId ?? '', (counts.get(event.runId ?? '') ?? 0) + 1);
+  }
+  return counts;
+}
+
+export function runStates(store: Store, sweepId: string): Record<string, string> {
+  const rows = store.sqlite
+    .prepare('SELECT id, state FROM runs WHERE sweep_id = ?')
+    .all(sweepId) as { id: string; state: string }[];
+  return Object.fromEntries(rows.map((row) => [row.id, row.state]));
+}
+
+/** Removes a test's queue keys. */
+export async function obliterate(redisUrl: string, prefix: string): Promise<void> {
+  const queue = new TrainQueue({ redisUrl, prefix });
+  await queue.obliterate();
+  await queue.close();
+}
+
+export { Coordinator, openStore };
