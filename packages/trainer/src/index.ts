@@ -23,7 +23,7 @@ export {
   sessionOptions,
 } from './session-options.js';
 export type { SessionSettings } from './session-options.js';
-export { measureMatmulPeak } from './matmul-peak.js';
+export { MatmulProbe, measureMatmulPeak } from './matmul-peak.js';
 export type { MatmulDims, MatmulPeak } from './matmul-peak.js';
 export { DeviceState } from './device-state.js';
 export type { StateBinding } from './device-state.js';

@@ -16,44 +16,71 @@ export interface MatmulPeak extends MatmulDims {
 }
 
 /**
- * Measures the fp32 MatMul throughput of this process's ORT build and threads on one [m,k]·[k,n] product,
- * the reference for MFU: the same library, the same threads and the same moment as the training step, so
- * the ratio says how much of what this machine can do the step graph achieves.
+ * One fp32 [m,k]·[k,n] MatMul session, the reference for MFU: the same ORT build, threads and moment as
+ * the training step, so the ratio says how much of what this machine can do the step graph achieves.
+ * Rounds can be interleaved with the measured work, so that both see the same load on shared cores.
  */
+export class MatmulProbe {
+  private best = Number.POSITIVE_INFINITY;
+
+  private constructor(
+    readonly dims: MatmulDims,
+    private readonly session: ort.InferenceSession,
+    private readonly feeds: Record<string, ort.Tensor>,
+  ) {}
+
+  static async create(settings: SessionSettings, dims: MatmulDims): Promise<MatmulProbe> {
+    const { m, k, n } = dims;
+    const builder = new GraphBuilder({ dtype: 'float32', name: 'matmul-peak' });
+    const a = builder.input('a', 'float32', [m, k]);
+    const b = builder.input('b', 'float32', [k, n]);
+    builder.output('c', builder.matmul(a, b));
+    const session = await createSession(builder.toOnnxBytes(), settings, [], 'matmul peak graph');
+    const probe = new MatmulProbe(dims, session, {
+      a: new ort.Tensor('float32', randomValues(m * k), [m, k]),
+      b: new ort.Tensor('float32', randomValues(k * n), [k, n]),
+    });
+    for (let i = 0; i < 3; i++) await session.run(probe.feeds);
+    return probe;
+  }
+
+  /** Runs products for about `seconds` and keeps the best time per product seen so far. */
+  async round(seconds: number): Promise<void> {
+    let runs = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    while (elapsed < seconds) {
+      await this.session.run(this.feeds);
+      runs++;
+      elapsed = (performance.now() - start) / 1000;
+    }
+    this.best = Math.min(this.best, elapsed / runs);
+  }
+
+  result(): MatmulPeak {
+    const { m, k, n } = this.dims;
+    return { m, k, n, secondsPerProduct: this.best, flopsPerSecond: (2 * m * k * n) / this.best };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** The fp32 MatMul peak of one shape: the best of `rounds` rounds of about `secondsPerRound` each. */
 export async function measureMatmulPeak(
   settings: SessionSettings,
   dims: MatmulDims,
   options: { rounds?: number; secondsPerRound?: number } = {},
 ): Promise<MatmulPeak> {
-  const { m, k, n } = dims;
-  const builder = new GraphBuilder({ dtype: 'float32', name: 'matmul-peak' });
-  const a = builder.input('a', 'float32', [m, k]);
-  const b = builder.input('b', 'float32', [k, n]);
-  builder.output('c', builder.matmul(a, b));
-  const session = await createSession(builder.toOnnxBytes(), settings, [], 'matmul peak graph');
+  const probe = await MatmulProbe.create(settings, dims);
   try {
-    const feeds = {
-      a: new ort.Tensor('float32', randomValues(m * k), [m, k]),
-      b: new ort.Tensor('float32', randomValues(k * n), [k, n]),
-    };
-    for (let i = 0; i < 3; i++) await session.run(feeds);
-    let best = Number.POSITIVE_INFINITY;
-    const rounds = options.rounds ?? 5;
-    const secondsPerRound = options.secondsPerRound ?? 0.3;
-    for (let round = 0; round < rounds; round++) {
-      let runs = 0;
-      const start = performance.now();
-      let elapsed = 0;
-      while (elapsed < secondsPerRound) {
-        await session.run(feeds);
-        runs++;
-        elapsed = (performance.now() - start) / 1000;
-      }
-      best = Math.min(best, elapsed / runs);
+    for (let round = 0; round < (options.rounds ?? 5); round++) {
+      await probe.round(options.secondsPerRound ?? 0.3);
     }
-    return { m, k, n, secondsPerProduct: best, flopsPerSecond: (2 * m * k * n) / best };
+    return probe.result();
   } finally {
-    await session.release();
+    await probe.release();
   }
 }
 

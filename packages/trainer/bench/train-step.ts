@@ -1,0 +1,124 @@
+// Training-step throughput on this machine: step time, tokens/s, model FLOP/s and MFU against the fp32
+// MatMul peak measured in the same process, plus session-creation time and peak RSS, per shape.
+// Prints JSON lines {"bench", "metric", "value", "unit", ...context}. Env: BENCH_THREADS (default 2),
+// BENCH_STEPS (timed steps, default 8).
+import { availableParallelism, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { ADAMW_NAMES } from '@isoflop/graph';
+import { GRAPH_OUTPUTS, buildTrainStepGraph, flopsPerStep, initParams, type ModelConfig } from '@isoflop/models';
+import {
+  DeviceState,
+  createSession,
+  MatmulProbe,
+  resolveSessionSettings,
+  toOrtFeeds,
+  type StateBinding,
+} from '@isoflop/trainer';
+import ort from 'onnxruntime-node';
+
+const threads = Number(process.env['BENCH_THREADS'] ?? 2);
+const timedSteps = Number(process.env['BENCH_STEPS'] ?? 8);
+const batchSize = 8;
+const seqLen = 128;
+const vocabSize = 1024;
+const settings = resolveSessionSettings({ threads });
+
+function emit(metric: string, value: number, unit: string, context: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ bench: 'train-step', metric, value, unit, ...context })}\n`);
+}
+
+for (const dModel of [128, 256, 384]) {
+  const config: ModelConfig = {
+    family: 'arm',
+    shape: { dModel, nLayers: 2, nHeads: dModel / 64, ffnHidden: 4 * dModel, vocabSize, seqLen },
+    precision: 'fp32',
+  };
+  const context = {
+    family: 'arm',
+    d_model: dModel,
+    n_layers: 2,
+    ffn_hidden: 4 * dModel,
+    seq_len: seqLen,
+    batch_size: batchSize,
+    vocab_size: vocabSize,
+    threads,
+    device: 'cpu',
+    cores: availableParallelism(),
+    // Other processes' load on the cores: figures taken under load are not the idle-machine target.
+    load_average_1m: Number(loadavg()[0].toFixed(2)),
+  };
+  const graph = buildTrainStepGraph(config, batchSize, {
+    beta1: 0.9,
+    beta2: 0.95,
+    eps: 1e-8,
+    weightDecay: 0.1,
+    gradClip: 1,
+  });
+  const bindings: StateBinding[] = graph.params.flatMap((p) => [
+    { input: ADAMW_NAMES.param(p.name), output: ADAMW_NAMES.paramNext(p.name), dims: p.shape },
+    { input: ADAMW_NAMES.m(p.name), output: ADAMW_NAMES.mNext(p.name), dims: p.shape },
+    { input: ADAMW_NAMES.v(p.name), output: ADAMW_NAMES.vNext(p.name), dims: p.shape },
+  ]);
+  const sessionStart = performance.now();
+  const session = await createSession(graph.onnx, settings, bindings.map((b) => b.output));
+  emit('session_create', (performance.now() - sessionStart) / 1000, 's', context);
+
+  const init = initParams(config, 0);
+  const state = new DeviceState(session, bindings);
+  state.load(
+    new Map(
+      graph.params.flatMap((p) => {
+        const values = init.get(p.name) as Float32Array;
+        return [
+          [ADAMW_NAMES.param(p.name), values],
+          [ADAMW_NAMES.m(p.name), new Float32Array(values.length)],
+          [ADAMW_NAMES.v(p.name), new Float32Array(values.length)],
+        ] as [string, Float32Array][];
+      }),
+    ),
+  );
+  const batch = new Int32Array(batchSize * (seqLen + 1));
+  for (let i = 0; i < batch.length; i++) batch[i] = (i * 7919) % vocabSize;
+  const step = async (index: number): Promise<void> => {
+    const feeds = toOrtFeeds(graph.feeds.train(batch, [0, index]));
+    feeds[ADAMW_NAMES.lr] = new ort.Tensor('float32', Float32Array.of(1e-3), []);
+    feeds[ADAMW_NAMES.step] = new ort.Tensor('float32', Float32Array.of(index + 1), []);
+    await state.step(feeds, [GRAPH_OUTPUTS.loss, ADAMW_NAMES.gradNorm]);
+  };
+  for (let i = 0; i < 2; i++) await step(i);
+  // The reference: the step's largest product shape ([tokens, d]·[d, ffn]), timed in rounds interleaved
+  // with the steps so both see the same load; best of each, since on shared cores the median measures
+  // someone else's work.
+  const probe = await MatmulProbe.create(settings, { m: batchSize * seqLen, k: dModel, n: 4 * dModel });
+  let best = Number.POSITIVE_INFINITY;
+  let total = 0;
+  for (let i = 0; i < timedSteps; i++) {
+    const start = performance.now();
+    await step(2 + i);
+    const seconds = (performance.now() - start) / 1000;
+    best = Math.min(best, seconds);
+    total += seconds;
+    await probe.round(Math.min(0.5, seconds));
+  }
+  const peak = probe.result();
+  await probe.release();
+  state.dispose();
+  await session.release();
+
+  const flops = flopsPerStep(config, batchSize);
+  const tokens = batchSize * seqLen;
+  emit('step_time', best, 's', { ...context, statistic: 'best', steps: timedSteps });
+  emit('step_time_mean', total / timedSteps, 's', { ...context, steps: timedSteps });
+  emit('tokens_per_second', tokens / best, 'tokens/s', context);
+  emit('model_flops_per_second', flops / best, 'FLOP/s', {
+    ...context,
+    flops_per_step: flops,
+    counting: '6·(non-embedding + head weights)·tokens + 12·n_layers·seq_len·d_model·tokens',
+  });
+  emit('matmul_peak', peak.flopsPerSecond, 'FLOP/s', { ...context, m: peak.m, k: peak.k, n: peak.n });
+  emit('mfu', flops / best / peak.flopsPerSecond, 'ratio', {
+    ...context,
+    reference: `fp32 matmul peak, same process ([${peak.m},${peak.k}]·[${peak.k},${peak.n}])`,
+  });
+}
+emit('peak_rss', process.resourceUsage().maxRSS * 1024, 'bytes', { threads, device: 'cpu' });
