@@ -13,7 +13,12 @@ export {
   type SweepState,
 } from './schema.js';
 export { getCursor, setCursor } from './queries/cursor.js';
-export { appendEvents, listEventsAfter, type NewEvent, type StoredEvent } from './queries/write-events.js';
+export {
+  appendEvents,
+  listEventsAfter,
+  type NewEvent,
+  type StoredEvent,
+} from './queries/write-events.js';
 export { saveFit } from './queries/write-fits.js';
 export { insertMetrics, type MetricRow } from './queries/write-metrics.js';
 export {
@@ -37,7 +42,12 @@ export {
   type SweepRow,
 } from './queries/run-lookup.js';
 export { countRunsByState, listSweepStatuses, type SweepStatus } from './queries/sweep-status.js';
-export { getSweep, listSweeps, type SweepDetail, type SweepSummary } from './queries/read-sweeps.js';
+export {
+  getSweep,
+  listSweeps,
+  type SweepDetail,
+  type SweepSummary,
+} from './queries/read-sweeps.js';
 export {
   getRun,
   listRuns,
@@ -47,6 +57,11 @@ export {
   type RunListItem,
   type RunPage,
 } from './queries/read-runs.js';
-export { runMetrics, sweepCurveSamples, type CurveSample, type StoredMetric } from './queries/read-metrics.js';
+export {
+  runMetrics,
+  sweepCurveSamples,
+  type CurveSample,
+  type StoredMetric,
+} from './queries/read-metrics.js';
 export { latestFit, type FitRecord } from './queries/read-fits.js';
-export { eventsAfterId, lastEventId } from './queries/read-events.js';
+export { eventsAfterId, lastEventId, lastSweepEventId } from './queries/read-events.js';

@@ -24,13 +24,21 @@ export interface ChartDefinition {
 
 /** Every chart of the dashboard, in page order; the names are the URL names (`:name.svg`). */
 export const CHARTS: readonly ChartDefinition[] = [
-  { name: 'run-states', needs: { runs: true, curves: false, fit: false }, build: (i) => runStatesSpec(i.runs) },
+  {
+    name: 'run-states',
+    needs: { runs: true, curves: false, fit: false },
+    build: (i) => runStatesSpec(i.runs),
+  },
   {
     name: 'isoflop-curves',
     needs: { runs: true, curves: false, fit: true },
     build: (i) => isoflopCurvesSpec(i.runs, i.fit),
   },
-  { name: 'frontier', needs: { runs: false, curves: false, fit: true }, build: (i) => frontierSpec(i.fit) },
+  {
+    name: 'frontier',
+    needs: { runs: false, curves: false, fit: true },
+    build: (i) => frontierSpec(i.fit),
+  },
   {
     name: 'isoloss-contours',
     needs: { runs: true, curves: false, fit: true },

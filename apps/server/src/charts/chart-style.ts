@@ -39,7 +39,13 @@ export const CHART_CONFIG: Config = {
   },
   header: { labelFontSize: 12, labelFontWeight: 600, titleFontSize: 0 },
   legend: { labelColor: '#4a5160', titleColor: '#2b303a' },
-  title: { anchor: 'start', fontSize: 14, fontWeight: 600, color: '#1f232b', subtitleColor: '#5d6573' },
+  title: {
+    anchor: 'start',
+    fontSize: 14,
+    fontWeight: 600,
+    color: '#1f232b',
+    subtitleColor: '#5d6573',
+  },
 };
 
 /** "3e+18" rather than "3,000,000,000,000,000,000": budgets are read as orders of magnitude. */

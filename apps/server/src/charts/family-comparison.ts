@@ -53,7 +53,12 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
     title: 'compute C (FLOPs)',
     axis: { format: '.0e' },
   } as const;
-  const y = { field: 'loss', type: 'quantitative', scale: { type: 'log', zero: false }, title: LOSS_TITLE } as const;
+  const y = {
+    field: 'loss',
+    type: 'quantitative',
+    scale: { zero: false },
+    title: LOSS_TITLE,
+  } as const;
   const ratioY = {
     field: 'compute_ratio',
     type: 'quantitative',
@@ -114,11 +119,19 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
         width: 300,
         height: 260,
         layer: [
-          { mark: { type: 'rule', color: '#9aa1ad', strokeDash: [3, 3] }, encoding: { y: { datum: 1 } } },
+          {
+            mark: { type: 'rule', color: '#9aa1ad', strokeDash: [3, 3] },
+            encoding: { y: { datum: 1 } },
+          },
           {
             mark: { type: 'rule', strokeWidth: 1.5 },
             encoding: {
-              x: { field: 'at_loss', type: 'quantitative', scale: { zero: false }, title: 'at loss (nats/token)' },
+              x: {
+                field: 'at_loss',
+                type: 'quantitative',
+                scale: { zero: false },
+                title: 'at loss (nats/token)',
+              },
               y: { ...ratioY, field: 'lo' },
               y2: { field: 'hi' },
               color: FAMILY_COLOR,
@@ -136,15 +149,6 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
                 { field: 'at_loss', title: 'at loss', format: '.3f' },
                 { field: 'label', title: 'compute ratio' },
               ],
-            },
-          },
-          {
-            mark: { type: 'text', align: 'left', dx: 7, fontSize: 10 },
-            encoding: {
-              x: { field: 'at_loss', type: 'quantitative' },
-              y: ratioY,
-              text: { field: 'label' },
-              color: FAMILY_COLOR,
             },
           },
         ],

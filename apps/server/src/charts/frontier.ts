@@ -4,6 +4,8 @@ import { figure, finite } from './chart-format.js';
 import { CHART_CONFIG, FAMILY_COLOR, logSpace } from './chart-style.js';
 
 const LINE_POINTS = 40;
+const WIDTH = 380;
+const HEIGHT = 270;
 const N_OPT = 'N_opt (parameters)';
 const D_OPT = 'D_opt (tokens)';
 
@@ -43,10 +45,28 @@ export function frontierSpec(fit: FitDocument | undefined): TopLevelSpec {
     }
     if (span) {
       const cs = logSpace(span[0]! / 2, span[1]! * 2, LINE_POINTS);
-      if (a2 && finite(a2.a) && finite(a2.n_opt_coefficient) && finite(a2.b) && finite(a2.d_opt_coefficient)) {
+      if (
+        a2 &&
+        finite(a2.a) &&
+        finite(a2.n_opt_coefficient) &&
+        finite(a2.b) &&
+        finite(a2.d_opt_coefficient)
+      ) {
         for (const c of cs) {
-          rows.push({ kind: 'a2-law', family, quantity: N_OPT, c, value: a2.n_opt_coefficient * c ** a2.a });
-          rows.push({ kind: 'a2-law', family, quantity: D_OPT, c, value: a2.d_opt_coefficient * c ** a2.b });
+          rows.push({
+            kind: 'a2-law',
+            family,
+            quantity: N_OPT,
+            c,
+            value: a2.n_opt_coefficient * c ** a2.a,
+          });
+          rows.push({
+            kind: 'a2-law',
+            family,
+            quantity: D_OPT,
+            c,
+            value: a2.d_opt_coefficient * c ** a2.b,
+          });
         }
       }
       if (a3 && finite(a3.G) && finite(a3.a) && finite(a3.b)) {
@@ -57,16 +77,18 @@ export function frontierSpec(fit: FitDocument | undefined): TopLevelSpec {
         }
       }
     }
+    // Bottom-right is empty on a rising log-log frontier: the labels stack up from there.
+    const y = HEIGHT - 12 - (families.length - 1 - index) * 15;
     labels.push({
       quantity: N_OPT,
       family,
-      y: 14 + index * 15,
+      y,
       text: `${family}: a = ${figure(a2?.a, a2?.a_ci)} (A2), ${figure(a3?.a, a3?.a_ci)} (A3)`,
     });
     labels.push({
       quantity: D_OPT,
       family,
-      y: 14 + index * 15,
+      y,
       text: `${family}: b = ${figure(a2?.b, a2?.b_ci)} (A2), ${figure(a3?.b, a3?.b_ci)} (A3)`,
     });
   });
@@ -92,8 +114,8 @@ export function frontierSpec(fit: FitDocument | undefined): TopLevelSpec {
     facet: { column: { field: 'quantity', type: 'nominal', title: null, sort: [N_OPT, D_OPT] } },
     resolve: { scale: { y: 'independent' } },
     spec: {
-      width: 320,
-      height: 260,
+      width: WIDTH,
+      height: HEIGHT,
       layer: [
         {
           transform: [{ filter: "datum.kind === 'a2-law'" }],
@@ -128,9 +150,9 @@ export function frontierSpec(fit: FitDocument | undefined): TopLevelSpec {
         },
         {
           transform: [{ filter: "datum.kind === 'label'" }],
-          mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 10.5 },
+          mark: { type: 'text', align: 'right', baseline: 'middle', fontSize: 10.5 },
           encoding: {
-            x: { value: 6 },
+            x: { value: WIDTH - 6 },
             y: { field: 'y', type: 'quantitative', scale: null },
             text: { field: 'text' },
             color: FAMILY_COLOR,

@@ -10,7 +10,10 @@ const PARABOLA_POINTS = 48;
  * fitted quadratic in log10 N and its minimum (the Approach-2 N_opt) marked, one panel per family.
  * Fitted curves come straight from the fit document's coefficients: exact at any sweep size.
  */
-export function isoflopCurvesSpec(runs: readonly ChartRun[], fit: FitDocument | undefined): TopLevelSpec {
+export function isoflopCurvesSpec(
+  runs: readonly ChartRun[],
+  fit: FitDocument | undefined,
+): TopLevelSpec {
   const rows: Record<string, unknown>[] = [];
   for (const run of runs) {
     if (run.valLoss === null || !Number.isFinite(run.valLoss)) continue;
@@ -27,7 +30,11 @@ export function isoflopCurvesSpec(runs: readonly ChartRun[], fit: FitDocument | 
   for (const [family, familyFit] of Object.entries(fit?.families ?? {})) {
     for (const budget of familyFit.approach2?.budgets ?? []) {
       const { c2, c1, c0 } = budget.parabola;
-      const common = { family, budgetFlops: budget.budget, budgetLabel: budgetLabel(budget.budget) };
+      const common = {
+        family,
+        budgetFlops: budget.budget,
+        budgetLabel: budgetLabel(budget.budget),
+      };
       // A little beyond the fitted sizes, so the curvature shows on both sides of the outer points.
       const [low, high] = budget.n_range;
       for (const n of logSpace(low / 1.25, high * 1.25, PARABOLA_POINTS)) {
@@ -37,8 +44,18 @@ export function isoflopCurvesSpec(runs: readonly ChartRun[], fit: FitDocument | 
       rows.push({ ...common, kind: 'minimum', params: budget.n_opt, loss: budget.loss_opt });
     }
   }
-  const x = { field: 'params', type: 'quantitative', scale: { type: 'log' }, title: 'parameters N' } as const;
-  const y = { field: 'loss', type: 'quantitative', scale: { zero: false }, title: LOSS_TITLE } as const;
+  const x = {
+    field: 'params',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'parameters N',
+  } as const;
+  const y = {
+    field: 'loss',
+    type: 'quantitative',
+    scale: { zero: false },
+    title: LOSS_TITLE,
+  } as const;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
@@ -59,7 +76,13 @@ export function isoflopCurvesSpec(runs: readonly ChartRun[], fit: FitDocument | 
         {
           transform: [{ filter: "datum.kind === 'parabola'" }],
           mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8, clip: true },
-          encoding: { x, y, color: BUDGET_COLOR, detail: { field: 'budgetLabel' }, order: { field: 'params' } },
+          encoding: {
+            x,
+            y,
+            color: BUDGET_COLOR,
+            detail: { field: 'budgetLabel' },
+            order: { field: 'params' },
+          },
         },
         {
           transform: [{ filter: "datum.kind === 'run'" }],
@@ -78,7 +101,14 @@ export function isoflopCurvesSpec(runs: readonly ChartRun[], fit: FitDocument | 
         },
         {
           transform: [{ filter: "datum.kind === 'minimum'" }],
-          mark: { type: 'point', shape: 'diamond', filled: true, size: 110, stroke: '#1f232b', strokeWidth: 1 },
+          mark: {
+            type: 'point',
+            shape: 'diamond',
+            filled: true,
+            size: 110,
+            stroke: '#1f232b',
+            strokeWidth: 1,
+          },
           encoding: {
             x,
             y,

@@ -5,45 +5,95 @@ import { finite } from './chart-format.js';
 import { CHART_CONFIG, logSpace } from './chart-style.js';
 
 const FRONTIER_POINTS = 40;
+const C_MARGIN = 10;
+const N_MARGIN = 3;
 
 /**
  * Isoloss contours of each family's fitted law L(N, D) = E + A/N^α + B/D^β over (C, N), with the law's
  * compute-optimal N_opt(C) through them and the sweep's runs as grey points. The contours are the fit
  * document's own (solved exactly for D at each N), so the chart adds no numerics of its own.
  */
-export function isolossContoursSpec(runs: readonly ChartRun[], fit: FitDocument | undefined): TopLevelSpec {
-  const rows: Record<string, unknown>[] = [];
-  for (const run of runs) {
-    if (run.valLoss === null) continue;
-    rows.push({ kind: 'run', family: run.family, c: run.flops, n: run.params, loss: run.valLoss, runId: run.id });
-  }
+export function isolossContoursSpec(
+  runs: readonly ChartRun[],
+  fit: FitDocument | undefined,
+): TopLevelSpec {
+  const fitted = runs.filter((run) => run.valLoss !== null && run.flops > 0);
+  const flops = fitted.map((run) => run.flops);
+  const params = fitted.map((run) => run.params);
+  // The view spans the runs with a margin; the fit's contours reach far beyond and are cut to it.
+  const cDomain =
+    fitted.length > 0 ? [Math.min(...flops) / C_MARGIN, Math.max(...flops) * C_MARGIN] : undefined;
+  const nDomain =
+    fitted.length > 0
+      ? [Math.min(...params) / N_MARGIN, Math.max(...params) * N_MARGIN]
+      : undefined;
+  const inView = (c: number, n: number) =>
+    cDomain !== undefined &&
+    nDomain !== undefined &&
+    c >= cDomain[0]! &&
+    c <= cDomain[1]! &&
+    n >= nDomain[0]! &&
+    n <= nDomain[1]!;
+  const rows: Record<string, unknown>[] = fitted.map((run) => ({
+    kind: 'run',
+    family: run.family,
+    c: run.flops,
+    n: run.params,
+    loss: run.valLoss,
+    runId: run.id,
+  }));
   for (const [family, familyFit] of Object.entries(fit?.families ?? {})) {
     const a3 = familyFit.approach3;
     if (!a3) continue;
     for (const contour of a3.contours ?? []) {
       const levelLabel = contour.loss.toFixed(3);
-      contour.points.forEach((point, index) => {
-        rows.push({ kind: 'contour', family, c: point.c, n: point.n, loss: contour.loss, levelLabel, index });
+      const visible = contour.points.filter((point) => inView(point.c, point.n));
+      visible.forEach((point, index) => {
+        rows.push({
+          kind: 'contour',
+          family,
+          c: point.c,
+          n: point.n,
+          loss: contour.loss,
+          levelLabel,
+          index,
+        });
       });
-      const last = contour.points.at(-1);
-      if (last) rows.push({ kind: 'contour-label', family, c: last.c, n: last.n, loss: contour.loss, levelLabel });
+      // Each contour's least-compute point lies on the frontier, where the labels do not collide.
+      const nose = visible.reduce<(typeof visible)[number] | undefined>(
+        (best, p) => (!best || p.c < best.c ? p : best),
+        undefined,
+      );
+      if (nose)
+        rows.push({
+          kind: 'contour-label',
+          family,
+          c: nose.c,
+          n: nose.n,
+          loss: contour.loss,
+          levelLabel,
+        });
     }
-    const familyRuns = runs.filter((run) => run.family === family && run.flops > 0);
-    if (familyRuns.length > 0 && finite(a3.G) && finite(a3.a)) {
-      const flops = familyRuns.map((run) => run.flops);
-      for (const c of logSpace(Math.min(...flops) / 3, Math.max(...flops) * 3, FRONTIER_POINTS)) {
-        rows.push({ kind: 'frontier', family, c, n: a3.G * (c / 6) ** a3.a });
+    if (cDomain && finite(a3.G) && finite(a3.a)) {
+      for (const c of logSpace(cDomain[0]!, cDomain[1]!, FRONTIER_POINTS)) {
+        const n = a3.G * (c / 6) ** a3.a;
+        if (inView(c, n)) rows.push({ kind: 'frontier', family, c, n });
       }
     }
   }
   const x = {
     field: 'c',
     type: 'quantitative',
-    scale: { type: 'log' },
+    scale: { type: 'log', ...(cDomain ? { domain: cDomain, nice: false } : {}) },
     title: 'compute C (FLOPs)',
     axis: { format: '.0e' },
   } as const;
-  const y = { field: 'n', type: 'quantitative', scale: { type: 'log' }, title: 'parameters N' } as const;
+  const y = {
+    field: 'n',
+    type: 'quantitative',
+    scale: { type: 'log', ...(nDomain ? { domain: nDomain, nice: false } : {}) },
+    title: 'parameters N',
+  } as const;
   const levelColor = {
     field: 'loss',
     type: 'quantitative',
@@ -70,11 +120,17 @@ export function isolossContoursSpec(runs: readonly ChartRun[], fit: FitDocument 
         {
           transform: [{ filter: "datum.kind === 'contour'" }],
           mark: { type: 'line', strokeWidth: 1.6, clip: true },
-          encoding: { x, y, color: levelColor, detail: { field: 'levelLabel' }, order: { field: 'index' } },
+          encoding: {
+            x,
+            y,
+            color: levelColor,
+            detail: { field: 'levelLabel' },
+            order: { field: 'index' },
+          },
         },
         {
           transform: [{ filter: "datum.kind === 'contour-label'" }],
-          mark: { type: 'text', align: 'left', dx: 3, fontSize: 9.5, clip: true },
+          mark: { type: 'text', align: 'right', baseline: 'bottom', dx: -4, dy: -2, fontSize: 9.5 },
           encoding: { x, y, text: { field: 'levelLabel' }, color: levelColor },
         },
         {

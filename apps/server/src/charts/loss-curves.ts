@@ -36,7 +36,12 @@ export function lossCurvesSpec(points: readonly CurvePoint[], axis: LossCurveAxi
           transform: [{ filter: "datum.series === 'train'" }],
           mark: { type: 'line', strokeWidth: 1, opacity: 0.35, clip: true },
           encoding: {
-            x: { field: 'x', type: 'quantitative', scale: { type: 'log' }, title: AXIS_TITLE[axis] },
+            x: {
+              field: 'x',
+              type: 'quantitative',
+              scale: { type: 'log' },
+              title: AXIS_TITLE[axis],
+            },
             y: { field: 'loss', type: 'quantitative', scale: { zero: false }, title: LOSS_TITLE },
             color: BUDGET_COLOR,
             detail: { field: 'runId' },

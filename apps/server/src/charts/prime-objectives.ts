@@ -19,7 +19,8 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
       budgetFlops: run.budgetFlops,
       budgetLabel: budgetLabel(run.budgetFlops),
     };
-    if (run.valLoss !== null) rows.push({ ...common, measure: PRIME_BOUND_LABEL, value: run.valLoss });
+    if (run.valLoss !== null)
+      rows.push({ ...common, measure: PRIME_BOUND_LABEL, value: run.valLoss });
     if (run.primeObjective !== null) {
       rows.push({ ...common, measure: PRIME_OBJECTIVE_LABEL, value: run.primeObjective });
     }
@@ -28,7 +29,8 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'MDM-Prime-v2: bound K beside objective J',
-      subtitle: 'J is the published training objective, not an upper bound on NLL: never read it as a loss',
+      subtitle:
+        'J is the published training objective, not an upper bound on NLL: never read it as a loss',
     },
     config: CHART_CONFIG,
     datasets: { prime: rows },
@@ -49,15 +51,31 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
         {
           mark: { type: 'line', strokeWidth: 1.2, opacity: 0.6 },
           encoding: {
-            x: { field: 'params', type: 'quantitative', scale: { type: 'log' }, title: 'parameters N' },
-            y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: 'nats per token' },
+            x: {
+              field: 'params',
+              type: 'quantitative',
+              scale: { type: 'log' },
+              title: 'parameters N',
+            },
+            y: {
+              field: 'value',
+              type: 'quantitative',
+              scale: { zero: false },
+              title: 'nats per token',
+            },
             color: BUDGET_COLOR,
             detail: { field: 'budgetLabel' },
             strokeDash: {
               field: 'measure',
               type: 'nominal',
               legend: null,
-              scale: { domain: [PRIME_BOUND_LABEL, PRIME_OBJECTIVE_LABEL], range: [[1, 0], [5, 3]] },
+              scale: {
+                domain: [PRIME_BOUND_LABEL, PRIME_OBJECTIVE_LABEL],
+                range: [
+                  [1, 0],
+                  [5, 3],
+                ],
+              },
             },
           },
         },
@@ -71,7 +89,10 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
               field: 'measure',
               type: 'nominal',
               title: 'measure',
-              scale: { domain: [PRIME_BOUND_LABEL, PRIME_OBJECTIVE_LABEL], range: ['circle', 'triangle-down'] },
+              scale: {
+                domain: [PRIME_BOUND_LABEL, PRIME_OBJECTIVE_LABEL],
+                range: ['circle', 'triangle-down'],
+              },
             },
             tooltip: [
               { field: 'runId', title: 'run' },

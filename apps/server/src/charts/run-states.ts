@@ -11,12 +11,21 @@ const STATE_COLORS = ['#b9c2cf', '#3b82c4', '#3a9a5b', '#c8453b', '#8a8f99'];
  * one bar segment per (family, budget, state) and not one mark per run.
  */
 export function runStatesSpec(runs: readonly ChartRun[]): TopLevelSpec {
-  const counts = new Map<string, { family: string; budgetFlops: number; state: string; count: number }>();
+  const counts = new Map<
+    string,
+    { family: string; budgetFlops: number; state: string; count: number }
+  >();
   for (const run of runs) {
     const key = `${run.family}|${run.budgetFlops}|${run.state}`;
     const row = counts.get(key);
     if (row) row.count += 1;
-    else counts.set(key, { family: run.family, budgetFlops: run.budgetFlops, state: run.state, count: 1 });
+    else
+      counts.set(key, {
+        family: run.family,
+        budgetFlops: run.budgetFlops,
+        state: run.state,
+        count: 1,
+      });
   }
   const rows = [...counts.values()].map((row) => ({
     ...row,
@@ -43,7 +52,13 @@ export function runStatesSpec(runs: readonly ChartRun[]): TopLevelSpec {
           title: 'budget C (FLOPs)',
           axis: { labelAngle: 0 },
         },
-        y: { field: 'count', type: 'quantitative', stack: true, title: 'runs', axis: { tickMinStep: 1 } },
+        y: {
+          field: 'count',
+          type: 'quantitative',
+          stack: true,
+          title: 'runs',
+          axis: { tickMinStep: 1 },
+        },
         color: {
           field: 'state',
           type: 'nominal',

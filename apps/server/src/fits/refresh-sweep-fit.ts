@@ -51,11 +51,9 @@ export function refreshSweepFit(
       cause: error,
     });
   }
-  store.sqlite.transaction(() => {
+  store.transaction(() => {
     const fitId = saveFit(store, sweepId, document, rows);
-    appendEvents(store, [
-      { sweepId, kind: 'fit', payload: { fitId, fingerprint, runCount: rows.length } },
-    ]);
-  })();
+    appendEvents(store, [{ sweepId, kind: 'fit', payload: { fitId, fingerprint, runCount: rows.length } }]);
+  });
   return { refreshed: true, fingerprint, runCount: rows.length, document };
 }

@@ -61,6 +61,10 @@ export const sweepDetailSchema = {
     specFormat: { type: 'string', enum: ['yaml', 'json'] },
     spec: { type: 'object', additionalProperties: true, description: 'the validated spec' },
     dropped: { type: 'array', items: { type: 'object', additionalProperties: true } },
+    lastEventId: {
+      type: 'integer',
+      description: "id of the sweep's newest event: stream from here with /events?lastEventId=",
+    },
   },
 } as const;
 

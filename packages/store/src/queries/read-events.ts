@@ -1,4 +1,4 @@
-import { asc, gt, sql } from 'drizzle-orm';
+import { asc, eq, gt, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
 import { events } from '../schema.js';
 import type { StoredEvent } from './write-events.js';
@@ -14,4 +14,15 @@ export function eventsAfterId(store: Store, afterId: number, limit: number): Sto
 /** The id of the newest event, 0 when there is none: where a live feed starts. */
 export function lastEventId(store: Store): number {
   return store.db.select({ id: sql<number | null>`max(${events.id})` }).from(events).get()?.id ?? 0;
+}
+
+/** The id of a sweep's newest event, 0 when it has none: where a freshly loaded page starts streaming. */
+export function lastSweepEventId(store: Store, sweepId: string): number {
+  return (
+    store.db
+      .select({ id: sql<number | null>`max(${events.id})` })
+      .from(events)
+      .where(eq(events.sweepId, sweepId))
+      .get()?.id ?? 0
+  );
 }

@@ -1,6 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
-import { metrics, runs, type MetricKind } from '../schema.js';
+import { metrics, type MetricKind } from '../schema.js';
 
 /** One stored metric row of a run: a training step (loss, lr, ...) or an evaluation (valLoss, J). */
 export interface StoredMetric {
@@ -58,37 +58,39 @@ export interface CurveSample {
   loss: number;
 }
 
+// For each run and kind: the first row at or after each of `buckets` evenly spaced steps, plus the last
+// row. Each pick is one index seek on (run_id, kind, step), so the cost follows the rows returned, not the
+// rows stored, and any logging cadence (every step, every k steps, irregular) is sampled evenly.
+const CURVE_SAMPLES = `
+WITH RECURSIVE bucket(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM bucket WHERE i + 1 < @buckets),
+kinds(kind) AS (VALUES ('train'), ('eval')),
+picked(id) AS (
+  SELECT (SELECT m.id FROM metrics m WHERE m.run_id = r.id AND m.kind = kinds.kind
+          AND m.step >= (r.steps * bucket.i) / @buckets ORDER BY m.step LIMIT 1)
+  FROM runs r, kinds, bucket WHERE r.sweep_id = @sweepId
+  UNION
+  SELECT (SELECT m.id FROM metrics m WHERE m.run_id = r.id AND m.kind = kinds.kind ORDER BY m.step DESC LIMIT 1)
+  FROM runs r, kinds WHERE r.sweep_id = @sweepId
+)
+SELECT r.id AS runId, r.family AS family, r.budget_flops AS budgetFlops, r.params AS params, r.steps AS steps,
+  r.tokens AS runTokens, r.achieved_flops AS achievedFlops, m.kind AS kind, m.step AS step, m.tokens AS tokens,
+  CASE m.kind WHEN 'train' THEN m.loss ELSE m.val_loss END AS loss
+FROM picked JOIN metrics m ON m.id = picked.id JOIN runs r ON r.id = m.run_id AND r.sweep_id = @sweepId
+WHERE loss IS NOT NULL
+ORDER BY r.id, m.kind, m.step`;
+
+const curveStatements = new WeakMap<Store, ReturnType<Store['sqlite']['prepare']>>();
+
 /**
- * About `pointsPerRun` points of each kind per run of a sweep, by a stride over the run's planned steps,
- * plus each run's last reported step and final evaluation, so a live curve always reaches its newest value. Sampling happens
- * in SQLite: a sweep-wide chart of 10,000 runs and a million metric rows reads tens of thousands of rows.
+ * About `pointsPerRun` points of each kind per run of a sweep, evenly spread over the run's planned
+ * steps, plus each run's newest point so a live curve always reaches its latest value. Sampling happens
+ * in SQLite: a chart of 10,000 runs and a million metric rows reads tens of thousands of rows.
  */
 export function sweepCurveSamples(store: Store, sweepId: string, pointsPerRun: number): CurveSample[] {
-  const stride = sql`max(1, ${runs.steps} / ${Math.max(1, Math.floor(pointsPerRun))})`;
-  const value = sql<number>`case ${metrics.kind} when 'train' then ${metrics.loss} else ${metrics.valLoss} end`;
-  return store.db
-    .select({
-      runId: runs.id,
-      family: runs.family,
-      budgetFlops: runs.budgetFlops,
-      params: runs.params,
-      steps: runs.steps,
-      runTokens: runs.tokens,
-      achievedFlops: runs.achievedFlops,
-      kind: metrics.kind,
-      step: metrics.step,
-      tokens: metrics.tokens,
-      loss: value,
-    })
-    .from(runs)
-    .innerJoin(metrics, eq(metrics.runId, runs.id))
-    .where(
-      and(
-        eq(runs.sweepId, sweepId),
-        sql`${value} is not null`,
-        sql`(${metrics.step} % ${stride} = 0 or ${metrics.step} = ${runs.lastStep} or ${metrics.step} >= ${runs.steps})`,
-      ),
-    )
-    .orderBy(asc(runs.id), asc(metrics.kind), asc(metrics.step))
-    .all();
+  let statement = curveStatements.get(store);
+  if (!statement) {
+    statement = store.sqlite.prepare(CURVE_SAMPLES);
+    curveStatements.set(store, statement);
+  }
+  return statement.all({ sweepId, buckets: Math.max(1, Math.floor(pointsPerRun)) }) as CurveSample[];
 }

@@ -1,4 +1,4 @@
-import { getSweep, listSweeps } from '@isoflop/store';
+import { getSweep, lastSweepEventId, listSweeps } from '@isoflop/store';
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import { ServerError } from '../../errors.js';
 import { errorResponses, sweepIdParams } from '../api-schemas.js';
@@ -83,7 +83,10 @@ export function sweepRoutes(context: RouteContext, guardMutation: onRequestHookH
           response: { 200: { $ref: 'SweepDetail#' }, ...errorResponses(404) },
         },
       },
-      async (request) => requireSweep(context, request.params.id),
+      async (request) => ({
+        ...requireSweep(context, request.params.id),
+        lastEventId: lastSweepEventId(context.store, request.params.id),
+      }),
     );
 
     app.post<{ Params: { id: string } }>(
