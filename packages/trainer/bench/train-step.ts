@@ -45,7 +45,7 @@ for (const dModel of [128, 256, 384]) {
     device: 'cpu',
     cores: availableParallelism(),
     // Other processes' load on the cores: figures taken under load are not the idle-machine target.
-    load_average_1m: Number(loadavg()[0].toFixed(2)),
+    load_average_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
   };
   const graph = buildTrainStepGraph(config, batchSize, {
     beta1: 0.9,
