@@ -18,7 +18,8 @@ import type {
   RunRow,
   UnfittedDoc,
 } from './fit-document.js';
-import { toParametricData, type ParametricData } from './huber-objective.js';
+import { toParametricData } from './huber-objective.js';
+import { bootstrapParametricLaw } from './parametric-bootstrap.js';
 import { fitIsoflopExponents, MIN_SIZES_PER_BUDGET, type IsoflopExponents } from './isoflop-fit.js';
 import { isolossContours, type ContourOptions } from './isoloss-contours.js';
 import { fitParametricLaw, type ParametricFit } from './parametric-fit.js';
@@ -58,22 +59,13 @@ const DEFAULT_EFFICIENCY_POINTS = 3;
 const CONTOUR_POINTS = 64;
 const CONTOUR_LEVELS = 6;
 const WARM_STARTS = 4;
-const STREAM_APPROACH2 = 2;
-const STREAM_APPROACH3 = 3;
+// Stream key separating Approach-2 resamples from Approach-3 ones (key 3) drawn with the same seed.
+const APPROACH2_STREAM = 2;
 
 export const BOOTSTRAP_SCHEME =
   'Approach 2: runs resampled with replacement within each budget; Approach 3: runs resampled with ' +
   "replacement across the family, each resample's L-BFGS warm-started from the full-data optima and a " +
   'four-start grid; intervals are 95% percentile intervals over resamples whose fit is defined.';
-
-/**
- * Four starts from Chinchilla's grid (log A, log B ∈ {5, 10}, alpha = beta = 0.5, E = 1) added to each
- * resample's warm start from the full-data optima: a resample whose optimum left the full-data basin
- * is still found, at a small fraction of the 4,500-start cost.
- */
-const BOOTSTRAP_GRID: readonly Float64Array[] = [5, 10].flatMap((logA) =>
-  [5, 10].map((logB) => Float64Array.of(logA, logB, 0, 0.5, 0.5)),
-);
 
 interface FamilyState {
   name: string;
@@ -232,46 +224,33 @@ function fitApproach3(
   });
 }
 
+/**
+ * Approach 2 resamples runs within each budget, keeping the IsoFLOP design; Approach 3 resamples runs
+ * across the family, as Epoch did for Chinchilla's runs.
+ */
 function bootstrapFamily(
   state: FamilyState,
   options: { resamples: number; seed: number; nearestK: number | undefined },
 ) {
   const { resamples, seed, nearestK } = options;
-  const data = state.approach3 ? toParametricData(state.rows) : undefined;
-  const warmStarts = state.approach3 ? [...state.approach3.optima, ...BOOTSTRAP_GRID] : [];
-  for (let r = 0; r < resamples; r++) {
-    if (state.approach2) {
-      const weight = new Float64Array(state.rows.length);
-      state.groups.forEach((group, g) => {
-        const counts = resampleCounts(
-          streamRng(seed, state.index, r, STREAM_APPROACH2, g),
-          group.members.length,
-        );
-        group.members.forEach((member, j) => (weight[member] = counts[j]!));
-      });
-      state.boot2.push(fitIsoflopExponents(state.rows, state.groups, { nearestK, weight }));
-    }
-    if (data) {
-      const counts = resampleCounts(
-        streamRng(seed, state.index, r, STREAM_APPROACH3),
-        state.rows.length,
-      );
-      const fit = fitParametricLaw(compress(data, counts), { inits: warmStarts });
-      state.boot3.push(fit);
-    }
+  const approach2 = state.approach2;
+  for (let r = 0; approach2 && r < resamples; r++) {
+    const weight = new Float64Array(state.rows.length);
+    state.groups.forEach((group, g) => {
+      const rng = streamRng(seed, state.index, r, APPROACH2_STREAM, g);
+      const counts = resampleCounts(rng, group.members.length);
+      group.members.forEach((member, j) => (weight[member] = counts[j]!));
+    });
+    state.boot2.push(fitIsoflopExponents(state.rows, state.groups, { nearestK, weight }));
   }
-}
-
-/** The runs drawn at least once, weighted by their draw counts: fewer terms per objective evaluation. */
-export function compress(data: ParametricData, counts: Uint32Array): ParametricData {
-  const drawn: number[] = [];
-  counts.forEach((count, i) => count > 0 && drawn.push(i));
-  return {
-    logN: Float64Array.from(drawn, (i) => data.logN[i]!),
-    logD: Float64Array.from(drawn, (i) => data.logD[i]!),
-    logLoss: Float64Array.from(drawn, (i) => data.logLoss[i]!),
-    weight: Float64Array.from(drawn, (i) => counts[i]!),
-  };
+  if (state.approach3) {
+    const data = toParametricData(state.rows);
+    state.boot3 = bootstrapParametricLaw(data, state.approach3, {
+      resamples,
+      seed,
+      family: state.index,
+    });
+  }
 }
 
 function approach2Doc(

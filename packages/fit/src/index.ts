@@ -18,10 +18,15 @@ export type {
 export {
   BOOTSTRAP_SCHEME,
   MIN_RUNS_APPROACH3,
-  compress,
   fitRuns,
   type FitOptions,
 } from './fit-runs.js';
+export {
+  BOOTSTRAP_GRID,
+  bootstrapParametricLaw,
+  compress,
+  parametricResampleCounts,
+} from './parametric-bootstrap.js';
 export {
   minimizeLbfgs,
   type LbfgsOptions,

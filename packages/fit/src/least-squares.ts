@@ -81,9 +81,10 @@ export function fitParabola(
   return { c2: q2, c1: q1 - 2 * q2 * mean, c0: q0 - q1 * mean + q2 * mean * mean };
 }
 
-/** Gaussian elimination with partial pivoting; NaNs when the system is singular. */
+/** Gaussian elimination with partial pivoting; NaNs when the system is (numerically) singular. */
 function solve3(matrix: number[][], rhs: [number, number, number]): [number, number, number] {
   const a = matrix.map((row, i) => [...row, rhs[i]!]);
+  const scale = Math.max(...matrix.flat().map(Math.abs));
   for (let col = 0; col < 3; col++) {
     let pivot = col;
     for (let row = col + 1; row < 3; row++) {
@@ -91,7 +92,8 @@ function solve3(matrix: number[][], rhs: [number, number, number]): [number, num
     }
     [a[col], a[pivot]] = [a[pivot]!, a[col]!];
     const head = a[col]!;
-    if (!(Math.abs(head[col]!) > 1e-300)) return [Number.NaN, Number.NaN, Number.NaN];
+    // A pivot at rounding level means fewer than three distinct x: no unique quadratic.
+    if (!(Math.abs(head[col]!) > 1e-12 * scale)) return [Number.NaN, Number.NaN, Number.NaN];
     for (let row = col + 1; row < 3; row++) {
       const target = a[row]!;
       const factor = target[col]! / head[col]!;
