@@ -30,7 +30,10 @@ import { dtypeForVocab, readShard, shardBytes, type TokenShard } from './token-s
 export interface PrepareDataOptions {
   /** Root of the cache; preparations land in `<cacheDir>/data/<contentHash>/`. */
   readonly cacheDir: string;
-  /** Called as text is tokenised: bytes of text done, out of the corpus total. */
+  /**
+   * Called as text is tokenised: bytes of text done, out of the corpus total (for pre-tokenised shards, once,
+   * with their size). Never called when the cached entry is reused.
+   */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -154,8 +157,14 @@ async function buildFromText(
   };
 }
 
-function buildFromShards(train: TokenShard, val: TokenShard): Built {
+function buildFromShards(
+  train: TokenShard,
+  val: TokenShard,
+  onProgress: (done: number, total: number) => void,
+): Built {
   const { vocabSize } = train;
+  const bytes = train.tokens.byteLength + val.tokens.byteLength;
+  onProgress(bytes, bytes);
   // Pre-tokenised shards carry no tokenizer; by the GPT-2 convention end-of-text is the last id.
   const tokenizerJson = JSON.stringify({ kind: 'none', vocabSize, eotId: vocabSize - 1 });
   return {
@@ -220,7 +229,7 @@ export async function prepareData(
   try {
     const built =
       input.kind === 'shards'
-        ? buildFromShards(input.train, input.val)
+        ? buildFromShards(input.train, input.val, onProgress)
         : await buildFromText(input.spec, input.corpus, workDir, onProgress);
     const header: PreparedDataHeader = {
       formatVersion: DATA_FORMAT_VERSION,
