@@ -8,6 +8,7 @@ import * as submit from './commands/submit.js';
 import * as train from './commands/train.js';
 import * as worker from './commands/worker.js';
 import * as cancel from './commands/cancel.js';
+import * as dataPrepare from './commands/data-prepare.js';
 import { createProgram } from './program.js';
 
 const program = createProgram();
@@ -22,5 +23,6 @@ worker.register(program);
 cancel.register(program);
 train.register(program);
 gradcheck.register(program);
+dataPrepare.register(program);
 
 await program.parseAsync(process.argv).catch(reportError);
