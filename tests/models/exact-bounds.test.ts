@@ -95,7 +95,48 @@ async function runRows(
   return out[GRAPH_OUTPUTS.boundRowSums]!;
 }
 
-function assertBounds(e: Enumeration, sequences: number): void {
+/**
+ * The Monte Carlo estimators that training (t-drawn masks, weight 1/t) and evaluation (m masked units,
+ * weight n/m) feed are unbiased for the exact K of each row's sequence: their mean error over many
+ * rows is within 4 standard errors of zero.
+ */
+async function assertEstimatorsUnbiased(
+  config: ModelConfig,
+  xs: readonly Int32Array[],
+  exactK: readonly number[],
+): Promise<void> {
+  const rows = 2048;
+  const T = config.shape.seqLen;
+  const rng = new Rng(12);
+  const which = Int32Array.from({ length: rows }, () => rng.nextInt(xs.length));
+  const batch = new Int32Array(rows * (T + 1));
+  which.forEach((x, r) => batch.set(xs[x]!, r * (T + 1)));
+  const graph = buildEvalGraph(config, rows, { floatType: 'float64' });
+  const session = await openSession(graph.onnx);
+  const params = paramFeeds(randomParams(graph.params, 5), graph.params, 'float64');
+  for (const scheme of ['train', 'eval'] as const) {
+    const errors: number[] = [];
+    for (let repeat = 0; repeat < 3; repeat++) {
+      const evalFeeds = graph.feeds.eval(batch, [21, repeat]);
+      const feeds =
+        scheme === 'eval' ? evalFeeds : { ...evalFeeds, ...graph.feeds.train(batch, [21, repeat]) };
+      const out = (await session.run({ ...params, ...feeds }, [GRAPH_OUTPUTS.boundRowSums]))[
+        GRAPH_OUTPUTS.boundRowSums
+      ]!;
+      which.forEach((x, r) => errors.push(out[r]! - exactK[x]!));
+    }
+    const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
+    const se = Math.sqrt(
+      errors.reduce((a, b) => a + (b - mean) ** 2, 0) / (errors.length - 1) / errors.length,
+    );
+    const meanK = exactK.reduce((a, b) => a + b, 0) / exactK.length;
+    expect(se).toBeLessThan(0.05 * meanK);
+    expect(Math.abs(mean)).toBeLessThan(4 * se);
+  }
+  await session.release();
+}
+
+function assertBounds(e: Enumeration, sequences: number): number[] {
   const { k, nll } = exactFromConditionals(e);
   const total = nll.reduce((s, v) => s + Math.exp(-v), 0);
   expect(Math.abs(total - 1)).toBeLessThan(1e-9);
@@ -110,6 +151,7 @@ function assertBounds(e: Enumeration, sequences: number): void {
   expect(worstSlack).toBeGreaterThanOrEqual(0);
   // A random (inconsistent) model: the bound is strictly loose on average, so the check has teeth.
   expect(meanGap).toBeGreaterThan(1e-3);
+  return k;
 }
 
 describe('NELBO bounds versus the exact NLL of a tiny model (enumeration)', () => {
@@ -161,7 +203,8 @@ describe('NELBO bounds versus the exact NLL of a tiny model (enumeration)', () =
     const kDirect = new Float64Array(xs.length);
     for (let x = 0, r = queries.length; x < xs.length; x++)
       for (let s = 0; s < (1 << n) - 1; s++, r++) kDirect[x]! += values[r]!;
-    assertBounds({ cond, kDirect, n }, xs.length);
+    const exactK = assertBounds({ cond, kDirect, n }, xs.length);
+    await assertEstimatorsUnbiased(config, xs, exactK);
   });
 
   it.each(['cat-share', 'sum'] as const)(
@@ -231,8 +274,9 @@ describe('NELBO bounds versus the exact NLL of a tiny model (enumeration)', () =
         feeds[FEED.visibleOneHot] = { type: 'float64', data: visible, dims: [rows, T, width] };
         feeds[FEED.visibleCount] = { type: 'float64', data: count, dims: [rows, T, 1] };
         feeds[FEED.digitTargetWeights] = { type: 'float64', data: weights, dims: [rows, T, width] };
-        // The eval graph also computes J; its inputs do not affect K.
+        // The eval graph also computes J (a second forward pass); its inputs do not affect K.
         feeds[FEED.targets] = { type: 'int32', data: new Int32Array(rows * T), dims: [rows, T] };
+        feeds[FEED.objectiveDigits] = { type: 'int32', data: digits, dims: [rows, T, l] };
         feeds[FEED.tokenWeights] = {
           type: 'float64',
           data: new Float64Array(rows * T),
@@ -244,7 +288,8 @@ describe('NELBO bounds versus the exact NLL of a tiny model (enumeration)', () =
       const kDirect = new Float64Array(xs.length);
       for (let x = 0, r = queries.length; x < xs.length; x++)
         for (let s = 0; s < (1 << n) - 1; s++, r++) kDirect[x]! += values[r]!;
-      assertBounds({ cond, kDirect, n }, xs.length);
+      const exactK = assertBounds({ cond, kDirect, n }, xs.length);
+      await assertEstimatorsUnbiased(config, xs, exactK);
     },
   );
 });

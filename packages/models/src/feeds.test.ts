@@ -65,44 +65,98 @@ describe('FeedBuilder', () => {
     // E[masked fraction] = E[t] ≈ 1/2.
     expect(Math.abs(maskedTotal / (B * T) - 0.5)).toBeLessThan(0.08);
     // Same key, same draws (common random numbers); another key, other draws.
-    expect(builder.eval(batchOf(2), [3, 4])[FEED.tokens]!.data).toEqual(tokens);
-    expect(builder.eval(batchOf(2), [3, 5])[FEED.tokens]!.data).not.toEqual(tokens);
+    expect(builder.train(batchOf(2), [3, 4])[FEED.tokens]!.data).toEqual(tokens);
+    expect(builder.train(batchOf(2), [3, 5])[FEED.tokens]!.data).not.toEqual(tokens);
+  });
+
+  it('MDM evaluation masks exactly m tokens per row, m stratified over 1..T, weight T/m', () => {
+    const builder = new FeedBuilder(
+      { family: 'mdm', shape, precision: 'fp32', mdm: { eps: 1e-3 } },
+      B,
+    );
+    const feeds = builder.eval(batchOf(2), [0, 1]);
+    const tokens = feeds[FEED.tokens]!.data;
+    const weights = feeds[FEED.tokenWeights]!.data;
+    const T = shape.seqLen;
+    for (let b = 0; b < B; b++) {
+      let m = 0;
+      for (let i = 0; i < T; i++) if (tokens[b * T + i] === shape.vocabSize) m++;
+      // Row b's count lies in its stratum of {1..T}.
+      expect(m).toBeGreaterThanOrEqual(1 + Math.floor((T * b) / B));
+      expect(m).toBeLessThanOrEqual(1 + Math.floor((T * (b + 1)) / B));
+      for (let i = 0; i < T; i++) {
+        expect(weights[b * T + i]).toBeCloseTo(
+          tokens[b * T + i] === shape.vocabSize ? T / m : 0,
+          5,
+        );
+      }
+    }
+    expect(builder.eval(batchOf(2), [0, 1])[FEED.tokens]!.data).toEqual(tokens);
   });
 
   it('Prime: masked digits hold b, visible one-hots and K weights partition the digits', () => {
-    const builder = new FeedBuilder(prime('nelbo'), B);
     const batch = batchOf(3);
-    const feeds = builder.eval(batch, [9, 0]);
-    const codec = builder.codec!;
     const l = 4;
     const T = shape.seqLen;
-    const digits = feeds[FEED.digits]!.data;
-    const onehot = feeds[FEED.visibleOneHot]!.data;
-    const count = feeds[FEED.visibleCount]!.data;
-    const kw = feeds[FEED.digitTargetWeights]!.data;
-    const jw = feeds[FEED.tokenWeights]!.data;
-    for (let b = 0; b < B; b++) {
-      for (let i = 0; i < T; i++) {
-        const n = b * T + i;
-        const x = batch[b * (T + 1) + i]!;
-        let visible = 0;
-        for (let j = 0; j < l; j++) {
-          const clean = codec.digits[x * l + j]!;
-          const d = digits[n * l + j]!;
-          const o = (n * l + j) * 2;
-          if (d === 2) {
-            expect([onehot[o], onehot[o + 1]]).toEqual([0, 0]);
-            expect(kw[o + clean]).toBeCloseTo(jw[n]!, 4);
-            expect(kw[o + 1 - clean]).toBe(0);
-          } else {
-            visible++;
-            expect(d).toBe(clean);
-            expect(onehot[o + clean]).toBe(1);
-            expect(kw[o]! + kw[o + 1]!).toBe(0);
+    const check = (
+      feeds: Record<string, { data: ArrayLike<number> }>,
+      codec: { digits: Int32Array },
+      weightOf: (b: number, masked: number) => number,
+    ) => {
+      const digits = feeds[FEED.digits]!.data;
+      const onehot = feeds[FEED.visibleOneHot]!.data;
+      const count = feeds[FEED.visibleCount]!.data;
+      const kw = feeds[FEED.digitTargetWeights]!.data;
+      for (let b = 0; b < B; b++) {
+        let masked = 0;
+        for (let u = 0; u < T * l; u++) if (digits[b * T * l + u] === 2) masked++;
+        const w = weightOf(b, masked);
+        for (let i = 0; i < T; i++) {
+          const n = b * T + i;
+          const x = batch[b * (T + 1) + i]!;
+          let visible = 0;
+          for (let j = 0; j < l; j++) {
+            const clean = codec.digits[x * l + j]!;
+            const d = digits[n * l + j]!;
+            const o = (n * l + j) * 2;
+            if (d === 2) {
+              expect([onehot[o], onehot[o + 1]]).toEqual([0, 0]);
+              expect(kw[o + clean]).toBeCloseTo(w, 4);
+              expect(kw[o + 1 - clean]).toBe(0);
+            } else {
+              visible++;
+              expect(d).toBe(clean);
+              expect(onehot[o + clean]).toBe(1);
+              expect(kw[o]! + kw[o + 1]!).toBe(0);
+            }
           }
+          expect(count[n]).toBe(visible);
         }
-        expect(count[n]).toBe(visible);
       }
+    };
+    const builder = new FeedBuilder(prime('nelbo'), B);
+    const codec = builder.codec!;
+    // Training: t-drawn masks, weight 1/t (t recovered from the J draw is not fed, so from the weights).
+    const train = builder.train(batch, [9, 0]);
+    check(train, codec, (b) => {
+      const kw = train[FEED.digitTargetWeights]!.data;
+      const row = kw.subarray(b * T * l * 2, (b + 1) * T * l * 2);
+      return Math.max(...row);
+    });
+    // Evaluation: exactly m masked digits per row, weight (T·l)/m; J gets its own t-drawn digits.
+    const evalFeeds = builder.eval(batch, [9, 0]);
+    check(evalFeeds, codec, (_, masked) => (T * l) / masked);
+    const objectiveDigits = evalFeeds[FEED.objectiveDigits]!.data;
+    const jw = evalFeeds[FEED.tokenWeights]!.data;
+    expect(objectiveDigits).not.toEqual(evalFeeds[FEED.digits]!.data);
+    for (let b = 0; b < B; b++) {
+      let masked = 0;
+      for (let u = 0; u < T * l; u++) if (objectiveDigits[b * T * l + u] === 2) masked++;
+      const t = 1 / jw[b * T]!;
+      expect(t).toBeGreaterThanOrEqual(1e-3 + (1 - 1e-3) * (b / B) - 1e-6);
+      expect(t).toBeLessThanOrEqual(1e-3 + (1 - 1e-3) * ((b + 1) / B) + 1e-6);
+      // Binomial(T·l, t) masked digits: within 5 standard deviations.
+      expect(Math.abs(masked - T * l * t)).toBeLessThan(5 * Math.sqrt(T * l * t * (1 - t)) + 1);
     }
   });
 
@@ -113,13 +167,7 @@ describe('FeedBuilder', () => {
     );
     const nelbo = new FeedBuilder(prime('nelbo'), B).train(batchOf(4), [1, 1]);
     expect(Object.keys(nelbo).sort()).toEqual(
-      [
-        FEED.digits,
-        FEED.targets,
-        FEED.visibleOneHot,
-        FEED.visibleCount,
-        FEED.digitTargetWeights,
-      ].sort(),
+      [FEED.digits, FEED.visibleOneHot, FEED.visibleCount, FEED.digitTargetWeights].sort(),
     );
   });
 

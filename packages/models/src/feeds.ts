@@ -20,15 +20,17 @@ export const FEED = {
   tokens: 'tokens',
   /** [B, T] int32 target token ids (ARM: the next token; MDM and Prime: the clean token). */
   targets: 'targets',
-  /** [B, T] per-token loss weight: MDM 1[masked]/t, Prime-J 1/t for every token. */
+  /** [B, T] per-token loss weight: MDM 1[masked]/t (eval: T/m), Prime-J 1/t for every token. */
   tokenWeights: 'token_weights',
-  /** [B, T, l] int32 sub-token digits, masked digits hold the mask symbol b. */
+  /** [B, T, l] int32 sub-token digits, masked digits hold the mask symbol b (K; J in training). */
   digits: 'digits',
+  /** [B, T, l] int32 digits for evaluating J, masked with its own t-drawn pattern (Prime eval only). */
+  objectiveDigits: 'objective_digits',
   /** [B, T, l·b] one-hot of each visible digit (zero rows for masked digits): the carry-over filter. */
   visibleOneHot: 'visible_onehot',
   /** [B, T, 1] number of visible digits per token. */
   visibleCount: 'visible_count',
-  /** [B, T, l·b] (1/t)·one-hot of the clean digit, at masked digits only: K's per-digit weights. */
+  /** [B, T, l·b] (1/t)·one-hot of the clean digit at masked digits (eval: (T·l)/m): K's weights. */
   digitTargetWeights: 'digit_target_weights',
 } as const;
 
@@ -56,8 +58,42 @@ export function stratifiedTimes(batchSize: number, eps: number, rng: Rng): Float
 }
 
 /**
+ * Masked-unit counts for evaluation, stratified across rows: m_k = 1 + ⌊n·(k + u_k)/B⌋ ∈ [1, n], so
+ * that the batch mean is an unbiased average over m uniform on {1..n}.
+ */
+export function stratifiedCounts(batchSize: number, units: number, rng: Rng): Int32Array {
+  const m = new Int32Array(batchSize);
+  for (let k = 0; k < batchSize; k++)
+    m[k] = 1 + Math.floor((units * (k + rng.nextFloat())) / batchSize);
+  return m;
+}
+
+/** A uniformly random subset of size `count` of [0, n), as a 0/1 mask (partial Fisher-Yates). */
+function randomSubset(n: number, count: number, rng: Rng, scratch: Int32Array): Uint8Array {
+  for (let i = 0; i < n; i++) scratch[i] = i;
+  const chosen = new Uint8Array(n);
+  for (let i = 0; i < count; i++) {
+    const j = i + rng.nextInt(n - i);
+    const pick = scratch[j]!;
+    scratch[j] = scratch[i]!;
+    scratch[i] = pick;
+    chosen[pick] = 1;
+  }
+  return chosen;
+}
+
+/**
  * Builds the host-side feeds of one family from token rows [B, T + 1] (the data sampler's layout).
  * Construct once per run: the Prime codec (a permutation of all b^l codes) is built here.
+ *
+ * Training draws t per row (stratified) and masks each unit with probability t, weight 1/t, as the
+ * papers' code. Evaluation of the bounds (MDM NELBO, Prime K) uses the same bound written over the
+ * number of masked units: with the linear schedule, ∫(1/t)·E_t[Σ_masked −log p]dt equals
+ * E_{m ~ U{1..n}} (n/m)·E_{|M| = m}[Σ_{u∈M} −log p] exactly (both are the expected sum of −log
+ * conditionals over a uniformly random unmasking order), so each row masks exactly m units chosen
+ * uniformly, weight n/m. This removes the Binomial noise in the number of masked units, which
+ * dominates the t-estimator's variance (per token ≈ ln V·√(ln(1/eps)/T)). Prime's J, which is not a
+ * bound and depends on eps, is evaluated with the training estimator on its own draw.
  */
 export class FeedBuilder {
   readonly config: ModelConfig;
@@ -116,9 +152,9 @@ export class FeedBuilder {
       case 'arm':
         return this.arm(batch);
       case 'mdm':
-        return this.mdm(batch, rng);
+        return purpose === 'train' ? this.mdm(batch, rng) : this.mdmEval(batch, rng);
       case 'mdm-prime-v2':
-        return this.prime(batch, rng, purpose);
+        return purpose === 'train' ? this.prime(batch, rng) : this.primeEval(batch, rng);
     }
   }
 
@@ -162,35 +198,60 @@ export class FeedBuilder {
     };
   }
 
-  private prime(batch: Int32Array, rng: Rng, purpose: 'train' | 'eval'): Feeds {
+  private mdmEval(batch: Int32Array, rng: Rng): Feeds {
+    const B = this.batchSize;
+    const T = this.config.shape.seqLen;
+    const maskId = this.config.shape.vocabSize;
+    const counts = stratifiedCounts(B, T, rng);
+    const scratch = new Int32Array(T);
+    const tokens = new Int32Array(B * T);
+    const targets = new Int32Array(B * T);
+    const weights = new Float64Array(B * T);
+    for (let b = 0; b < B; b++) {
+      const m = counts[b]!;
+      const masked = randomSubset(T, m, rng, scratch);
+      for (let i = 0; i < T; i++) {
+        const x = batch[b * (T + 1) + i]!;
+        tokens[b * T + i] = masked[i] ? maskId : x;
+        targets[b * T + i] = x;
+        weights[b * T + i] = masked[i] ? T / m : 0;
+      }
+    }
+    return {
+      [FEED.tokens]: { type: 'int32', data: tokens, dims: [B, T] },
+      [FEED.targets]: { type: 'int32', data: targets, dims: [B, T] },
+      [FEED.tokenWeights]: floatTensor(this.floatType, weights, [B, T]),
+    };
+  }
+
+  /** K's inputs for digits masked by `isMasked(row, unit)` with weight `weightOf(row)` per masked digit. */
+  private primeBoundFeeds(
+    batch: Int32Array,
+    isMasked: (row: number, unit: number) => boolean,
+    weightOf: (row: number) => number,
+  ): Feeds {
     const codec = this.codec!;
-    const prime = requirePrime(this.config);
     const B = this.batchSize;
     const T = this.config.shape.seqLen;
     const l = codec.length;
     const base = codec.base;
-    const t = stratifiedTimes(B, diffusionEps(this.config), rng);
     const digits = new Int32Array(B * T * l);
-    const targets = new Int32Array(B * T);
-    const tokenWeights = new Float64Array(B * T);
     const visibleOneHot = new Float64Array(B * T * l * base);
     const visibleCount = new Float64Array(B * T);
     const digitTargetWeights = new Float64Array(B * T * l * base);
     for (let b = 0; b < B; b++) {
-      const tb = t[b]!;
+      const w = weightOf(b);
       for (let i = 0; i < T; i++) {
         const n = b * T + i;
         const x = batch[b * (T + 1) + i]!;
-        targets[n] = x;
-        tokenWeights[n] = 1 / tb;
         let visible = 0;
         for (let j = 0; j < l; j++) {
           const digit = codec.digits[x * l + j]!;
-          const masked = rng.nextFloat() < tb;
-          digits[n * l + j] = masked ? base : digit;
-          if (masked) {
-            digitTargetWeights[(n * l + j) * base + digit] = 1 / tb;
+          if (isMasked(b, i * l + j)) {
+            digits[n * l + j] = base;
+            digitTargetWeights[(n * l + j) * base + digit] = w;
           } else {
+            digits[n * l + j] = digit;
             visibleOneHot[(n * l + j) * base + digit] = 1;
             visible++;
           }
@@ -198,23 +259,87 @@ export class FeedBuilder {
         visibleCount[n] = visible;
       }
     }
-    const feeds: Feeds = { [FEED.digits]: { type: 'int32', data: digits, dims: [B, T, l] } };
-    const wantJ = purpose === 'eval' || prime.objective === 'published';
-    const wantK = purpose === 'eval' || prime.objective === 'nelbo';
-    if (wantJ) {
-      feeds[FEED.targets] = { type: 'int32', data: targets, dims: [B, T] };
-      feeds[FEED.tokenWeights] = floatTensor(this.floatType, tokenWeights, [B, T]);
+    return {
+      [FEED.digits]: { type: 'int32', data: digits, dims: [B, T, l] },
+      [FEED.visibleOneHot]: floatTensor(this.floatType, visibleOneHot, [B, T, l * base]),
+      [FEED.visibleCount]: floatTensor(this.floatType, visibleCount, [B, T, 1]),
+      [FEED.digitTargetWeights]: floatTensor(this.floatType, digitTargetWeights, [B, T, l * base]),
+    };
+  }
+
+  private primeEval(batch: Int32Array, rng: Rng): Feeds {
+    const B = this.batchSize;
+    const n = this.config.shape.seqLen * this.codec!.length;
+    const counts = stratifiedCounts(B, n, rng);
+    const scratch = new Int32Array(n);
+    const masks = Array.from(counts, (m) => randomSubset(n, m, rng, scratch));
+    const bound = this.primeBoundFeeds(
+      batch,
+      (row, unit) => masks[row]![unit] === 1,
+      (row) => n / counts[row]!,
+    );
+    const { t, masks: objectiveMasks } = this.drawDigitMasks(rng);
+    return {
+      ...bound,
+      ...this.primeObjectiveFeeds(batch, t, objectiveMasks, FEED.objectiveDigits),
+    };
+  }
+
+  /** t per row (stratified) and each of the row's T·l digits masked with probability t. */
+  private drawDigitMasks(rng: Rng): { t: Float64Array; masks: Uint8Array[] } {
+    const units = this.config.shape.seqLen * this.codec!.length;
+    const t = stratifiedTimes(this.batchSize, diffusionEps(this.config), rng);
+    const masks = Array.from(t, (tb) => {
+      const mask = new Uint8Array(units);
+      for (let u = 0; u < units; u++) mask[u] = rng.nextFloat() < tb ? 1 : 0;
+      return mask;
+    });
+    return { t, masks };
+  }
+
+  /** J's inputs: digits under `digitsName`, the clean tokens, and weight 1/t for every token. */
+  private primeObjectiveFeeds(
+    batch: Int32Array,
+    t: Float64Array,
+    masks: Uint8Array[],
+    digitsName: string,
+  ): Feeds {
+    const codec = this.codec!;
+    const B = this.batchSize;
+    const T = this.config.shape.seqLen;
+    const l = codec.length;
+    const digits = new Int32Array(B * T * l);
+    const targets = new Int32Array(B * T);
+    const tokenWeights = new Float64Array(B * T);
+    for (let b = 0; b < B; b++) {
+      for (let i = 0; i < T; i++) {
+        const n = b * T + i;
+        const x = batch[b * (T + 1) + i]!;
+        targets[n] = x;
+        tokenWeights[n] = 1 / t[b]!;
+        for (let j = 0; j < l; j++) {
+          digits[n * l + j] = masks[b]![i * l + j] ? codec.base : codec.digits[x * l + j]!;
+        }
+      }
     }
-    if (wantK) {
-      feeds[FEED.visibleOneHot] = floatTensor(this.floatType, visibleOneHot, [B, T, l * base]);
-      feeds[FEED.visibleCount] = floatTensor(this.floatType, visibleCount, [B, T, 1]);
-      feeds[FEED.digitTargetWeights] = floatTensor(this.floatType, digitTargetWeights, [
-        B,
-        T,
-        l * base,
-      ]);
+    return {
+      [digitsName]: { type: 'int32', data: digits, dims: [B, T, l] },
+      [FEED.targets]: { type: 'int32', data: targets, dims: [B, T] },
+      [FEED.tokenWeights]: floatTensor(this.floatType, tokenWeights, [B, T]),
+    };
+  }
+
+  /** Training feeds (t-drawn masks, weight 1/t) of the objective the run trains on. */
+  private prime(batch: Int32Array, rng: Rng): Feeds {
+    const { t, masks } = this.drawDigitMasks(rng);
+    if (requirePrime(this.config).objective === 'published') {
+      return this.primeObjectiveFeeds(batch, t, masks, FEED.digits);
     }
-    return feeds;
+    return this.primeBoundFeeds(
+      batch,
+      (row, unit) => masks[row]![unit] === 1,
+      (row) => 1 / t[row]!,
+    );
   }
 }
 

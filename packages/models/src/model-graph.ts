@@ -1,9 +1,9 @@
 import { GraphBuilder, type Tensor } from '@isoflop/graph';
-import { primeCodecFor, type FloatType } from './feeds.js';
+import { FEED, primeCodecFor, type FloatType } from './feeds.js';
 import { GraphContext } from './internal/graph-context.js';
-import { buildInputEmbedding } from './input-embedding.js';
+import { declareInputEmbedding, embedInputs } from './input-embedding.js';
 import { armRowSums, primeNelboRowSums, weightedRowSums } from './objectives.js';
-import { buildBackbone, buildHead } from './transformer.js';
+import { applyBackbone, declareBackbone } from './transformer.js';
 import type { ModelConfig } from './types.js';
 import { requirePrime } from './validate-config.js';
 
@@ -25,7 +25,8 @@ export interface ModelGraph {
 /**
  * Forward graph of one family: embedding, backbone (causal for ARM only), head, and the per-row sums
  * of the requested objectives. `purpose: 'train'` builds only the trained objective (Prime: J for
- * `published`, K for `nelbo`); `'eval'` builds the bound, and for Prime J as well.
+ * `published`, K for `nelbo`). `'eval'` builds the bound, and for Prime also J from a second forward
+ * pass on its own (t-drawn) inputs, because K is evaluated on fixed-count masks (see FeedBuilder).
  */
 export function buildModelGraph(
   config: ModelConfig,
@@ -36,31 +37,42 @@ export function buildModelGraph(
   const ctx = new GraphContext(
     new GraphBuilder({ dtype: floatType, name: `isoflop-${config.family}-${purpose}` }),
   );
-  const embedded = buildInputEmbedding(ctx, config, batchSize);
-  const hidden = buildBackbone(ctx, config.shape, embedded, { causal: config.family === 'arm' });
-  const logits = buildHead(ctx, config.shape, hidden);
-  switch (config.family) {
-    case 'arm': {
-      const bound = armRowSums(ctx, logits);
-      return { ctx, trained: bound, rows: { bound } };
-    }
-    case 'mdm': {
-      const bound = weightedRowSums(ctx, logits);
-      return { ctx, trained: bound, rows: { bound } };
-    }
-    case 'mdm-prime-v2': {
-      const prime = requirePrime(config);
-      const codec = primeCodecFor(config.shape.vocabSize, prime);
-      if (prime.objective === 'published') {
-        const objective = weightedRowSums(ctx, logits);
-        const bound = purpose === 'eval' ? primeNelboRowSums(ctx, logits, codec) : undefined;
-        return { ctx, trained: objective, rows: { objective, bound } };
-      }
-      const bound = primeNelboRowSums(ctx, logits, codec);
-      const objective = purpose === 'eval' ? weightedRowSums(ctx, logits) : undefined;
-      return { ctx, trained: bound, rows: { objective, bound } };
-    }
+  const { b } = ctx;
+  const { seqLen: T } = config.shape;
+  const table = declareInputEmbedding(ctx, config);
+  const weights = declareBackbone(ctx, config.shape);
+  const forward = (ids: Tensor): Tensor =>
+    applyBackbone(b, config.shape, weights, embedInputs(ctx, config, table, ids), {
+      causal: config.family === 'arm',
+    });
+
+  if (config.family !== 'mdm-prime-v2') {
+    const logits = forward(b.input(FEED.tokens, 'int32', [batchSize, T]));
+    const bound = config.family === 'arm' ? armRowSums(ctx, logits) : weightedRowSums(ctx, logits);
+    return { ctx, trained: bound, rows: { bound } };
   }
+  const prime = requirePrime(config);
+  const codec = primeCodecFor(config.shape.vocabSize, prime);
+  const digits = (name: string) => b.input(name, 'int32', [batchSize, T, prime.length]);
+  if (purpose === 'train') {
+    const logits = forward(digits(FEED.digits));
+    const trained =
+      prime.objective === 'published'
+        ? weightedRowSums(ctx, logits)
+        : primeNelboRowSums(ctx, logits, codec);
+    return {
+      ctx,
+      trained,
+      rows: prime.objective === 'published' ? { objective: trained } : { bound: trained },
+    };
+  }
+  const bound = primeNelboRowSums(ctx, forward(digits(FEED.digits)), codec);
+  const objective = weightedRowSums(ctx, forward(digits(FEED.objectiveDigits)));
+  return {
+    ctx,
+    trained: prime.objective === 'published' ? objective : bound,
+    rows: { bound, objective },
+  };
 }
 
 /** The scalar training loss: the trained objective's sum over the batch / (B·T), in nats per token. */

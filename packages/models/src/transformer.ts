@@ -1,4 +1,4 @@
-import type { Tensor } from '@isoflop/graph';
+import type { GraphBuilder, Tensor } from '@isoflop/graph';
 import type { GraphContext } from './internal/graph-context.js';
 import type { ModelShape } from './types.js';
 
@@ -10,8 +10,26 @@ const INIT_STD = 0.02;
 // A large finite negative, not −∞: a fully masked row would otherwise turn into NaN (paper-notes 8.2).
 const MASKED_SCORE = -1e9;
 
-export interface BackboneOptions {
-  causal: boolean;
+interface LayerWeights {
+  attnNorm: Tensor;
+  wq: Tensor;
+  wk: Tensor;
+  wv: Tensor;
+  qNorm: Tensor;
+  kNorm: Tensor;
+  wo: Tensor;
+  mlpNorm: Tensor;
+  wGate: Tensor;
+  wUp: Tensor;
+  wDown: Tensor;
+}
+
+/** The backbone's parameters: declared once, applied to as many inputs as a graph needs. */
+export interface BackboneWeights {
+  layers: LayerWeights[];
+  finalNorm: Tensor;
+  /** Untied output head [d, V]. */
+  head: Tensor;
 }
 
 /** cos and sin tables [T, headDim] for the half-split (LLaMA / NeoX) rotary layout. */
@@ -35,21 +53,55 @@ export function ropeTables(
 }
 
 /**
- * The LLaMA-style stack of paper-notes 7.1 on embedded inputs x [B, T, d]: pre-norm blocks of
- * multi-head attention (QK-norm per head, RoPE, no biases) and a SwiGLU MLP, then the final RMSNorm.
- * Returns the normalised hidden states [B, T, d].
+ * Declares the parameters of the LLaMA-style stack of paper-notes 7.1: per layer an attention RMSNorm,
+ * Wq/Wk/Wv/Wo without biases, QK-norm gains of one head width, an MLP RMSNorm and SwiGLU (gate, up,
+ * down); then the final RMSNorm and the V-way head. Projections into the residual stream start with
+ * std 0.02/√(2·n_layers).
  */
-export function buildBackbone(
-  ctx: GraphContext,
+export function declareBackbone(ctx: GraphContext, shape: ModelShape): BackboneWeights {
+  const { dModel: d, nHeads: H, ffnHidden: f } = shape;
+  const hd = d / H;
+  const residualStd = INIT_STD / Math.sqrt(2 * shape.nLayers);
+  const normal = (std: number) => ({ kind: 'normal', std }) as const;
+  const ones = { kind: 'ones' } as const;
+  const layers: LayerWeights[] = [];
+  for (let layer = 0; layer < shape.nLayers; layer++) {
+    const p = `layers.${layer}`;
+    layers.push({
+      attnNorm: ctx.param(`${p}.attn_norm`, [d], ones),
+      wq: ctx.param(`${p}.attn.wq`, [d, d], normal(INIT_STD)),
+      wk: ctx.param(`${p}.attn.wk`, [d, d], normal(INIT_STD)),
+      wv: ctx.param(`${p}.attn.wv`, [d, d], normal(INIT_STD)),
+      qNorm: ctx.param(`${p}.attn.q_norm`, [hd], ones),
+      kNorm: ctx.param(`${p}.attn.k_norm`, [hd], ones),
+      wo: ctx.param(`${p}.attn.wo`, [d, d], normal(residualStd)),
+      mlpNorm: ctx.param(`${p}.mlp_norm`, [d], ones),
+      wGate: ctx.param(`${p}.mlp.w_gate`, [d, f], normal(INIT_STD)),
+      wUp: ctx.param(`${p}.mlp.w_up`, [d, f], normal(INIT_STD)),
+      wDown: ctx.param(`${p}.mlp.w_down`, [f, d], normal(residualStd)),
+    });
+  }
+  return {
+    layers,
+    finalNorm: ctx.param('final_norm', [d], ones),
+    head: ctx.param('head', [d, shape.vocabSize], normal(INIT_STD)),
+  };
+}
+
+/**
+ * Embedded inputs x [B, T, d] → logits [B, T, V]: pre-norm blocks of multi-head attention (QK-norm per
+ * head, RoPE, causal or bidirectional) and a SwiGLU MLP, the final RMSNorm, then the head.
+ */
+export function applyBackbone(
+  b: GraphBuilder,
   shape: ModelShape,
+  w: BackboneWeights,
   x: Tensor,
-  options: BackboneOptions,
+  options: { causal: boolean },
 ): Tensor {
-  const { b } = ctx;
-  const { dModel: d, nHeads: H, seqLen: T, ffnHidden: f } = shape;
+  const { dModel: d, nHeads: H, seqLen: T } = shape;
   const hd = d / H;
   const B = x.shape[0]!;
-  const residualStd = INIT_STD / Math.sqrt(2 * shape.nLayers);
   const { cos, sin } = ropeTables(T, hd);
   const cosT = b.floatConstant(cos, [T, hd]);
   const sinT = b.floatConstant(sin, [T, hd]);
@@ -60,7 +112,6 @@ export function buildBackbone(
     for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = MASKED_SCORE;
     mask = b.floatConstant(m, [T, T]);
   }
-
   const rotate = (u: Tensor): Tensor => {
     const [u1, u2] = b.split(u, [hd / 2, hd / 2], -1) as [Tensor, Tensor];
     const rotated = b.concat([b.neg(u2), u1], -1);
@@ -69,42 +120,19 @@ export function buildBackbone(
   const heads = (u: Tensor): Tensor => b.transpose(b.reshape(u, [B, T, H, hd]), [0, 2, 1, 3]);
 
   let h = x;
-  for (let layer = 0; layer < shape.nLayers; layer++) {
-    const p = `layers.${layer}`;
-    const attnNorm = ctx.param(`${p}.attn_norm`, [d], { kind: 'ones' });
-    const wq = ctx.param(`${p}.attn.wq`, [d, d], { kind: 'normal', std: INIT_STD });
-    const wk = ctx.param(`${p}.attn.wk`, [d, d], { kind: 'normal', std: INIT_STD });
-    const wv = ctx.param(`${p}.attn.wv`, [d, d], { kind: 'normal', std: INIT_STD });
-    const qNorm = ctx.param(`${p}.attn.q_norm`, [hd], { kind: 'ones' });
-    const kNorm = ctx.param(`${p}.attn.k_norm`, [hd], { kind: 'ones' });
-    const wo = ctx.param(`${p}.attn.wo`, [d, d], { kind: 'normal', std: residualStd });
-    const mlpNorm = ctx.param(`${p}.mlp_norm`, [d], { kind: 'ones' });
-    const wGate = ctx.param(`${p}.mlp.w_gate`, [d, f], { kind: 'normal', std: INIT_STD });
-    const wUp = ctx.param(`${p}.mlp.w_up`, [d, f], { kind: 'normal', std: INIT_STD });
-    const wDown = ctx.param(`${p}.mlp.w_down`, [f, d], { kind: 'normal', std: residualStd });
-
-    const a = b.rmsNorm(h, attnNorm, NORM_EPS);
-    const q = rotate(b.rmsNorm(heads(b.matmul(a, wq)), qNorm, NORM_EPS));
-    const k = rotate(b.rmsNorm(heads(b.matmul(a, wk)), kNorm, NORM_EPS));
-    const v = heads(b.matmul(a, wv));
+  for (const l of w.layers) {
+    const a = b.rmsNorm(h, l.attnNorm, NORM_EPS);
+    const q = rotate(b.rmsNorm(heads(b.matmul(a, l.wq)), l.qNorm, NORM_EPS));
+    const k = rotate(b.rmsNorm(heads(b.matmul(a, l.wk)), l.kNorm, NORM_EPS));
+    const v = heads(b.matmul(a, l.wv));
     let scores = b.mul(b.matmul(q, k, { transposeB: true }), scale);
     if (mask !== undefined) scores = b.add(scores, mask);
     const attended = b.matmul(b.softmax(scores, -1), v);
     const merged = b.reshape(b.transpose(attended, [0, 2, 1, 3]), [B, T, d]);
-    h = b.add(h, b.matmul(merged, wo));
+    h = b.add(h, b.matmul(merged, l.wo));
 
-    const m = b.rmsNorm(h, mlpNorm, NORM_EPS);
-    h = b.add(h, b.matmul(b.swiglu(b.matmul(m, wGate), b.matmul(m, wUp)), wDown));
+    const m = b.rmsNorm(h, l.mlpNorm, NORM_EPS);
+    h = b.add(h, b.matmul(b.swiglu(b.matmul(m, l.wGate), b.matmul(m, l.wUp)), l.wDown));
   }
-  const finalNorm = ctx.param('final_norm', [d], { kind: 'ones' });
-  return b.rmsNorm(h, finalNorm, NORM_EPS);
-}
-
-/** The untied output head: V logits per position. */
-export function buildHead(ctx: GraphContext, shape: ModelShape, hidden: Tensor): Tensor {
-  const head = ctx.param('head', [shape.dModel, shape.vocabSize], {
-    kind: 'normal',
-    std: INIT_STD,
-  });
-  return ctx.b.matmul(hidden, head);
+  return b.matmul(b.rmsNorm(h, w.finalNorm, NORM_EPS), w.head);
 }
