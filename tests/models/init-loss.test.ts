@@ -28,7 +28,7 @@ describe('validation loss at initialisation', () => {
   it.each(configs)(
     '%s: the bound is ln V per token (uniform tokens, several eval batches)',
     async (_, config) => {
-      const B = 128;
+      const B = 64;
       const T = shape.seqLen;
       const graph = buildEvalGraph(config, B);
       const session = await openSession(graph.onnx, 'all');
@@ -59,8 +59,9 @@ describe('validation loss at initialisation', () => {
       const n = rowLosses.length;
       const mean = rowLosses.reduce((a, b) => a + b, 0) / n;
       const stdErr = Math.sqrt(rowLosses.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) / n);
-      // The 1/t-weighted diffusion bounds are heavy-tailed (rows with t near eps), hence 768 rows.
-      expect(stdErr).toBeLessThan(0.08);
+      // Evaluation masks exactly m units per row, so ARM and MDM are precise; Prime's K stays noisier
+      // (a masked digit's marginal is 0 or ln 2 nats depending on which codes are valid).
+      expect(stdErr).toBeLessThan(config.family === 'mdm-prime-v2' ? 0.1 : 0.005);
       expect(Math.abs(mean - Math.log(V))).toBeLessThan(0.1);
       if (graph.hasObjective) expect(Math.abs(objectiveRatio - 1)).toBeLessThan(0.01);
     },
