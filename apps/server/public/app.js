@@ -10,7 +10,14 @@ const REFRESH_MS = 800;
 /** Which charts each kind of event can change. */
 const CHARTS_BY_EVENT = {
   progress: ['loss-tokens', 'loss-flops', 'run-states'],
-  run: ['run-states', 'isoflop-curves', 'isoloss-contours', 'prime-objectives', 'loss-tokens', 'loss-flops'],
+  run: [
+    'run-states',
+    'isoflop-curves',
+    'isoloss-contours',
+    'prime-objectives',
+    'loss-tokens',
+    'loss-flops',
+  ],
   sweep: ['run-states'],
   fit: ['isoflop-curves', 'frontier', 'isoloss-contours', 'family-comparison'],
 };
@@ -111,14 +118,23 @@ function renderHeader(sweep) {
     ...order
       .filter((name) => sweep.runs[name])
       .map((name) =>
-        element('span', { class: `count state-${name}` }, element('b', {}, String(sweep.runs[name])), ` ${name}`),
+        element(
+          'span',
+          { class: `count state-${name}` },
+          element('b', {}, String(sweep.runs[name])),
+          ` ${name}`,
+        ),
       ),
   );
   const base = `/api/sweeps/${encodeURIComponent(sweep.id)}`;
   $('#export-json').href = `${base}/export?format=json`;
   $('#export-csv').href = `${base}/export?format=csv`;
   $('#fit-json').href = `${base}/fit`;
-  const finished = (sweep.runs.done ?? 0) + (sweep.runs.failed ?? 0) + (sweep.runs.diverged ?? 0) + (sweep.runs.cancelled ?? 0);
+  const finished =
+    (sweep.runs.done ?? 0) +
+    (sweep.runs.failed ?? 0) +
+    (sweep.runs.diverged ?? 0) +
+    (sweep.runs.cancelled ?? 0);
   $('#progress').hidden = false;
   $('#progress-fill').style.width = `${sweep.runCount ? (100 * finished) / sweep.runCount : 0}%`;
   $('#progress-summary').textContent = `${finished} of ${sweep.runCount} runs finished`;
@@ -140,14 +156,18 @@ async function refreshActiveRuns() {
       return element(
         'tr',
         {},
-        element('td', { class: 'mono' }, run.id.slice(0, 10)),
+        element('td', { class: 'mono' }, run.id),
         element('td', {}, run.family),
         element('td', {}, formatCount(run.params)),
         element('td', {}, formatFlops(run.budgetFlops)),
         element(
           'td',
           {},
-          element('div', { class: 'mini-bar' }, element('div', { style: `width:${(share * 100).toFixed(1)}%` })),
+          element(
+            'div',
+            { class: 'mini-bar' },
+            element('div', { style: `width:${(share * 100).toFixed(1)}%` }),
+          ),
           ` ${run.lastStep ?? 0}/${run.steps}`,
         ),
       );
@@ -157,7 +177,10 @@ async function refreshActiveRuns() {
 
 async function refreshRunTable() {
   const base = `/api/sweeps/${encodeURIComponent(state.sweepId)}`;
-  const query = new URLSearchParams({ limit: String(RUN_PAGE_SIZE), offset: String(state.runPage * RUN_PAGE_SIZE) });
+  const query = new URLSearchParams({
+    limit: String(RUN_PAGE_SIZE),
+    offset: String(state.runPage * RUN_PAGE_SIZE),
+  });
   if ($('#filter-family').value) query.set('family', $('#filter-family').value);
   if ($('#filter-state').value) query.set('state', $('#filter-state').value);
   const page = await getJson(`${base}/runs?${query}`);
@@ -171,7 +194,7 @@ async function refreshRunTable() {
       element(
         'tr',
         {},
-        element('td', { class: 'mono', title: run.id }, run.id.slice(0, 10)),
+        element('td', { class: 'mono' }, run.id),
         element('td', {}, run.family),
         element('td', {}, element('span', { class: `badge state-${run.state}` }, run.state)),
         element('td', {}, formatFlops(run.budgetFlops)),
@@ -217,7 +240,13 @@ async function loadChart(name) {
   const current = state.charts.get(name);
   if (current && current.shape === specShape(spec)) {
     for (const [dataset, rows] of Object.entries(spec.datasets ?? {})) {
-      current.view.change(dataset, vega.changeset().remove(() => true).insert(rows));
+      current.view.change(
+        dataset,
+        vega
+          .changeset()
+          .remove(() => true)
+          .insert(rows),
+      );
     }
     await current.view.runAsync();
   } else {
@@ -230,7 +259,13 @@ async function loadChart(name) {
 function addSvgLink(container, name) {
   const card = container.closest('.card');
   if (!card || card.querySelector('.svg-link')) return;
-  card.append(element('a', { class: 'svg-link', href: chartUrl(name, 'svg'), target: '_blank', rel: 'noopener' }, 'SVG'));
+  card.append(
+    element(
+      'a',
+      { class: 'svg-link', href: chartUrl(name, 'svg'), target: '_blank', rel: 'noopener' },
+      'SVG',
+    ),
+  );
 }
 
 function scheduleRefresh(name) {
@@ -257,9 +292,12 @@ function scheduleSideRefresh() {
   if (sideRefresh) return;
   sideRefresh = setTimeout(async () => {
     sideRefresh = undefined;
-    await Promise.all([refreshHeader(), refreshActiveRuns(), refreshRunTable(), loadSweepList()]).catch((error) =>
-      console.error(error),
-    );
+    await Promise.all([
+      refreshHeader(),
+      refreshActiveRuns(),
+      refreshRunTable(),
+      loadSweepList(),
+    ]).catch((error) => console.error(error));
   }, REFRESH_MS);
 }
 
@@ -271,10 +309,13 @@ function setLive(stateName) {
 
 function connectEvents(sweepId, lastEventId) {
   state.events?.close();
-  const source = new EventSource(`/api/sweeps/${encodeURIComponent(sweepId)}/events?lastEventId=${lastEventId}`);
+  const source = new EventSource(
+    `/api/sweeps/${encodeURIComponent(sweepId)}/events?lastEventId=${lastEventId}`,
+  );
   state.events = source;
   source.onopen = () => setLive('open');
-  source.onerror = () => setLive(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+  source.onerror = () =>
+    setLive(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
   for (const [kind, charts] of Object.entries(CHARTS_BY_EVENT)) {
     source.addEventListener(kind, () => {
       for (const name of charts) scheduleRefresh(name);
@@ -288,9 +329,13 @@ async function selectSweep(sweepId) {
   state.runPage = 0;
   for (const { view } of state.charts.values()) view.finalize();
   state.charts.clear();
-  document.querySelectorAll('#sweep-list li').forEach((li) => li.classList.toggle('active', li.dataset.sweepId === sweepId));
+  document
+    .querySelectorAll('#sweep-list li')
+    .forEach((li) => li.classList.toggle('active', li.dataset.sweepId === sweepId));
   const sweep = await refreshHeader();
-  const prime = await getJson(`/api/sweeps/${encodeURIComponent(sweepId)}/runs?family=mdm-prime-v2&limit=1`);
+  const prime = await getJson(
+    `/api/sweeps/${encodeURIComponent(sweepId)}/runs?family=mdm-prime-v2&limit=1`,
+  );
   $('#prime-card').hidden = prime.total === 0;
   $('#charts').hidden = false;
   connectEvents(sweepId, sweep.lastEventId);
@@ -298,7 +343,9 @@ async function selectSweep(sweepId) {
   await Promise.all([
     refreshActiveRuns(),
     refreshRunTable(),
-    ...names.map((name) => loadChart(name).catch((error) => console.error(`chart ${name}:`, error))),
+    ...names.map((name) =>
+      loadChart(name).catch((error) => console.error(`chart ${name}:`, error)),
+    ),
   ]);
   document.body.dataset.loaded = sweepId;
 }
@@ -321,5 +368,7 @@ $('#page-prev').addEventListener('click', () => ((state.runPage -= 1), refreshRu
 $('#page-next').addEventListener('click', () => ((state.runPage += 1), refreshRunTable()));
 
 start().catch((error) => {
-  $('#main').prepend(element('p', { class: 'error' }, `Could not load the dashboard: ${error.message}`));
+  $('#main').prepend(
+    element('p', { class: 'error' }, `Could not load the dashboard: ${error.message}`),
+  );
 });

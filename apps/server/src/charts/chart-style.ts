@@ -38,7 +38,8 @@ export const CHART_CONFIG: Config = {
     tickColor: '#b9bfc8',
   },
   header: { labelFontSize: 12, labelFontWeight: 600, titleFontSize: 0 },
-  legend: { labelColor: '#4a5160', titleColor: '#2b303a' },
+  // Faint line layers would otherwise lend their opacity to the legend's symbols.
+  legend: { labelColor: '#4a5160', titleColor: '#2b303a', symbolOpacity: 1 },
   title: {
     anchor: 'start',
     fontSize: 14,

@@ -1,10 +1,19 @@
+import { RUN_STATES, type RunState } from '@isoflop/store';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
 import { CHART_CONFIG, budgetLabel } from './chart-style.js';
 
-/** States in the order a run moves through them; unknown states sort after these. */
-const STATE_ORDER = ['queued', 'running', 'completed', 'failed', 'cancelled'];
-const STATE_COLORS = ['#b9c2cf', '#3b82c4', '#3a9a5b', '#c8453b', '#8a8f99'];
+/** States in the order a run moves through them, each with its colour (the page uses the same). */
+const STATE_ORDER: readonly RunState[] = RUN_STATES;
+const STATE_COLORS: Record<RunState, string> = {
+  planned: '#d5dae1',
+  queued: '#9aa4b2',
+  running: '#3b82c4',
+  done: '#3a9a5b',
+  failed: '#c8453b',
+  diverged: '#e07b28',
+  cancelled: '#6b7280',
+};
 
 /**
  * Run counts per budget and state, one panel per family: scales to any sweep size, since it draws
@@ -32,7 +41,6 @@ export function runStatesSpec(runs: readonly ChartRun[]): TopLevelSpec {
     budgetLabel: budgetLabel(row.budgetFlops),
     stateRank: rank(row.state),
   }));
-  const states = [...new Set([...STATE_ORDER, ...rows.map((r) => r.state)])];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Runs by state', subtitle: `${runs.length} runs` },
@@ -63,7 +71,10 @@ export function runStatesSpec(runs: readonly ChartRun[]): TopLevelSpec {
           field: 'state',
           type: 'nominal',
           title: 'state',
-          scale: { domain: states, range: [...STATE_COLORS, '#d6a23c', '#7b5ea7'] },
+          scale: {
+            domain: [...STATE_ORDER],
+            range: STATE_ORDER.map((state) => STATE_COLORS[state]),
+          },
         },
         order: { field: 'stateRank' },
         tooltip: [
@@ -77,6 +88,5 @@ export function runStatesSpec(runs: readonly ChartRun[]): TopLevelSpec {
 }
 
 function rank(state: string): number {
-  const index = STATE_ORDER.indexOf(state);
-  return index === -1 ? STATE_ORDER.length : index;
+  return STATE_ORDER.indexOf(state as RunState);
 }

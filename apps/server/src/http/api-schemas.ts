@@ -16,7 +16,10 @@ export const errorSchema = {
   type: 'object',
   required: ['error', 'message'],
   properties: {
-    error: { type: 'string', description: 'a stable error code, e.g. INVALID_SPEC or SWEEP_NOT_FOUND' },
+    error: {
+      type: 'string',
+      description: 'a stable error code, e.g. INVALID_SPEC or SWEEP_NOT_FOUND',
+    },
     message: { type: 'string' },
     issues: {
       type: 'array',
@@ -95,7 +98,10 @@ const runProperties = {
   wallSeconds: nullableNumber,
   valLoss: { ...nullableNumber, description: 'the valid bound: ARM exact NLL, MDM NELBO, Prime K' },
   valLossStdErr: nullableNumber,
-  primeObjective: { ...nullableNumber, description: 'MDM-Prime-v2 J: an objective, not a likelihood bound' },
+  primeObjective: {
+    ...nullableNumber,
+    description: 'MDM-Prime-v2 J: an objective, not a likelihood bound',
+  },
   primeObjectiveStdErr: nullableNumber,
   finalTrainLoss: nullableNumber,
   trainedSteps: nullableInteger,

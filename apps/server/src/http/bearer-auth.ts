@@ -23,7 +23,10 @@ export function bearerTokenCheck(token: string): (request: FastifyRequest) => Pr
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match?.[1] || !timingSafeEqual(digest(match[1].trim()), expected)) {
-      throw new ServerError('UNAUTHORIZED', 'this route needs the header Authorization: Bearer <ISOFLOP_TOKEN>');
+      throw new ServerError(
+        'UNAUTHORIZED',
+        'this route needs the header Authorization: Bearer <ISOFLOP_TOKEN>',
+      );
     }
   };
 }

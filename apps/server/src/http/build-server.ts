@@ -67,7 +67,8 @@ export async function buildServer(options: ServerOptions): Promise<IsoflopServer
   const feed = new EventFeed(options.store, options.eventPollMs);
   const stopListening = options.coordinator?.onEventsAppended?.(() => feed.poke());
   const context: RouteContext = { store: options.store, coordinator: options.coordinator, feed };
-  const guardMutation: onRequestHookHandler[] = token === undefined ? [] : [bearerTokenCheck(token)];
+  const guardMutation: onRequestHookHandler[] =
+    token === undefined ? [] : [bearerTokenCheck(token)];
 
   await app.register(sweepRoutes(context, guardMutation));
   await app.register(runRoutes(context));

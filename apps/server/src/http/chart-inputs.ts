@@ -14,7 +14,11 @@ const MIN_POINTS_PER_RUN = 3;
 const MAX_POINTS_PER_RUN = 400;
 
 /** Reads from the store exactly what a chart needs and shapes it into the charts' plain inputs. */
-export function loadChartInputs(store: Store, sweepId: string, chart: ChartDefinition): ChartInputs {
+export function loadChartInputs(
+  store: Store,
+  sweepId: string,
+  chart: ChartDefinition,
+): ChartInputs {
   const runRows = chart.needs.runs || chart.needs.curves ? sweepRuns(store, sweepId) : [];
   const runs: ChartRun[] = runRows.map((run) => ({
     id: run.id,
@@ -46,6 +50,8 @@ export function loadChartInputs(store: Store, sweepId: string, chart: ChartDefin
       series: sample.kind === 'train' ? 'train' : 'val',
     }));
   }
-  const fit = chart.needs.fit ? (latestFit(store, sweepId)?.document as FitDocument | undefined) : undefined;
+  const fit = chart.needs.fit
+    ? (latestFit(store, sweepId)?.document as FitDocument | undefined)
+    : undefined;
   return { runs: chart.needs.runs ? runs : [], curves, fit };
 }

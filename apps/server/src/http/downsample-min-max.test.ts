@@ -38,7 +38,10 @@ describe('downsampleMinMax', () => {
     const buckets = Math.floor((maxPoints - 2) / 2);
     const inner = points.slice(1, -1);
     for (let b = 0; b < buckets; b++) {
-      const slice = inner.slice(Math.floor((b * inner.length) / buckets), Math.floor(((b + 1) * inner.length) / buckets));
+      const slice = inner.slice(
+        Math.floor((b * inner.length) / buckets),
+        Math.floor(((b + 1) * inner.length) / buckets),
+      );
       const sorted = [...slice].sort((x, y) => x.loss - y.loss);
       expect(kept.has(sorted[0]!)).toBe(true);
       expect(kept.has(sorted.at(-1)!)).toBe(true);

@@ -4,7 +4,11 @@
  * their original order. A line through them has the same envelope as the full series (spikes and
  * divergences survive), which plain striding does not promise.
  */
-export function downsampleMinMax<T>(points: readonly T[], maxPoints: number, value: (point: T) => number): T[] {
+export function downsampleMinMax<T>(
+  points: readonly T[],
+  maxPoints: number,
+  value: (point: T) => number,
+): T[] {
   if (!Number.isInteger(maxPoints) || maxPoints < 2) {
     throw new RangeError(`maxPoints: expected an integer >= 2, got ${maxPoints}`);
   }

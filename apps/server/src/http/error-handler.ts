@@ -49,7 +49,8 @@ function issuesOf(error: CodedError): ErrorBody['issues'] {
     return error.validation.map((entry) => {
       // A missing required property is reported at its parent; name the property itself.
       const missing = entry.params?.['missingProperty'];
-      const pointer = typeof missing === 'string' ? `${entry.instancePath}/${missing}` : entry.instancePath;
+      const pointer =
+        typeof missing === 'string' ? `${entry.instancePath}/${missing}` : entry.instancePath;
       const path = [context, ...pointer.split('/').filter(Boolean)].join('.');
       return { path, message: entry.message ?? 'is invalid' };
     });
@@ -74,7 +75,10 @@ export function installErrorHandler(app: FastifyInstance): void {
     void reply.status(status).type('application/json').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
-    const body: ErrorBody = { error: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` };
+    const body: ErrorBody = {
+      error: 'NOT_FOUND',
+      message: `no route ${request.method} ${request.url}`,
+    };
     void reply.status(404).send(body);
   });
 }

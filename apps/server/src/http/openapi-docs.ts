@@ -27,7 +27,10 @@ function withSweepSpecBody(document: OpenApiDocument): OpenApiDocument {
   }
   return {
     ...document,
-    components: { ...document.components, schemas: { ...document.components?.['schemas'], SweepSpec: specSchema } },
+    components: {
+      ...document.components,
+      schemas: { ...document.components?.['schemas'], SweepSpec: specSchema },
+    },
   };
 }
 
@@ -50,7 +53,9 @@ export async function registerOpenApiDocs(app: FastifyInstance): Promise<void> {
     },
     transformObject: (documentObject) =>
       withSweepSpecBody(
-        ('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as OpenApiDocument,
+        ('openapiObject' in documentObject
+          ? documentObject.openapiObject
+          : documentObject.swaggerObject) as OpenApiDocument,
       ) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

@@ -28,7 +28,11 @@ export function loadStaticAssets(): StaticAsset[] {
   const files: { urlPath: string; contentType: string; file: string }[] = [
     { urlPath: '/', contentType: 'text/html; charset=utf-8', file: join(PUBLIC_DIR, 'index.html') },
     { urlPath: '/app.js', contentType: JS, file: join(PUBLIC_DIR, 'app.js') },
-    { urlPath: '/style.css', contentType: 'text/css; charset=utf-8', file: join(PUBLIC_DIR, 'style.css') },
+    {
+      urlPath: '/style.css',
+      contentType: 'text/css; charset=utf-8',
+      file: join(PUBLIC_DIR, 'style.css'),
+    },
     { urlPath: '/vendor/vega.min.js', contentType: JS, file: browserBuild('vega', 'vega.min.js') },
     {
       urlPath: '/vendor/vega-lite.min.js',

@@ -76,7 +76,7 @@ SELECT r.id AS runId, r.family AS family, r.budget_flops AS budgetFlops, r.param
   r.tokens AS runTokens, r.achieved_flops AS achievedFlops, m.kind AS kind, m.step AS step, m.tokens AS tokens,
   CASE m.kind WHEN 'train' THEN m.loss ELSE m.val_loss END AS loss
 FROM picked JOIN metrics m ON m.id = picked.id JOIN runs r ON r.id = m.run_id AND r.sweep_id = @sweepId
-WHERE loss IS NOT NULL
+WHERE (CASE m.kind WHEN 'train' THEN m.loss ELSE m.val_loss END) IS NOT NULL
 ORDER BY r.id, m.kind, m.step`;
 
 const curveStatements = new WeakMap<Store, ReturnType<Store['sqlite']['prepare']>>();

@@ -20,7 +20,10 @@ export function chartRoutes(context: RouteContext) {
           tags: ['charts'],
           params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
           response: {
-            200: { type: 'object', properties: { charts: { type: 'array', items: { type: 'string' } } } },
+            200: {
+              type: 'object',
+              properties: { charts: { type: 'array', items: { type: 'string' } } },
+            },
             ...errorResponses(404),
           },
         },
@@ -35,13 +38,17 @@ export function chartRoutes(context: RouteContext) {
       '/api/sweeps/:id/charts/:file',
       {
         schema: {
-          summary: 'One chart as a vega-lite spec with its data inlined (NAME.json) or rendered (NAME.svg)',
+          summary:
+            'One chart as a vega-lite spec with its data inlined (NAME.json) or rendered (NAME.svg)',
           description: `NAME is one of: ${CHARTS.map((chart) => chart.name).join(', ')}`,
           tags: ['charts'],
           params: {
             type: 'object',
             required: ['id', 'file'],
-            properties: { id: { type: 'string' }, file: { type: 'string', pattern: CHART_FILE.source } },
+            properties: {
+              id: { type: 'string' },
+              file: { type: 'string', pattern: CHART_FILE.source },
+            },
           },
           response: {
             200: {
@@ -67,7 +74,8 @@ export function chartRoutes(context: RouteContext) {
         }
         requireSweep(context, id);
         const spec = chart.build(loadChartInputs(context.store, id, chart));
-        if (format === 'svg') return reply.type('image/svg+xml; charset=utf-8').send(await renderSvg(spec));
+        if (format === 'svg')
+          return reply.type('image/svg+xml; charset=utf-8').send(await renderSvg(spec));
         return reply.type('application/json').send(JSON.stringify(spec));
       },
     );

@@ -21,12 +21,18 @@ function formatEvent(event: StoredEvent): string {
   return `id: ${event.id}\nevent: ${event.kind}\ndata: ${data}\n\n`;
 }
 
-function parseLastEventId(header: string | string[] | undefined, query: number | undefined): number {
+function parseLastEventId(
+  header: string | string[] | undefined,
+  query: number | undefined,
+): number {
   const raw = Array.isArray(header) ? header[0] : header;
   if (raw === undefined || raw === '') return query ?? 0;
   const id = Number(raw);
   if (!Number.isSafeInteger(id) || id < 0) {
-    throw new ServerError('INVALID_REQUEST', `Last-Event-ID: expected a non-negative integer, got '${raw}'`);
+    throw new ServerError(
+      'INVALID_REQUEST',
+      `Last-Event-ID: expected a non-negative integer, got '${raw}'`,
+    );
   }
   return id;
 }

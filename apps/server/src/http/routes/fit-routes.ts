@@ -25,7 +25,10 @@ export function fitRoutes(context: RouteContext) {
         requireSweep(context, sweepId);
         const fit = latestFit(context.store, sweepId);
         if (!fit) {
-          throw new ServerError('FIT_NOT_READY', `sweep '${sweepId}' has no fit yet: no run has finished`);
+          throw new ServerError(
+            'FIT_NOT_READY',
+            `sweep '${sweepId}' has no fit yet: no run has finished`,
+          );
         }
         return {
           sweepId,

@@ -1,5 +1,12 @@
 import { FAMILIES } from '@isoflop/planner';
-import { getRun, listRuns, RUN_STATES, runMetrics, type RunState, type StoredMetric } from '@isoflop/store';
+import {
+  getRun,
+  listRuns,
+  RUN_STATES,
+  runMetrics,
+  type RunState,
+  type StoredMetric,
+} from '@isoflop/store';
 import type { FastifyInstance } from 'fastify';
 import { ServerError } from '../../errors.js';
 import { errorResponses } from '../api-schemas.js';
@@ -78,7 +85,8 @@ export function runRoutes(context: RouteContext) {
               maxPoints: {
                 type: 'integer',
                 minimum: 4,
-                description: 'keep at most this many points per kind (min/max per bucket: spikes survive)',
+                description:
+                  'keep at most this many points per kind (min/max per bucket: spikes survive)',
               },
             },
           },

@@ -17,7 +17,10 @@ function requireCoordinator(coordinator: SweepCoordinator | undefined): SweepCoo
   return coordinator;
 }
 
-export function requireSweep(context: RouteContext, sweepId: string): NonNullable<ReturnType<typeof getSweep>> {
+export function requireSweep(
+  context: RouteContext,
+  sweepId: string,
+): NonNullable<ReturnType<typeof getSweep>> {
   const sweep = getSweep(context.store, sweepId);
   if (!sweep) throw new ServerError('SWEEP_NOT_FOUND', `no sweep with id '${sweepId}'`);
   return sweep;
@@ -27,7 +30,9 @@ export function requireSweep(context: RouteContext, sweepId: string): NonNullabl
 export function sweepRoutes(context: RouteContext, guardMutation: onRequestHookHandler[]) {
   return async (app: FastifyInstance): Promise<void> => {
     // A spec may come as YAML text; JSON bodies are parsed by Fastify and re-serialised for the planner.
-    app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) =>
+      done(null, body),
+    );
 
     app.post(
       '/api/sweeps',
@@ -36,12 +41,18 @@ export function sweepRoutes(context: RouteContext, guardMutation: onRequestHookH
         schema: {
           summary: 'Submit a sweep spec (YAML or JSON); answers with the sweep id and its plan',
           tags: ['sweeps'],
-          response: { 201: { $ref: 'SubmittedSweep#' }, ...errorResponses(400, 401, 409, 413, 415) },
+          response: {
+            201: { $ref: 'SubmittedSweep#' },
+            ...errorResponses(400, 401, 409, 413, 415),
+          },
         },
       },
       async (request, reply) => {
         const coordinator = requireCoordinator(context.coordinator);
-        const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+        const contentType = (request.headers['content-type'] ?? '')
+          .split(';')[0]!
+          .trim()
+          .toLowerCase();
         const isJson = contentType === 'application/json';
         const body: unknown = request.body;
         if (isJson ? typeof body !== 'object' || body === null : typeof body !== 'string') {

@@ -1,0 +1,145 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildServer, type IsoflopServer } from '@isoflop/server';
+import { appendEvents, insertMetrics, setRunLastStep, type Store } from '@isoflop/store';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  progressRows,
+  seedSweep,
+  syntheticLoss,
+  type SeededSweep,
+} from '../server/support/seed-sweep.js';
+import { tempStore } from '../server/support/temp-store.js';
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
+const CHARTS = [
+  'run-states',
+  'isoflop-curves',
+  'frontier',
+  'isoloss-contours',
+  'family-comparison',
+  'loss-tokens',
+  'loss-flops',
+  'prime-objectives',
+];
+// Flags that work as root on this machine; the networking ones keep Chromium off the closed network.
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+let temp: ReturnType<typeof tempStore>;
+let store: Store;
+let seeded: SeededSweep;
+let server: IsoflopServer;
+let url: string;
+let profileDir: string;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  temp = tempStore();
+  store = temp.store;
+  seeded = seedSweep(store, { leaveRunning: 1, bootstrap: 8 });
+  server = await buildServer({ store, port: 0, eventPollMs: 100 });
+  url = await server.listen();
+  profileDir = mkdtempSync(join(tmpdir(), 'isoflop-chromium-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1500, height: 1000 },
+  });
+  page = await context.newPage();
+  page.on('pageerror', (error) => {
+    throw error;
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  temp?.dispose();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+/** Marks vega drew into a chart: paths, symbols and lines of its SVG. */
+async function markCount(name: string): Promise<number> {
+  return page
+    .locator(
+      `[data-chart="${name}"] svg .mark-line path, [data-chart="${name}"] svg .mark-symbol path, [data-chart="${name}"] svg .mark-rect path, [data-chart="${name}"] svg .mark-rule line`,
+    )
+    .count();
+}
+
+describe('dashboard', () => {
+  it('shows every chart of a finished sweep with marks drawn', async () => {
+    await page.goto(url);
+    await page.waitForSelector(`body[data-loaded="${seeded.sweepId}"]`, { timeout: 60_000 });
+    for (const name of CHARTS) {
+      const chart = page.locator(`[data-chart="${name}"]`);
+      await expect.poll(() => chart.getAttribute('data-ready'), { timeout: 30_000 }).toBe('true');
+      expect(await markCount(name), name).toBeGreaterThan(3);
+    }
+    await expect.poll(() => page.locator('#live').getAttribute('data-state')).toBe('open');
+    expect(await page.locator('#sweep-name').textContent()).toBe('dashboard-test');
+    expect(await page.locator('#run-table tbody tr').count()).toBe(seeded.runs.length);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    for (const name of CHARTS) {
+      await page
+        .locator(`[data-chart="${name}"]`)
+        .screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+    }
+  });
+
+  it('redraws the loss curves when a run reports progress, without a reload', async () => {
+    const run = seeded.running[0]!;
+    const chart = page.locator('[data-chart="loss-tokens"]');
+    const updatesBefore = Number(await chart.getAttribute('data-updates'));
+    const before = await chart.locator('svg.marks').innerHTML();
+    const navigations: string[] = [];
+    page.on('framenavigated', (frame) => navigations.push(frame.url()));
+
+    // What the coordinator writes when a worker reports progress: metric rows, the run's last step and a
+    // 'progress' event, in one transaction; the server's live feed takes it from the events table.
+    const rows = progressRows(
+      run,
+      syntheticLoss(run, seeded.runs.indexOf(run)),
+      run.steps,
+      seeded.runs.indexOf(run),
+    );
+    const newRows = rows.filter((row) => row.step > run.steps / 2);
+    store.transaction(() => {
+      insertMetrics(store, newRows);
+      const last = Math.max(...newRows.map((row) => row.step));
+      setRunLastStep(store, run.id, last);
+      appendEvents(store, [
+        {
+          sweepId: seeded.sweepId,
+          runId: run.id,
+          kind: 'progress',
+          payload: { runId: run.id, step: last, steps: run.steps },
+        },
+      ]);
+    });
+
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-updates')), { timeout: 20_000 })
+      .toBeGreaterThan(updatesBefore);
+    expect(await chart.locator('svg.marks').innerHTML()).not.toBe(before);
+    expect(navigations).toEqual([]);
+    await page.screenshot({
+      path: join(ARTIFACTS, 'dashboard-after-progress.png'),
+      fullPage: true,
+    });
+  });
+});
