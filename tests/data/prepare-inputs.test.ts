@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTokenizer, prepareData, type DataSpec } from '@isoflop/data';
@@ -115,18 +116,46 @@ describe('prepareData on user corpora', () => {
     expect(new Set(hashes).size).toBe(3);
   });
 
-  it('lets concurrent preparers of the same data share one complete copy', async () => {
+  it('lets concurrent preparers build once: the others wait and reuse the copy', async () => {
+    const spec: DataSpec = {
+      corpus: { kind: 'jsonl', paths: [join(corpusDir, 'c.jsonl')], field: 'body' },
+      tokenizer: { kind: 'bpe', vocabSize: 280 },
+      valFraction: 0.25,
+    };
+    const cacheDir = join(root, 'race');
+    const progressCalls = [0, 0, 0];
+    const racing = await Promise.all(
+      progressCalls.map((_, i) =>
+        prepareData(spec, {
+          cacheDir,
+          onProgress: () => (progressCalls[i] = (progressCalls[i] ?? 0) + 1),
+        }),
+      ),
+    );
+    expect(progressCalls.filter((calls) => calls > 0)).toHaveLength(1);
+    expect(new Set(racing.map((prepared) => prepared.dir)).size).toBe(1);
+    expect(await readdir(join(cacheDir, 'data'))).toEqual([racing[0]?.contentHash]);
+    const alone = await prepareData(spec, { cacheDir: join(root, 'alone') });
+    expect(await digests(racing[0]?.dir ?? '')).toEqual(await digests(alone.dir));
+  });
+
+  it('takes over a lock left by a preparer that died', async () => {
     const spec: DataSpec = {
       corpus: { kind: 'jsonl', paths: [join(corpusDir, 'c.jsonl')], field: 'body' },
       tokenizer: { kind: 'gpt2' },
       valFraction: 0.25,
     };
-    const cacheDir = join(root, 'race');
-    const racing = await Promise.all([1, 2, 3].map(() => prepareData(spec, { cacheDir })));
-    expect(new Set(racing.map((prepared) => prepared.dir)).size).toBe(1);
-    expect(await readdir(join(cacheDir, 'data'))).toEqual([racing[0]?.contentHash]);
-    const alone = await prepareData(spec, { cacheDir: join(root, 'alone') });
-    expect(await digests(racing[0]?.dir ?? '')).toEqual(await digests(alone.dir));
+    const cacheDir = join(root, 'stale');
+    const { contentHash } = await prepareData(spec, { cacheDir: join(root, 'probe') });
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    await mkdir(join(cacheDir, 'data'), { recursive: true });
+    await writeFile(
+      join(cacheDir, 'data', `.lock-${contentHash}`),
+      JSON.stringify({ pid: dead, host: hostname() }),
+    );
+    const prepared = await prepareData(spec, { cacheDir });
+    expect(prepared.contentHash).toBe(contentHash);
+    expect(await readdir(join(cacheDir, 'data'))).toEqual([contentHash]);
   });
 
   it.each(['uint16', 'uint32'] as const)(

@@ -9,6 +9,7 @@ import {
   type ValidDataSpec,
 } from './data-spec.js';
 import { contentHash } from './internal/content-hash.js';
+import { withPrepareLock } from './internal/prepare-lock.js';
 import { gpt2Tokenizer } from './internal/gpt2-tokenizer.js';
 import { bpeTokenizerJson, hfBpeTokenizer } from './internal/hf-bpe-tokenizer.js';
 import { readTextCorpus, type TextCorpus } from './internal/read-corpus.js';
@@ -192,8 +193,8 @@ async function exists(path: string): Promise<boolean> {
 /**
  * Turns a corpus into train/val token shards under `<cacheDir>/data/<contentHash>/`, or reuses that directory
  * when it already exists. The spec and every input file are checked before anything is written; the result
- * is built in a temporary sibling and renamed into place, so a crash leaves no half-written entry and two
- * workers preparing the same data at once both end up reading one complete copy.
+ * is built in a temporary sibling and renamed into place, so a crash leaves no half-written entry. Workers
+ * preparing the same data at once take turns on a lock file: one builds, the others wait and reuse it.
  */
 export async function prepareData(
   dataSpec: DataSpec,
@@ -222,31 +223,35 @@ export async function prepareData(
   const hash = contentHash(hashDescriptor(spec), sources);
   const dataDir = join(opts.cacheDir, 'data');
   const finalDir = join(dataDir, hash);
-  if (await exists(join(finalDir, HEADER_FILE))) return openPreparedData(finalDir);
+  const isDone = (): Promise<boolean> => exists(join(finalDir, HEADER_FILE));
+  const reuse = (): Promise<PreparedData> => openPreparedData(finalDir);
+  if (await isDone()) return reuse();
 
   await mkdir(dataDir, { recursive: true });
-  const workDir = await mkdtemp(join(dataDir, `.tmp-${hash.slice(0, 16)}-`));
-  try {
-    const built =
-      input.kind === 'shards'
-        ? buildFromShards(input.train, input.val, onProgress)
-        : await buildFromText(input.spec, input.corpus, workDir, onProgress);
-    const header: PreparedDataHeader = {
-      formatVersion: DATA_FORMAT_VERSION,
-      contentHash: hash,
-      ...built.header,
-    };
-    await writeFile(join(workDir, TRAIN_FILE), shardBytes(built.train));
-    await writeFile(join(workDir, VAL_FILE), shardBytes(built.val));
-    await writeFile(join(workDir, TOKENIZER_FILE), built.tokenizerJson);
-    await writeFile(join(workDir, HEADER_FILE), `${JSON.stringify(header, null, 2)}\n`);
-    // mkdtemp creates 0700; the cache is meant to be shared by every worker on the machine.
-    await chmod(workDir, 0o755);
-    await publish(workDir, finalDir);
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
-  }
-  return openPreparedData(finalDir);
+  return withPrepareLock(join(dataDir, `.lock-${hash}`), isDone, reuse, async () => {
+    const workDir = await mkdtemp(join(dataDir, `.tmp-${hash.slice(0, 16)}-`));
+    try {
+      const built =
+        input.kind === 'shards'
+          ? buildFromShards(input.train, input.val, onProgress)
+          : await buildFromText(input.spec, input.corpus, workDir, onProgress);
+      const header: PreparedDataHeader = {
+        formatVersion: DATA_FORMAT_VERSION,
+        contentHash: hash,
+        ...built.header,
+      };
+      await writeFile(join(workDir, TRAIN_FILE), shardBytes(built.train));
+      await writeFile(join(workDir, VAL_FILE), shardBytes(built.val));
+      await writeFile(join(workDir, TOKENIZER_FILE), built.tokenizerJson);
+      await writeFile(join(workDir, HEADER_FILE), `${JSON.stringify(header, null, 2)}\n`);
+      // mkdtemp creates 0700; the cache is meant to be shared by every worker on the machine.
+      await chmod(workDir, 0o755);
+      await publish(workDir, finalDir);
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+    return reuse();
+  });
 }
 
 /** Atomic rename; when another preparer got there first, its identical copy wins and ours is dropped. */
