@@ -36,8 +36,10 @@ export function register(program: Command): void {
           const plan = planSweep(loadSweepSpec(specPath).spec);
           const run = plan.runs.find((candidate) => candidate.id === options.run);
           if (run === undefined) {
+            const ids = plan.runs.map((r) => r.id);
+            const shown = ids.length > 6 ? `${ids.slice(0, 6).join(', ')}, ...` : ids.join(', ');
             badInput(
-              `--run: no run ${options.run} in ${specPath}; its runs are ${plan.runs.map((r) => r.id).join(', ')}`,
+              `--run: no run ${options.run} in ${specPath}; its ${ids.length} runs are ${shown} (see \`isoflop plan ${specPath}\`)`,
             );
           }
           const bar = new cliProgress.SingleBar(
