@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Store } from '../open-store.js';
 import type { MetricKind } from '../schema.js';
 
@@ -20,15 +21,14 @@ export interface MetricRow {
 const UPSERT_METRIC = `
 INSERT INTO metrics (run_id, kind, step, tokens, loss, lr, tokens_per_second, grad_norm, val_loss,
   val_loss_std_err, prime_objective, prime_objective_std_err, recorded_at)
-VALUES (@runId, @kind, @step, @tokens, @loss, @lr, @tokensPerSecond, @gradNorm, @valLoss,
-  @valLossStdErr, @primeObjective, @primeObjectiveStdErr, @recordedAt)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (run_id, kind, step) DO UPDATE SET tokens = excluded.tokens, loss = excluded.loss,
   lr = excluded.lr, tokens_per_second = excluded.tokens_per_second, grad_norm = excluded.grad_norm,
   val_loss = excluded.val_loss, val_loss_std_err = excluded.val_loss_std_err,
   prime_objective = excluded.prime_objective, prime_objective_std_err = excluded.prime_objective_std_err,
   recorded_at = excluded.recorded_at`;
 
-const statements = new WeakMap<Store, ReturnType<Store['sqlite']['prepare']>>();
+const statements = new WeakMap<Store, Statement<unknown[]>>();
 
 /**
  * Writes metric rows; a step seen again (a retry repeating the steps after its checkpoint, or a replayed
@@ -38,24 +38,24 @@ const statements = new WeakMap<Store, ReturnType<Store['sqlite']['prepare']>>();
 export function insertMetrics(store: Store, rows: readonly MetricRow[]): void {
   let statement = statements.get(store);
   if (!statement) {
-    statement = store.sqlite.prepare(UPSERT_METRIC);
+    statement = store.sqlite.prepare<unknown[]>(UPSERT_METRIC);
     statements.set(store, statement);
   }
   for (const row of rows) {
-    statement.run({
-      runId: row.runId,
-      kind: row.kind,
-      step: row.step,
-      tokens: row.tokens,
-      loss: row.loss ?? null,
-      lr: row.lr ?? null,
-      tokensPerSecond: row.tokensPerSecond ?? null,
-      gradNorm: row.gradNorm ?? null,
-      valLoss: row.valLoss ?? null,
-      valLossStdErr: row.valLossStdErr ?? null,
-      primeObjective: row.primeObjective ?? null,
-      primeObjectiveStdErr: row.primeObjectiveStdErr ?? null,
-      recordedAt: row.recordedAt,
-    });
+    statement.run(
+      row.runId,
+      row.kind,
+      row.step,
+      row.tokens,
+      row.loss ?? null,
+      row.lr ?? null,
+      row.tokensPerSecond ?? null,
+      row.gradNorm ?? null,
+      row.valLoss ?? null,
+      row.valLossStdErr ?? null,
+      row.primeObjective ?? null,
+      row.primeObjectiveStdErr ?? null,
+      row.recordedAt,
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
-import { runs, sweeps, type RunState, type SweepState } from '../schema.js';
+import { sweeps, type SweepState } from '../schema.js';
 
 export interface NewSweep {
   id: string;
@@ -30,6 +30,11 @@ export interface NewRun {
   spec: unknown;
 }
 
+const INSERT_RUN = `
+INSERT INTO runs (sweep_id, id, family, budget_flops, achieved_flops, params, exact_params, tokens, steps,
+  batch_size, d_model, n_layers, n_heads, seq_len, spec, state)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned')`;
+
 /**
  * Stores a sweep and its planned runs in one transaction. A sweep already stored (same id: same spec) is
  * left as it is and `created` is false, so resubmitting resumes rather than duplicating.
@@ -57,13 +62,26 @@ export function insertSweep(
         updatedAt: at,
       })
       .run();
-    // SQLite caps bound variables per statement; 500 rows x 17 columns stays well under it.
-    for (let start = 0; start < plannedRuns.length; start += 500) {
-      const chunk = plannedRuns.slice(start, start + 500);
-      store.db
-        .insert(runs)
-        .values(chunk.map((run) => ({ ...run, sweepId: sweep.id, state: 'planned' as RunState })))
-        .run();
+    // One prepared statement per row beats the query builder by far on 10,000-run sweeps.
+    const insertRun = store.sqlite.prepare(INSERT_RUN);
+    for (const run of plannedRuns) {
+      insertRun.run(
+        sweep.id,
+        run.id,
+        run.family,
+        run.budgetFlops,
+        run.achievedFlops,
+        run.params,
+        run.exactParams,
+        run.tokens,
+        run.steps,
+        run.batchSize,
+        run.dModel,
+        run.nLayers,
+        run.nHeads,
+        run.seqLen,
+        JSON.stringify(run.spec),
+      );
     }
     return { created: true };
   })();
