@@ -9,6 +9,8 @@ import * as train from './commands/train.js';
 import * as worker from './commands/worker.js';
 import * as cancel from './commands/cancel.js';
 import * as dataPrepare from './commands/data-prepare.js';
+import * as serve from './commands/serve.js';
+import * as exportCommand from './commands/export.js';
 import { createProgram } from './program.js';
 
 const program = createProgram();
@@ -24,5 +26,7 @@ cancel.register(program);
 train.register(program);
 gradcheck.register(program);
 dataPrepare.register(program);
+serve.register(program);
+exportCommand.register(program);
 
 await program.parseAsync(process.argv).catch(reportError);
