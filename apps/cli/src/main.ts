@@ -16,6 +16,8 @@ import { createProgram } from './program.js';
 const program = createProgram();
 
 // One line per subcommand: each lives in src/commands/<name>.ts and exports register(program).
+// Every invocation loads every command module, so keep their top-level imports light and load heavy
+// packages (onnxruntime-node, bullmq, fastify) inside the action with `await import(...)`.
 plan.register(program);
 fit.register(program);
 run.register(program);
