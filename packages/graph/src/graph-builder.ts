@@ -680,7 +680,8 @@ export class GraphBuilder {
       );
     }
     const { r, n, y } = this.untaped(() => {
-      const ms = this.reduceMean(this.mul(x, x), [-1], true);
+      // One ReduceSumSquare reads x once; x² is never materialised.
+      const ms = this.mul(this.reduceSumSquare(x, [-1], true), 1 / (d ?? 1));
       const r = this.reciprocal(this.sqrt(this.add(ms, eps)));
       const n = this.mul(x, r);
       return { r, n, y: this.mul(n, gain) };
