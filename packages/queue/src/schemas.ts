@@ -38,6 +38,7 @@ export const runSpecSchema = z.object({
       shuffleSeed: count,
       embedding: z.enum(['cat-share', 'sum']),
       objective: z.enum(['published', 'nelbo']),
+      eps: finite.optional(),
     })
     .optional(),
   budgetFlops: finite,
