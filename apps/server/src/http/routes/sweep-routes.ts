@@ -11,7 +11,7 @@ function requireCoordinator(coordinator: SweepCoordinator | undefined): SweepCoo
   if (!coordinator) {
     throw new ServerError(
       'NO_COORDINATOR',
-      'this server was started without a coordinator (read-only): start it with `isoflop serve` and REDIS_URL',
+      'this server has no coordinator (read-only): set REDIS_URL and restart `isoflop serve`',
     );
   }
   return coordinator;
