@@ -62,5 +62,20 @@ describe('flopsPerStep', () => {
     expect(flopsPerStep({ family: 'arm', shape, precision: 'fp32' }, 8)).toBe(
       (6 * weights + 2 * attention) * tokens,
     );
+    // Prime (cat-share, 8 digits × 2 symbols) adds its digit-table products only when trained on K.
+    const prime = {
+      base: 2,
+      length: 8,
+      shuffle: false,
+      shuffleSeed: 0,
+      embedding: 'cat-share' as const,
+    };
+    const flops = (objective: 'published' | 'nelbo') =>
+      flopsPerStep(
+        { family: 'mdm-prime-v2', shape, precision: 'fp32', prime: { ...prime, objective } },
+        8,
+      );
+    expect(flops('published')).toBe((6 * weights + 2 * attention) * tokens);
+    expect(flops('nelbo') - flops('published')).toBe(6 * 8 * 2 * 100 * tokens);
   });
 });

@@ -56,7 +56,8 @@ export function countParams(shape: ModelShape, layout: EmbeddingLayout = {}): Pa
  * Training FLOPs of one optimizer step, as executed: 6 per weight per token for every matmul weight
  * (non-embedding weights and the output head; embedding lookups are gathers), plus the attention
  * score and value products, 12·n_layers·T·d per token (forward 4·T·d, backward twice that; the full
- * T×T matrix is computed for causal attention too, so it is not halved).
+ * T×T matrix is computed for causal attention too, so it is not halved). Prime trained on K adds its
+ * two products with the [V, l·b] digit table: 4·l·b·V forward, 2·l·b·V backward per token.
  */
 export function flopsPerStep(config: ModelConfig, batchSize: number): number {
   validateModelConfig(config);
@@ -65,5 +66,8 @@ export function flopsPerStep(config: ModelConfig, batchSize: number): number {
   const tokens = batchSize * shape.seqLen;
   const matmulWeights = counts.exactNonEmbedding + shape.vocabSize * shape.dModel;
   const attention = 12 * shape.nLayers * shape.seqLen * shape.dModel;
-  return (6 * matmulWeights + attention) * tokens;
+  const prime = config.family === 'mdm-prime-v2' ? config.prime : undefined;
+  const digitTable =
+    prime?.objective === 'nelbo' ? 6 * prime.length * prime.base * shape.vocabSize : 0;
+  return (6 * matmulWeights + attention + digitTable) * tokens;
 }
