@@ -139,7 +139,7 @@ describe('prepareData on user corpora', () => {
     expect(await digests(racing[0]?.dir ?? '')).toEqual(await digests(alone.dir));
   });
 
-  it('takes over a lock left by a preparer that died', async () => {
+  it('takes over the lock and clears the temp dir left by a preparer that died', async () => {
     const spec: DataSpec = {
       corpus: { kind: 'jsonl', paths: [join(corpusDir, 'c.jsonl')], field: 'body' },
       tokenizer: { kind: 'gpt2' },
@@ -149,6 +149,7 @@ describe('prepareData on user corpora', () => {
     const { contentHash } = await prepareData(spec, { cacheDir: join(root, 'probe') });
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     await mkdir(join(cacheDir, 'data'), { recursive: true });
+    await mkdir(join(cacheDir, 'data', `.tmp-${contentHash.slice(0, 16)}-crashed`));
     await writeFile(
       join(cacheDir, 'data', `.lock-${contentHash}`),
       JSON.stringify({ pid: dead, host: hostname() }),

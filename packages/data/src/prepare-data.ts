@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
@@ -228,8 +228,14 @@ export async function prepareData(
   if (await isDone()) return reuse();
 
   await mkdir(dataDir, { recursive: true });
+  const tempPrefix = `.tmp-${hash.slice(0, 16)}-`;
   return withPrepareLock(join(dataDir, `.lock-${hash}`), isDone, reuse, async () => {
-    const workDir = await mkdtemp(join(dataDir, `.tmp-${hash.slice(0, 16)}-`));
+    // Holding the lock, any other temp dir for this entry was left by a preparer that crashed.
+    const leftovers = (await readdir(dataDir)).filter((name) => name.startsWith(tempPrefix));
+    await Promise.all(
+      leftovers.map((name) => rm(join(dataDir, name), { recursive: true, force: true })),
+    );
+    const workDir = await mkdtemp(join(dataDir, tempPrefix));
     try {
       const built =
         input.kind === 'shards'
