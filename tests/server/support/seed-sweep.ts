@@ -99,7 +99,7 @@ export interface SeededSweep {
  */
 export function seedSweep(
   store: Store,
-  options: { leaveRunning?: number; bootstrap?: number } = {},
+  options: { leaveRunning?: number; bootstrap?: number; fit?: boolean } = {},
 ): SeededSweep {
   const plan = planSweep(parseSweepSpec(TEST_SWEEP_YAML, 'yaml'));
   const sweepId = 'sweep-dashboard-test';
