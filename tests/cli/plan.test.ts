@@ -72,6 +72,11 @@ describe('isoflop plan', () => {
         Math.abs((r['tokens'] as number) / ((r['budget_flops'] as number) / (6 * n)) - 1),
       ).toBeLessThan(0.01);
     }
+    // Same ids as planning in-process, with the corpus path resolved against the spec file's folder.
+    const specPath = join(root, 'experiments/paper-owt.yaml');
+    const spec = parseSweepSpec(readFileSync(specPath, 'utf8'));
+    const resolved = withResolvedFiles(spec, (file) => resolve(dirname(specPath), file));
+    expect(records.map((r) => r['id'])).toEqual(planSweep(resolved).runs.map((run) => run.id));
     const notes = stderr
       .trim()
       .split('\n')
