@@ -1,0 +1,140 @@
+import type { FitDocument } from '@isoflop/fit';
+import { compile } from 'vega-lite';
+import { describe, expect, it } from 'vitest';
+import type { ChartRun } from './chart-data.js';
+import { CHARTS } from './chart-registry.js';
+import { frontierSpec } from './frontier.js';
+import { isoflopCurvesSpec } from './isoflop-curves.js';
+import { PRIME_OBJECTIVE_LABEL, primeObjectivesSpec } from './prime-objectives.js';
+
+type Row = Record<string, number | string>;
+
+/** A hand-written fit document with the shape @isoflop/fit produces, for one family. */
+const FIT: FitDocument = {
+  families: {
+    arm: {
+      runs: 9,
+      dropped_highest: 0,
+      approach2: {
+        a: 0.5,
+        b: 0.5,
+        a_ci: [0.45, 0.55],
+        budgets: [
+          {
+            budget: 1e15,
+            // loss = 0.2·(x − 6)² + 3 in x = log10 N: vertex at N = 1e6, loss 3.
+            n_opt: 1e6,
+            d_opt: 1e15 / 6e6,
+            loss_opt: 3,
+            runs: 3,
+            sizes: 3,
+            n_range: [1e5, 1e7],
+            parabola: { c2: 0.2, c1: -2.4, c0: 10.2 },
+          },
+        ],
+        excluded_budgets: [],
+        n_opt_coefficient: 0.03,
+        d_opt_coefficient: 5.5,
+        loss_frontier: { k: 40, gamma: 0.05 },
+      },
+      approach3: {
+        E: 1.7,
+        A: 400,
+        B: 410,
+        alpha: 0.34,
+        beta: 0.28,
+        a: 0.45,
+        b: 0.55,
+        G: 0.6,
+        objective: 0.001,
+        inits: 10,
+        runs: 9,
+      },
+    },
+  },
+  efficiency: [],
+  unfitted: [],
+  rejected_rows: [],
+  warnings: [],
+};
+
+const RUNS: ChartRun[] = [1e5, 1e6, 1e7].map((params, i) => ({
+  id: `arm-${i}`,
+  family: 'arm',
+  budgetFlops: 1e15,
+  params,
+  tokens: 1e15 / (6 * params),
+  flops: 1e15,
+  state: 'done',
+  valLoss: 3 + 0.2 * (Math.log10(params) - 6) ** 2,
+  primeObjective: null,
+}));
+
+function rows(spec: { datasets?: Record<string, unknown> }, name: string, kind: string): Row[] {
+  return (spec.datasets?.[name] as Row[]).filter((row) => row['kind'] === kind);
+}
+
+describe('chart specs', () => {
+  it('draw the fitted quadratic of each budget through its vertex', () => {
+    const spec = isoflopCurvesSpec(RUNS, FIT) as { datasets: Record<string, unknown> };
+    const parabola = rows(spec, 'isoflop', 'parabola');
+    for (const row of parabola) {
+      const x = Math.log10(row['params'] as number);
+      expect(row['loss']).toBeCloseTo(3 + 0.2 * (x - 6) ** 2, 12);
+    }
+    const lowest = parabola.reduce((a, b) =>
+      (b['loss'] as number) < (a['loss'] as number) ? b : a,
+    );
+    expect(lowest['loss']).toBeCloseTo(3, 3);
+    expect(rows(spec, 'isoflop', 'minimum')).toEqual([
+      expect.objectContaining({ params: 1e6, loss: 3 }),
+    ]);
+    expect(rows(spec, 'isoflop', 'run')).toHaveLength(3);
+  });
+
+  it('draw Approach 3 frontiers with C = 6·N_opt·D_opt and the Approach-2 law through its coefficients', () => {
+    const spec = frontierSpec(FIT) as { datasets: Record<string, unknown> };
+    const a3 = rows(spec, 'frontier', 'a3');
+    const n = a3.filter((row) => row['quantity'] === 'N_opt (parameters)');
+    const d = a3.filter((row) => row['quantity'] === 'D_opt (tokens)');
+    expect(n.length).toBeGreaterThan(10);
+    n.forEach((row, i) => {
+      expect(6 * (row['value'] as number) * (d[i]!['value'] as number)).toBeCloseTo(
+        row['c'] as number,
+        -2,
+      );
+      expect(row['value']).toBeCloseTo(0.6 * ((row['c'] as number) / 6) ** 0.45, 6);
+    });
+    for (const row of rows(spec, 'frontier', 'a2-law').filter(
+      (r) => r['quantity'] === 'N_opt (parameters)',
+    )) {
+      expect(row['value']).toBeCloseTo(0.03 * (row['c'] as number) ** 0.5, 6);
+    }
+    const labels = rows(spec, 'frontier', 'label').map((row) => row['text']);
+    expect(labels).toContain('arm: a = 0.500 [0.45, 0.55] (A2), 0.450 (A3)');
+  });
+
+  it('show Prime J only labelled as an objective, beside K', () => {
+    const prime: ChartRun = {
+      ...RUNS[0]!,
+      id: 'p',
+      family: 'mdm-prime-v2',
+      valLoss: 4,
+      primeObjective: 3.6,
+    };
+    const spec = primeObjectivesSpec([...RUNS, prime]) as { datasets: { prime: Row[] } };
+    expect(spec.datasets.prime.map((row) => [row['measure'], row['value']])).toEqual([
+      ['bound K (valid, used in fits)', 4],
+      [PRIME_OBJECTIVE_LABEL, 3.6],
+    ]);
+  });
+
+  it('compile to vega for every chart, with and without a fit', () => {
+    for (const chart of CHARTS) {
+      for (const fit of [FIT, undefined]) {
+        const spec = chart.build({ runs: RUNS, curves: [], fit });
+        expect(() => compile(spec), chart.name).not.toThrow();
+      }
+    }
+  });
+});
