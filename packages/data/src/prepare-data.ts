@@ -1,5 +1,6 @@
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { setImmediate } from 'node:timers/promises';
 import { join } from 'node:path';
 import {
   validateDataSpec,
@@ -81,6 +82,8 @@ async function encodeDocuments(
   const flush = async (): Promise<void> => {
     pieces.push(...(await tokenizer.encode(chunk)));
     progress(chunkBytes);
+    // GPT-2 encodes synchronously; yielding a macrotask lets a progress bar's timer redraw.
+    await setImmediate();
     chunk = [];
     chunkBytes = 0;
   };
