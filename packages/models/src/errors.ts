@@ -1,4 +1,4 @@
-export type ModelErrorCode = 'INVALID_CONFIG' | 'INVALID_BATCH' | 'INVALID_CODEC' | 'UNSUPPORTED';
+export type ModelErrorCode = 'INVALID_CONFIG' | 'INVALID_BATCH' | 'INVALID_CODEC';
 
 /** Rejected model input; `field` is the path of the offending value (e.g. `shape.dModel`). */
 export class ModelError extends Error {

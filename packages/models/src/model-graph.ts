@@ -41,9 +41,12 @@ export function buildModelGraph(
   const { seqLen: T } = config.shape;
   const table = declareInputEmbedding(ctx, config);
   const weights = declareBackbone(ctx, config.shape);
+  // Float64 builds (gradient checks) of a mixed config stay exact.
+  const halfMatmuls = config.precision === 'mixed' && floatType === 'float32';
   const forward = (ids: Tensor): Tensor =>
     applyBackbone(b, config.shape, weights, embedInputs(ctx, config, table, ids), {
       causal: config.family === 'arm',
+      halfMatmuls,
     });
 
   if (config.family !== 'mdm-prime-v2') {

@@ -54,11 +54,12 @@ export interface BuildOptions {
   floatType?: FloatType;
 }
 
+// Static loss scale for mixed precision: keeps float16 gradients of per-token-normalised losses
+// (≈1/(B·T) at the logits) above float16's subnormal range; undone in float32 before clipping.
+const MIXED_LOSS_SCALE = 1024;
+
 function floatTypeFor(config: ModelConfig, options: BuildOptions): FloatType {
   validateModelConfig(config);
-  if (config.precision === 'mixed') {
-    throw new ModelError('UNSUPPORTED', 'precision', `'mixed' is not implemented yet; use 'fp32'`);
-  }
   return options.floatType ?? 'float32';
 }
 
@@ -99,10 +100,13 @@ export function buildTrainStepGraph(
   const { b } = graph.ctx;
   const loss = trainingLoss(graph, batchSize, config.shape.seqLen);
   b.output(GRAPH_OUTPUTS.loss, loss);
-  const grads = b.backward(
-    loss,
-    b.params.map((p) => p.tensor),
-  );
+  const paramTensors = b.params.map((p) => p.tensor);
+  const grads =
+    config.precision === 'mixed' && floatType === 'float32'
+      ? b
+          .backward(b.mul(loss, MIXED_LOSS_SCALE), paramTensors)
+          .map((g) => b.div(g, MIXED_LOSS_SCALE))
+      : b.backward(loss, paramTensors);
   addAdamW(b, b.params, grads, optimizer);
   const names = describe(b);
   return {

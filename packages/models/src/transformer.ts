@@ -97,8 +97,14 @@ export function applyBackbone(
   shape: ModelShape,
   w: BackboneWeights,
   x: Tensor,
-  options: { causal: boolean },
+  options: { causal: boolean; halfMatmuls?: boolean },
 ): Tensor {
+  // Mixed precision: every product (projections, attention, head) reads and writes float16, while
+  // norms, softmax, residual stream, loss and the float32 master weights stay in float32.
+  const mm = (a: Tensor, c: Tensor, transposeB = false): Tensor =>
+    options.halfMatmuls
+      ? b.cast(b.matmul(b.cast(a, 'float16'), b.cast(c, 'float16'), { transposeB }), a.dtype)
+      : b.matmul(a, c, { transposeB });
   const { dModel: d, nHeads: H, seqLen: T } = shape;
   const hd = d / H;
   const B = x.shape[0]!;
@@ -122,17 +128,17 @@ export function applyBackbone(
   let h = x;
   for (const l of w.layers) {
     const a = b.rmsNorm(h, l.attnNorm, NORM_EPS);
-    const q = rotate(b.rmsNorm(heads(b.matmul(a, l.wq)), l.qNorm, NORM_EPS));
-    const k = rotate(b.rmsNorm(heads(b.matmul(a, l.wk)), l.kNorm, NORM_EPS));
-    const v = heads(b.matmul(a, l.wv));
-    let scores = b.mul(b.matmul(q, k, { transposeB: true }), scale);
+    const q = rotate(b.rmsNorm(heads(mm(a, l.wq)), l.qNorm, NORM_EPS));
+    const k = rotate(b.rmsNorm(heads(mm(a, l.wk)), l.kNorm, NORM_EPS));
+    const v = heads(mm(a, l.wv));
+    let scores = b.mul(mm(q, k, true), scale);
     if (mask !== undefined) scores = b.add(scores, mask);
-    const attended = b.matmul(b.softmax(scores, -1), v);
+    const attended = mm(b.softmax(scores, -1), v);
     const merged = b.reshape(b.transpose(attended, [0, 2, 1, 3]), [B, T, d]);
-    h = b.add(h, b.matmul(merged, l.wo));
+    h = b.add(h, mm(merged, l.wo));
 
     const m = b.rmsNorm(h, l.mlpNorm, NORM_EPS);
-    h = b.add(h, b.matmul(b.swiglu(b.matmul(m, l.wGate), b.matmul(m, l.wUp)), l.wDown));
+    h = b.add(h, mm(b.swiglu(mm(m, l.wGate), mm(m, l.wUp)), l.wDown));
   }
-  return b.matmul(b.rmsNorm(h, w.finalNorm, NORM_EPS), w.head);
+  return mm(b.rmsNorm(h, w.finalNorm, NORM_EPS), w.head);
 }
