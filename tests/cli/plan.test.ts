@@ -152,4 +152,13 @@ describe('isoflop plan', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: SPEC: file not found: /);
   });
+
+  it('is listed in --help (exit 0), and a usage error exits 2 like any bad input', () => {
+    const help = isoflop('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^\s+plan \[options\] <spec>\s+expand a sweep spec/m);
+    const usage = isoflop('plan');
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^error: missing required argument 'spec'/);
+  });
 });
