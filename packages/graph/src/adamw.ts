@@ -1,5 +1,5 @@
 import { GraphError } from './errors.js';
-import type { GraphBuilder } from './graph-builder.js';
+import { paramInputName, type GraphBuilder } from './graph-builder.js';
 import type { ParamSpec, Tensor } from './tensor.js';
 
 export interface AdamWConfig {
@@ -17,7 +17,7 @@ export const ADAMW_NAMES = {
   lr: 'lr',
   step: 'step',
   gradNorm: 'gradNorm',
-  param: (name: string): string => `p.${name}`,
+  param: paramInputName,
   paramNext: (name: string): string => `p.${name}.next`,
   m: (name: string): string => `m.${name}`,
   mNext: (name: string): string => `m.${name}.next`,

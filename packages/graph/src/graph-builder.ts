@@ -362,14 +362,14 @@ export class GraphBuilder {
 
   /** Sum over `axes` (all axes when omitted). */
   reduceSum(x: Tensor, axes?: readonly number[], keepdims = false): Tensor {
-    return this.reduce('ReduceSum', x, axes, keepdims, (g) => this.expandTo(g, x.shape));
+    return this.reduce('ReduceSum', x, axes, keepdims, (g) => this.expand(g, x.shape));
   }
 
   reduceMean(x: Tensor, axes?: readonly number[], keepdims = false): Tensor {
     const ax = this.axesOrAll(x, axes, 'reduceMean');
     const count = ax.reduce((n, a) => n * (x.shape[a] ?? 1), 1);
     return this.reduce('ReduceMean', x, ax, keepdims, (g) =>
-      this.mul(this.expandTo(g, x.shape), 1 / count),
+      this.expand(this.mul(g, 1 / count), x.shape),
     );
   }
 
@@ -378,15 +378,14 @@ export class GraphBuilder {
     const ax = this.axesOrAll(x, axes, 'reduceMax');
     return this.reduce('ReduceMax', x, ax, keepdims, (g, y) => {
       const yk = this.reshape(y, keptShape(x.shape, ax));
-      return this.mul(this.expandTo(g, x.shape), this.cast(this.equal(x, yk), x.dtype));
+      // Broadcasting g against the full-size mask avoids materialising an expanded copy.
+      return this.mul(this.cast(this.equal(x, yk), x.dtype), g);
     });
   }
 
   /** Σ x² over `axes` in one node. */
   reduceSumSquare(x: Tensor, axes?: readonly number[], keepdims = false): Tensor {
-    return this.reduce('ReduceSumSquare', x, axes, keepdims, (g) =>
-      this.mul(this.expandTo(g, x.shape), this.mul(x, 2)),
-    );
+    return this.reduce('ReduceSumSquare', x, axes, keepdims, (g) => this.mul(x, this.mul(g, 2)));
   }
 
   // ---- softmax family ----------------------------------------------------------------------
@@ -988,11 +987,6 @@ export class GraphBuilder {
     const keepAxes = axes.some((a) => a >= lead);
     const reduced = this.rawReduce('ReduceSum', g, axes, keepAxes || lead === 0);
     return this.reshape(reduced, shape);
-  }
-
-  /** Broadcasts a reduced gradient (keepdims or not) back to `shape`. */
-  private expandTo(g: Tensor, shape: readonly number[]): Tensor {
-    return this.expand(g, shape);
   }
 
   private reduce(
