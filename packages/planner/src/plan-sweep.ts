@@ -103,11 +103,11 @@ function ruleShapes(ctx: SweepContext, budget: number): SizeCandidate[] {
   if (sizes.params !== undefined) {
     targets = logSpaced(sizes.params.min ?? 0, sizes.params.max ?? 0, count);
   } else {
-    const window = sizes.tokensPerParam ?? {};
+    const ratio = sizes.tokensPerParam ?? {};
     // D/N = C/(6N²), so N = sqrt(C / (6·D/N)): the most tokens per parameter gives the smallest model.
     targets = logSpaced(
-      Math.sqrt(budget / (6 * (window.max ?? 0))),
-      Math.sqrt(budget / (6 * (window.min ?? 0))),
+      Math.sqrt(budget / (6 * (ratio.max ?? 0))),
+      Math.sqrt(budget / (6 * (ratio.min ?? 0))),
       count,
     );
   }
@@ -184,9 +184,9 @@ export function planSweep(spec: SweepSpec): Plan {
           continue;
         }
         const idealTokens = budgetFlops / (6 * params);
-        const window = outsideWindow(ctx, idealTokens / params);
-        if (window !== undefined) {
-          drop(window);
+        const outside = outsideWindow(ctx, idealTokens / params);
+        if (outside !== undefined) {
+          drop(outside);
           continue;
         }
         const tokensPerStep = batchSize * spec.seqLen;

@@ -28,7 +28,7 @@ const logRange = z
   })
   .describe('count log-spaced values from min to max inclusive');
 
-const window = z
+const bounds = z
   .strictObject({ min: positive.optional(), max: positive.optional() })
   .superRefine((w, ctx) => {
     if (w.min !== undefined && w.max !== undefined && w.max < w.min) {
@@ -100,10 +100,10 @@ const sizes = z
       ),
     shapes: z.array(explicitShape).min(1).optional().describe('explicit shapes'),
     count: positiveInt.optional().describe('number of log-spaced sizes, shaped by shapeRule'),
-    params: window
+    params: bounds
       .optional()
       .describe('with count: sizes log-spaced in [min, max] parameters (under paramConvention)'),
-    tokensPerParam: window
+    tokensPerParam: bounds
       .optional()
       .describe(
         'with count: per budget, sizes log-spaced so that D/N spans [min, max]; with preset or shapes: keep only sizes whose D/N lies in [min, max]',
