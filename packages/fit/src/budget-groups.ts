@@ -26,8 +26,11 @@ export function groupBudgets(
   let current: number[] = [];
   const close = () => {
     if (current.length === 0) return;
-    const logMean = current.reduce((total, i) => total + Math.log(rows[i]!.c), 0) / current.length;
-    groups.push({ budget: Math.exp(logMean), members: current });
+    const compute = current.map((i) => rows[i]!.c);
+    const logMean = compute.reduce((total, c) => total + Math.log(c), 0) / compute.length;
+    // Identical C values stay exact (exp∘log would move 1e17 by an ulp).
+    const budget = compute.every((c) => c === compute[0]) ? compute[0]! : Math.exp(logMean);
+    groups.push({ budget, members: current });
     current = [];
   };
   for (const i of undeclared) {

@@ -15,12 +15,7 @@ export type {
   RunRow,
   UnfittedDoc,
 } from './fit-document.js';
-export {
-  BOOTSTRAP_SCHEME,
-  MIN_RUNS_APPROACH3,
-  fitRuns,
-  type FitOptions,
-} from './fit-runs.js';
+export { BOOTSTRAP_SCHEME, MIN_RUNS_APPROACH3, fitRuns, type FitOptions } from './fit-runs.js';
 export {
   BOOTSTRAP_GRID,
   bootstrapParametricLaw,
