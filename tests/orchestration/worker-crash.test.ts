@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Store } from '@isoflop/store';
 import {
   Coordinator,
   doneEventCounts,
@@ -14,10 +15,30 @@ import {
   waitFor,
   WORKER_MAIN,
   type Sandbox,
+  type Spawned,
 } from './harness.js';
-import type { Store } from '@isoflop/store';
 
-describe('a worker killed with SIGKILL mid-run', () => {
+function lastStep(store: Store, runId: string): number {
+  const row = store.sqlite
+    .prepare('SELECT last_step AS step FROM runs WHERE id = ?')
+    .get(runId) as {
+    step: number | null;
+  };
+  return row.step ?? 0;
+}
+
+/** The training steps a worker reported, in order (the progress events after its 'start'). */
+function stepsReportedBy(store: Store, sweepId: string, worker: string): number[] {
+  const events = sweepEvents(store, sweepId);
+  const start = events.findIndex((event) => (event.payload as { worker?: string }).worker === worker);
+  if (start < 0) return [];
+  return events
+    .slice(start)
+    .filter((event) => event.kind === 'progress' && (event.payload as { kind: string }).kind === 'train')
+    .map((event) => (event.payload as { step: number }).step);
+}
+
+describe('a worker killed with SIGKILL, then one stopped with SIGTERM, mid-run', () => {
   const redisUrl = inject('redisUrl');
   let box: Sandbox;
   let store: Store;
@@ -40,55 +61,56 @@ describe('a worker killed with SIGKILL mid-run', () => {
     box.cleanup();
   });
 
-  it('is retried by another worker, resumes from its checkpoint, and is recorded once', async () => {
+  it('hands the run on each time, resuming from the last checkpoint, and records it once', async () => {
     const { sweepId, plan } = await coordinator.submit(fixtureText('one-run.yaml'), 'yaml', {
       baseDir: FIXTURES,
     });
-    const runId = plan.runs[0]!.id;
-    const checkpointEvery = plan.runs[0]!.checkpointEvery;
-    const first = spawnNode(
-      WORKER_MAIN,
-      [],
-      processEnv(box, redisUrl, { ISOFLOP_WORKER_NAME: 'first' }),
-    );
-    await waitFor('the first worker to pass two checkpoints', () => {
-      const row = store.sqlite
-        .prepare('SELECT last_step AS step FROM runs WHERE id = ?')
-        .get(runId) as { step: number | null };
-      return (row.step ?? 0) >= 2 * checkpointEvery + 2 ? true : undefined;
-    });
-    await first.kill('SIGKILL');
-
-    const second = spawnNode(
-      WORKER_MAIN,
-      [],
-      processEnv(box, redisUrl, { ISOFLOP_WORKER_NAME: 'second' }),
-    );
+    const run = plan.runs[0]!;
+    const every = run.checkpointEvery;
+    const workers: Spawned[] = [];
+    const startWorker = (name: string): Spawned => {
+      const worker = spawnNode(
+        WORKER_MAIN,
+        [],
+        processEnv(box, redisUrl, { ISOFLOP_WORKER_NAME: name }),
+      );
+      workers.push(worker);
+      return worker;
+    };
+    let stoppedAt = 0;
     try {
+      const first = startWorker('first');
+      await waitFor('the first worker to pass two checkpoints', () =>
+        lastStep(store, run.id) >= 2 * every + 2 ? true : undefined,
+      );
+      await first.kill('SIGKILL');
+
+      // The killed worker's lock expires; the second worker picks the run up from its checkpoint.
+      const second = startWorker('second');
+      stoppedAt = await waitFor('the second worker to train past its resume point', () => {
+        const step = stepsReportedBy(store, sweepId, 'second').at(-1) ?? 0;
+        return step >= 4 * every ? step : undefined;
+      });
+      // SIGTERM: it checkpoints the run, hands it back and exits cleanly.
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+
+      startWorker('third');
       expect(await coordinator.whenSweepFinished(sweepId)).toBe('done');
     } finally {
-      await second.kill('SIGTERM');
+      for (const worker of workers) await worker.kill('SIGKILL');
     }
 
-    expect(runStates(store, sweepId)).toEqual({ [runId]: 'done' });
-    expect([...doneEventCounts(store, sweepId)]).toEqual([[runId, 1]]);
+    expect(runStates(store, sweepId)).toEqual({ [run.id]: 'done' });
+    expect([...doneEventCounts(store, sweepId)]).toEqual([[run.id, 1]]);
+    // Neither the kill nor the shutdown used up a retry attempt.
     const row = store.sqlite
-      .prepare('SELECT worker, trained_steps AS steps FROM runs WHERE id = ?')
-      .get(runId);
-    expect(row).toEqual({ worker: 'second', steps: plan.runs[0]!.steps });
+      .prepare('SELECT worker, attempts, trained_steps AS steps FROM runs WHERE id = ?')
+      .get(run.id);
+    expect(row).toEqual({ worker: 'third', attempts: 1, steps: run.steps });
 
-    // The second worker's first reported step is past a checkpoint: it resumed rather than restarted.
-    const events = sweepEvents(store, sweepId);
-    const secondStart = events.findIndex(
-      (event) => (event.payload as { worker?: string }).worker === 'second',
-    );
-    expect(secondStart).toBeGreaterThan(0);
-    const resumedAt = events
-      .slice(secondStart)
-      .find(
-        (event) =>
-          event.kind === 'progress' && (event.payload as { kind: string }).kind === 'train',
-      );
-    expect((resumedAt?.payload as { step: number }).step).toBeGreaterThan(2 * checkpointEvery);
+    // Each new worker's first reported step is past where the previous one stopped: it resumed.
+    expect(stepsReportedBy(store, sweepId, 'second')[0]).toBeGreaterThan(2 * every);
+    expect(stepsReportedBy(store, sweepId, 'third')[0]).toBeGreaterThan(stoppedAt);
   });
 });

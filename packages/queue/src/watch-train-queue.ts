@@ -18,8 +18,11 @@ export type TrainQueueEvent = { runId: string; streamId: string } & (
   | { type: 'progress'; progress: TrainProgress }
   | { type: 'completed'; result: RunResult }
   | { type: 'failed'; failure: RunFailureReason }
-  /** Back in the queue: a retry after a transient failure, a stalled job, or a worker shutting down. */
-  | { type: 'requeued'; reason: 'retry' | 'stalled' | 'shutdown' }
+  /**
+   * Back in the queue: a retry after a transient failure (after its backoff), a job whose worker died
+   * (stalled), or one moved back to waiting (a worker shutting down hands its run back).
+   */
+  | { type: 'requeued'; reason: 'retry' | 'stalled' | 'returned' }
   | { type: 'removed' }
 );
 
@@ -78,7 +81,7 @@ export function watchTrainQueue(location: QueueLocation, options: WatchOptions):
     emit({ type: 'requeued', runId: jobId, streamId, reason: 'retry' }),
   );
   events.on('waiting', ({ jobId, prev }, streamId) => {
-    if (prev === 'active') emit({ type: 'requeued', runId: jobId, streamId, reason: 'shutdown' });
+    if (prev === 'active') emit({ type: 'requeued', runId: jobId, streamId, reason: 'returned' });
   });
   events.on('stalled', ({ jobId }, streamId) =>
     emit({ type: 'requeued', runId: jobId, streamId, reason: 'stalled' }),
