@@ -44,7 +44,7 @@ export function buildModelGraph(
   // Float64 builds (gradient checks) of a mixed config stay exact.
   const halfMatmuls = config.precision === 'mixed' && floatType === 'float32';
   const forward = (ids: Tensor): Tensor =>
-    applyBackbone(b, config.shape, weights, embedInputs(ctx, config, table, ids), {
+    applyBackbone(ctx, config.shape, weights, embedInputs(ctx, config, table, ids), {
       causal: config.family === 'arm',
       halfMatmuls,
     });

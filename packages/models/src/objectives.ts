@@ -42,7 +42,7 @@ export function primeNelboRowSums(ctx: GraphContext, logits: Tensor, codec: Prim
     for (let j = 0; j < codec.length; j++)
       table[x * width + j * codec.base + codec.digits[x * codec.length + j]!] = 1;
   }
-  const digitTable = b.floatConstant(table, [V, width]);
+  const digitTable = ctx.floatConstant(table, [V, width]);
   const visible = b.input(FEED.visibleOneHot, 'float', [B, T, width]);
   const visibleCount = b.input(FEED.visibleCount, 'float', [B, T, 1]);
   const weights = b.input(FEED.digitTargetWeights, 'float', [B, T, width]);

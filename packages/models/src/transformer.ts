@@ -1,4 +1,4 @@
-import type { GraphBuilder, Tensor } from '@isoflop/graph';
+import type { Tensor } from '@isoflop/graph';
 import type { GraphContext } from './internal/graph-context.js';
 import type { ModelShape } from './types.js';
 
@@ -93,7 +93,7 @@ export function declareBackbone(ctx: GraphContext, shape: ModelShape): BackboneW
  * head, RoPE, causal or bidirectional) and a SwiGLU MLP, the final RMSNorm, then the head.
  */
 export function applyBackbone(
-  b: GraphBuilder,
+  ctx: GraphContext,
   shape: ModelShape,
   w: BackboneWeights,
   x: Tensor,
@@ -105,18 +105,19 @@ export function applyBackbone(
     options.halfMatmuls
       ? b.cast(b.matmul(b.cast(a, 'float16'), b.cast(c, 'float16'), { transposeB }), a.dtype)
       : b.matmul(a, c, { transposeB });
+  const { b } = ctx;
   const { dModel: d, nHeads: H, seqLen: T } = shape;
   const hd = d / H;
   const B = x.shape[0]!;
   const { cos, sin } = ropeTables(T, hd);
-  const cosT = b.floatConstant(cos, [T, hd]);
-  const sinT = b.floatConstant(sin, [T, hd]);
+  const cosT = ctx.floatConstant(cos, [T, hd]);
+  const sinT = ctx.floatConstant(sin, [T, hd]);
   const scale = 1 / Math.sqrt(hd);
   let mask: Tensor | undefined;
   if (options.causal) {
     const m = new Float64Array(T * T);
     for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = MASKED_SCORE;
-    mask = b.floatConstant(m, [T, T]);
+    mask = ctx.floatConstant(m, [T, T]);
   }
   const rotate = (u: Tensor): Tensor => {
     const [u1, u2] = b.split(u, [hd / 2, hd / 2], -1) as [Tensor, Tensor];

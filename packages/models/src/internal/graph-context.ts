@@ -13,4 +13,20 @@ export class GraphContext {
     this.params.push({ name, shape, decay, init });
     return t;
   }
+
+  /**
+   * A float constant in the builder's dtype. Typed arrays of the target type are copied natively; the
+   * builder's generic `floatConstant` converts element by element, which takes seconds for a 2048²
+   * causal mask.
+   */
+  floatConstant(values: Float64Array, shape: number[]): Tensor {
+    switch (this.b.dtype) {
+      case 'float64':
+        return this.b.constant(values, shape);
+      case 'float32':
+        return this.b.constant(new Float32Array(values), shape);
+      default:
+        return this.b.floatConstant(values, shape);
+    }
+  }
 }
