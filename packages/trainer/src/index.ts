@@ -24,7 +24,7 @@ export {
 } from './session-options.js';
 export type { SessionSettings } from './session-options.js';
 export { MatmulProbe, measureMatmulPeak } from './matmul-peak.js';
-export type { MatmulDims, MatmulPeak } from './matmul-peak.js';
+export type { MatmulDims, MatmulDType, MatmulPeak } from './matmul-peak.js';
 export { DeviceState } from './device-state.js';
 export type { StateBinding } from './device-state.js';
 export { toOrtFeeds } from './ort-feeds.js';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
-import { GraphBuilder } from '@isoflop/graph';
+import { GraphBuilder, toFloat16Bits } from '@isoflop/graph';
 import { createSession, type SessionSettings } from './session-options.js';
 
 const PRODUCTS_PER_RUN = 8;
@@ -11,8 +11,12 @@ export interface MatmulDims {
   n: number;
 }
 
+/** Element type of the probe's products: float16 is the reference for the mixed-precision path. */
+export type MatmulDType = 'float32' | 'float16';
+
 export interface MatmulPeak extends MatmulDims {
-  /** Best sustained fp32 FLOP/s (2·m·k·n per product) over the timed rounds. */
+  dtype: MatmulDType;
+  /** Best sustained FLOP/s (2·m·k·n per product) over the timed rounds. */
   flopsPerSecond: number;
   secondsPerProduct: number;
 }
@@ -27,28 +31,37 @@ export class MatmulProbe {
 
   private constructor(
     readonly dims: MatmulDims,
+    readonly dtype: MatmulDType,
     private readonly session: ort.InferenceSession,
     private readonly feeds: Record<string, ort.Tensor>,
   ) {}
 
-  static async create(settings: SessionSettings, dims: MatmulDims): Promise<MatmulProbe> {
+  static async create(
+    settings: SessionSettings,
+    dims: MatmulDims,
+    dtype: MatmulDType = 'float32',
+  ): Promise<MatmulProbe> {
     const { m, k, n } = dims;
     // A chain of up and down projections, [m,k]·[k,n] then [m,n]·[n,k], like the step's MLP: each run does
     // PRODUCTS_PER_RUN products and returns one [m,k] tensor, so copying the output to JavaScript (which
     // would dominate a single small product) is paid once per several products.
-    const builder = new GraphBuilder({ dtype: 'float32', name: 'matmul-peak' });
-    const x = builder.input('x', 'float32', [m, k]);
-    const up = builder.input('up', 'float32', [k, n]);
-    const down = builder.input('down', 'float32', [n, k]);
+    const builder = new GraphBuilder({ dtype, name: 'matmul-peak' });
+    const x = builder.input('x', dtype, [m, k]);
+    const up = builder.input('up', dtype, [k, n]);
+    const down = builder.input('down', dtype, [n, k]);
     let h = x;
     for (let i = 0; i < PRODUCTS_PER_RUN / 2; i++) h = builder.matmul(builder.matmul(h, up), down);
     builder.output('y', h);
     const session = await createSession(builder.toOnnxBytes(), settings, [], 'matmul peak graph');
-    const probe = new MatmulProbe(dims, session, {
-      x: new ort.Tensor('float32', randomValues(m * k, 1), [m, k]),
+    const tensor = (values: Float32Array, shape: number[]): ort.Tensor =>
+      dtype === 'float16'
+        ? new ort.Tensor('float16', Uint16Array.from(values, toFloat16Bits), shape)
+        : new ort.Tensor('float32', values, shape);
+    const probe = new MatmulProbe(dims, dtype, session, {
+      x: tensor(randomValues(m * k, 1), [m, k]),
       // Scaled so activations keep their size along the chain (no overflow, no denormals).
-      up: new ort.Tensor('float32', randomValues(k * n, Math.sqrt(3 / k)), [k, n]),
-      down: new ort.Tensor('float32', randomValues(n * k, Math.sqrt(3 / n)), [n, k]),
+      up: tensor(randomValues(k * n, Math.sqrt(3 / k)), [k, n]),
+      down: tensor(randomValues(n * k, Math.sqrt(3 / n)), [n, k]),
     });
     for (let i = 0; i < 3; i++) await session.run(probe.feeds);
     return probe;
@@ -69,7 +82,14 @@ export class MatmulProbe {
 
   result(): MatmulPeak {
     const { m, k, n } = this.dims;
-    return { m, k, n, secondsPerProduct: this.best, flopsPerSecond: (2 * m * k * n) / this.best };
+    return {
+      m,
+      k,
+      n,
+      dtype: this.dtype,
+      secondsPerProduct: this.best,
+      flopsPerSecond: (2 * m * k * n) / this.best,
+    };
   }
 
   async release(): Promise<void> {
@@ -77,13 +97,13 @@ export class MatmulProbe {
   }
 }
 
-/** The fp32 MatMul peak of one shape: the best of `rounds` rounds of about `secondsPerRound` each. */
+/** The MatMul peak of one shape: the best of `rounds` rounds of about `secondsPerRound` each. */
 export async function measureMatmulPeak(
   settings: SessionSettings,
   dims: MatmulDims,
-  options: { rounds?: number; secondsPerRound?: number } = {},
+  options: { rounds?: number; secondsPerRound?: number; dtype?: MatmulDType } = {},
 ): Promise<MatmulPeak> {
-  const probe = await MatmulProbe.create(settings, dims);
+  const probe = await MatmulProbe.create(settings, dims, options.dtype);
   try {
     for (let round = 0; round < (options.rounds ?? 5); round++) {
       await probe.round(options.secondsPerRound ?? 0.3);
