@@ -94,7 +94,10 @@ describe('checkpoint files', () => {
       /shape\.dModel 8, expected 16/,
     );
     await expectCode(
-      readCheckpoint(file, { ...identity, tensors: [...identity.tensors, { name: 'c', length: 1 }] }),
+      readCheckpoint(file, {
+        ...identity,
+        tensors: [...identity.tensors, { name: 'c', length: 1 }],
+      }),
       'BAD_CHECKPOINT',
       /3 state tensors, expected 4/,
     );

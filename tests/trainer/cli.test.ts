@@ -78,7 +78,9 @@ describe('isoflop gradcheck', () => {
     };
     expect(report.family).toBe('mdm-prime-v2');
     expect(report.tensors.length).toBeGreaterThan(5);
-    expect(report.worst_relative_error).toBe(Math.max(...report.tensors.map((t) => t.relative_error)));
+    expect(report.worst_relative_error).toBe(
+      Math.max(...report.tensors.map((t) => t.relative_error)),
+    );
     expect(report.worst_relative_error).toBeLessThan(1e-6);
   });
 });

@@ -3,7 +3,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '@isoflop/graph';
-import { TrainerError, createSession, resolveSessionSettings, sessionOptions } from '@isoflop/trainer';
+import {
+  TrainerError,
+  createSession,
+  resolveSessionSettings,
+  sessionOptions,
+} from '@isoflop/trainer';
 
 function tinyModel(): Uint8Array {
   const b = new GraphBuilder({ dtype: 'float32' });
@@ -41,21 +46,34 @@ describe('ORT sessions per device', () => {
   it('runs a model on the CPU with the options above', async () => {
     const session = await createSession(tinyModel(), resolveSessionSettings({ threads: 1 }));
     const { Tensor } = await import('onnxruntime-node');
-    const out = await session.run({ x: new Tensor('float32', Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3]) });
+    const out = await session.run({
+      x: new Tensor('float32', Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3]),
+    });
     expect(Array.from(out['y']?.data as Float32Array)).toEqual([2, 4, 6, 8, 10, 12]);
     await session.release();
   });
 
   it('reports a model ORT rejects as SHAPE_REJECTED', async () => {
-    const error = await failure(createSession(Uint8Array.of(1, 2, 3, 4), resolveSessionSettings({ threads: 1 })));
+    const error = await failure(
+      createSession(Uint8Array.of(1, 2, 3, 4), resolveSessionSettings({ threads: 1 })),
+    );
     expect(error.code).toBe('SHAPE_REJECTED');
   });
 
   it('reports CUDA without its provider libraries as DEVICE_UNAVAILABLE, saying how to install them', async () => {
     const ortDir = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
-    const cudaLib = join(ortDir, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
+    const cudaLib = join(
+      ortDir,
+      'bin',
+      'napi-v6',
+      process.platform,
+      process.arch,
+      'libonnxruntime_providers_cuda.so',
+    );
     if (existsSync(cudaLib)) return;
-    const error = await failure(createSession(tinyModel(), resolveSessionSettings({ device: 'cuda' })));
+    const error = await failure(
+      createSession(tinyModel(), resolveSessionSettings({ device: 'cuda' })),
+    );
     expect(error.code).toBe('DEVICE_UNAVAILABLE');
     expect(error.message).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12/);
   });

@@ -5,7 +5,13 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ADAMW_NAMES } from '@isoflop/graph';
-import { GRAPH_OUTPUTS, buildTrainStepGraph, flopsPerStep, initParams, type ModelConfig } from '@isoflop/models';
+import {
+  GRAPH_OUTPUTS,
+  buildTrainStepGraph,
+  flopsPerStep,
+  initParams,
+  type ModelConfig,
+} from '@isoflop/models';
 import {
   DeviceState,
   createSession,
@@ -24,7 +30,9 @@ const vocabSize = 1024;
 const settings = resolveSessionSettings({ threads });
 
 function emit(metric: string, value: number, unit: string, context: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify({ bench: 'train-step', metric, value, unit, ...context })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ bench: 'train-step', metric, value, unit, ...context })}\n`,
+  );
 }
 
 for (const dModel of [128, 256, 384]) {
@@ -60,7 +68,11 @@ for (const dModel of [128, 256, 384]) {
     { input: ADAMW_NAMES.v(p.name), output: ADAMW_NAMES.vNext(p.name), dims: p.shape },
   ]);
   const sessionStart = performance.now();
-  const session = await createSession(graph.onnx, settings, bindings.map((b) => b.output));
+  const session = await createSession(
+    graph.onnx,
+    settings,
+    bindings.map((b) => b.output),
+  );
   emit('session_create', (performance.now() - sessionStart) / 1000, 's', context);
 
   const init = initParams(config, 0);
@@ -89,7 +101,11 @@ for (const dModel of [128, 256, 384]) {
   // The reference: the step's largest product shape ([tokens, d]·[d, ffn]), timed in rounds interleaved
   // with the steps so both see the same load; best of each, since on shared cores the median measures
   // someone else's work.
-  const probe = await MatmulProbe.create(settings, { m: batchSize * seqLen, k: dModel, n: 4 * dModel });
+  const probe = await MatmulProbe.create(settings, {
+    m: batchSize * seqLen,
+    k: dModel,
+    n: 4 * dModel,
+  });
   let best = Number.POSITIVE_INFINITY;
   let total = 0;
   for (let i = 0; i < timedSteps; i++) {
@@ -115,7 +131,12 @@ for (const dModel of [128, 256, 384]) {
     flops_per_step: flops,
     counting: '6·(non-embedding + head weights)·tokens + 12·n_layers·seq_len·d_model·tokens',
   });
-  emit('matmul_peak', peak.flopsPerSecond, 'FLOP/s', { ...context, m: peak.m, k: peak.k, n: peak.n });
+  emit('matmul_peak', peak.flopsPerSecond, 'FLOP/s', {
+    ...context,
+    m: peak.m,
+    k: peak.k,
+    n: peak.n,
+  });
   emit('mfu', flops / best / peak.flopsPerSecond, 'ratio', {
     ...context,
     reference: `fp32 matmul peak, same process ([${peak.m},${peak.k}]·[${peak.k},${peak.n}])`,

@@ -55,10 +55,14 @@ export async function writeCheckpoint(file: string, state: CheckpointState): Pro
     }
     for (let i = 0; i < data.length; i++) {
       if (!Number.isFinite(data[i])) {
-        throw new TrainerError('BAD_CHECKPOINT', `refusing to checkpoint non-finite values in "${name}"`, {
-          path: file,
-          step: state.step,
-        });
+        throw new TrainerError(
+          'BAD_CHECKPOINT',
+          `refusing to checkpoint non-finite values in "${name}"`,
+          {
+            path: file,
+            step: state.step,
+          },
+        );
       }
     }
   }
@@ -116,12 +120,18 @@ export async function readCheckpoint(
     bytes = await readFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TrainerError('BAD_CHECKPOINT', `cannot read checkpoint ${file}`, { path: file, cause: error });
+    throw new TrainerError('BAD_CHECKPOINT', `cannot read checkpoint ${file}`, {
+      path: file,
+      cause: error,
+    });
   }
   const bad = (why: string): TrainerError =>
     new TrainerError('BAD_CHECKPOINT', `checkpoint ${file} is unusable: ${why}`, { path: file });
 
-  if (bytes.length < MAGIC.length + 4 + DIGEST_BYTES || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+  if (
+    bytes.length < MAGIC.length + 4 + DIGEST_BYTES ||
+    !bytes.subarray(0, MAGIC.length).equals(MAGIC)
+  ) {
     throw bad('not an isoflop checkpoint (bad magic or truncated)');
   }
   const body = bytes.subarray(0, bytes.length - DIGEST_BYTES);
@@ -169,7 +179,8 @@ export function identityMismatch(
   expected: CheckpointIdentity,
 ): string | undefined {
   if (found.runId !== expected.runId) return `run id ${found.runId}, expected ${expected.runId}`;
-  if (found.family !== expected.family) return `family ${found.family}, expected ${expected.family}`;
+  if (found.family !== expected.family)
+    return `family ${found.family}, expected ${expected.family}`;
   for (const key of new Set([...Object.keys(found.shape), ...Object.keys(expected.shape)])) {
     if (found.shape[key] !== expected.shape[key]) {
       return `shape.${key} ${String(found.shape[key])}, expected ${String(expected.shape[key])}`;

@@ -38,7 +38,10 @@ export class DeviceState {
   }
 
   /** Runs one step; returns the named scalar outputs as numbers and keeps the updated state. */
-  async step(feeds: Record<string, ort.Tensor>, scalarOutputs: readonly string[]): Promise<Record<string, number>> {
+  async step(
+    feeds: Record<string, ort.Tensor>,
+    scalarOutputs: readonly string[],
+  ): Promise<Record<string, number>> {
     const inputs: Record<string, ort.Tensor> = { ...feeds };
     for (const binding of this.bindings) inputs[binding.input] = this.tensor(binding.input);
     const fetches = [...scalarOutputs, ...this.bindings.map((binding) => binding.output)];
@@ -48,7 +51,8 @@ export class DeviceState {
       const output = outputs[name] as ort.Tensor;
       scalars[name] = Number((output.data as Float32Array)[0]);
     }
-    for (const binding of this.bindings) this.replace(binding.input, outputs[binding.output] as ort.Tensor);
+    for (const binding of this.bindings)
+      this.replace(binding.input, outputs[binding.output] as ort.Tensor);
     return scalars;
   }
 

@@ -34,7 +34,9 @@ export async function runGradcheck(
         };
       },
       {
-        ...(options.probesPerTensor === undefined ? {} : { probesPerTensor: options.probesPerTensor }),
+        ...(options.probesPerTensor === undefined
+          ? {}
+          : { probesPerTensor: options.probesPerTensor }),
         ...(options.seed === undefined ? {} : { seed: options.seed }),
       },
     );

@@ -29,9 +29,13 @@ export function resolveSessionSettings(options: {
 }): SessionSettings {
   const threads = options.threads ?? defaultThreads();
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new TrainerError('INVALID_OPTIONS', `threads: expected a positive integer, got ${threads}`, {
-      path: 'threads',
-    });
+    throw new TrainerError(
+      'INVALID_OPTIONS',
+      `threads: expected a positive integer, got ${threads}`,
+      {
+        path: 'threads',
+      },
+    );
   }
   return { device: options.device ?? 'cpu', threads, spinning: options.spinning ?? false };
 }
@@ -122,9 +126,13 @@ export async function createSession(
         { path: 'device', cause: error },
       );
     }
-    throw new TrainerError('SHAPE_REJECTED', `ONNX Runtime rejected the ${what}: ${firstLine(message)}`, {
-      cause: error,
-    });
+    throw new TrainerError(
+      'SHAPE_REJECTED',
+      `ONNX Runtime rejected the ${what}: ${firstLine(message)}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

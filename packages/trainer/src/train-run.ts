@@ -10,7 +10,12 @@ import {
 } from '@isoflop/models';
 import type { Device, RunSpec } from '@isoflop/planner';
 import type ort from 'onnxruntime-node';
-import { checkpointPath, readCheckpoint, writeCheckpoint, type CheckpointIdentity } from './checkpoint.js';
+import {
+  checkpointPath,
+  readCheckpoint,
+  writeCheckpoint,
+  type CheckpointIdentity,
+} from './checkpoint.js';
 import { DeviceState, type StateBinding } from './device-state.js';
 import { TrainerError } from './errors.js';
 import { meanAndStdErr, type MeanWithStdErr } from './eval-stats.js';
@@ -58,14 +63,30 @@ function stateBindings(graph: StepGraph): StateBinding[] {
   const bindings: StateBinding[] = [];
   for (const param of graph.params) {
     const dims = param.shape;
-    bindings.push({ input: ADAMW_NAMES.param(param.name), output: ADAMW_NAMES.paramNext(param.name), dims });
-    bindings.push({ input: ADAMW_NAMES.m(param.name), output: ADAMW_NAMES.mNext(param.name), dims });
-    bindings.push({ input: ADAMW_NAMES.v(param.name), output: ADAMW_NAMES.vNext(param.name), dims });
+    bindings.push({
+      input: ADAMW_NAMES.param(param.name),
+      output: ADAMW_NAMES.paramNext(param.name),
+      dims,
+    });
+    bindings.push({
+      input: ADAMW_NAMES.m(param.name),
+      output: ADAMW_NAMES.mNext(param.name),
+      dims,
+    });
+    bindings.push({
+      input: ADAMW_NAMES.v(param.name),
+      output: ADAMW_NAMES.vNext(param.name),
+      dims,
+    });
   }
   return bindings;
 }
 
-function initialState(config: ModelConfig, graph: StepGraph, seed: number): Map<string, Float32Array> {
+function initialState(
+  config: ModelConfig,
+  graph: StepGraph,
+  seed: number,
+): Map<string, Float32Array> {
   const values = new Map<string, Float32Array>();
   const params = initParams(config, seed);
   for (const param of graph.params) {
@@ -87,9 +108,13 @@ function checkRun(run: RunSpec): void {
   ];
   for (const [field, value] of positive) {
     if (!Number.isInteger(value) || value < 1) {
-      throw new TrainerError('INVALID_OPTIONS', `run.${field}: expected a positive integer, got ${value}`, {
-        path: `run.${field}`,
-      });
+      throw new TrainerError(
+        'INVALID_OPTIONS',
+        `run.${field}: expected a positive integer, got ${value}`,
+        {
+          path: `run.${field}`,
+        },
+      );
     }
   }
   const { lr, minLr, warmupSteps } = run.optimizer;
@@ -186,7 +211,12 @@ class RunTrainer {
       this.bindings.map((binding) => binding.output),
       'training step graph',
     );
-    this.evalSession = await createSession(this.evalGraph.onnx, this.settings, [], 'evaluation graph');
+    this.evalSession = await createSession(
+      this.evalGraph.onnx,
+      this.settings,
+      [],
+      'evaluation graph',
+    );
     const state = new DeviceState(this.session, this.bindings);
     this.state = state;
     let step = 0;
@@ -211,10 +241,14 @@ class RunTrainer {
     while (step < run.steps) {
       if (options.signal?.aborted) {
         await this.checkpoint(step);
-        throw new TrainerError('ABORTED', `run ${run.id} aborted at step ${step}; its checkpoint is saved`, {
-          step,
-          cause: options.signal.reason,
-        });
+        throw new TrainerError(
+          'ABORTED',
+          `run ${run.id} aborted at step ${step}; its checkpoint is saved`,
+          {
+            step,
+            cause: options.signal.reason,
+          },
+        );
       }
       const stepStart = performance.now();
       const batch = sampleBatch(this.data.train, run.seed, step, run.batchSize, this.seqLen);
@@ -303,18 +337,33 @@ class RunTrainer {
     if (objectiveRows !== undefined) fetches.push(GRAPH_OUTPUTS.objectiveRowSums);
     for (const [index, batch] of batches.entries()) {
       // Keyed by the sweep's eval seed and the batch index, never the run: common random numbers.
-      const feeds = { ...toOrtFeeds(this.evalGraph.feeds.eval(batch, [run.eval.seed, index])), ...params };
+      const feeds = {
+        ...toOrtFeeds(this.evalGraph.feeds.eval(batch, [run.eval.seed, index])),
+        ...params,
+      };
       const outputs = await session.run(feeds, fetches);
-      boundRows.set(outputs[GRAPH_OUTPUTS.boundRowSums]?.data as Float32Array, index * run.batchSize);
-      objectiveRows?.set(outputs[GRAPH_OUTPUTS.objectiveRowSums]?.data as Float32Array, index * run.batchSize);
+      boundRows.set(
+        outputs[GRAPH_OUTPUTS.boundRowSums]?.data as Float32Array,
+        index * run.batchSize,
+      );
+      objectiveRows?.set(
+        outputs[GRAPH_OUTPUTS.objectiveRowSums]?.data as Float32Array,
+        index * run.batchSize,
+      );
     }
     const bound = meanAndStdErr(boundRows, this.evalGraph.tokensPerRow);
     const objective =
-      objectiveRows === undefined ? undefined : meanAndStdErr(objectiveRows, this.evalGraph.tokensPerRow);
+      objectiveRows === undefined
+        ? undefined
+        : meanAndStdErr(objectiveRows, this.evalGraph.tokensPerRow);
     if (!Number.isFinite(bound.mean)) {
-      throw new TrainerError('DIVERGED', `run ${run.id}: validation loss is ${bound.mean} at step ${step}`, {
-        step,
-      });
+      throw new TrainerError(
+        'DIVERGED',
+        `run ${run.id}: validation loss is ${bound.mean} at step ${step}`,
+        {
+          step,
+        },
+      );
     }
     this.options.onProgress?.({
       kind: 'eval',

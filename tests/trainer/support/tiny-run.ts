@@ -21,7 +21,8 @@ export async function syntheticShards(dir: string, tokens = 40_000): Promise<Dat
     const shard = new Uint16Array(count);
     let token = 0;
     for (let i = 0; i < count; i++) {
-      token = next() < 0.8 ? (token * 5 + 3) % SYNTHETIC_VOCAB : Math.floor(next() * SYNTHETIC_VOCAB);
+      token =
+        next() < 0.8 ? (token * 5 + 3) % SYNTHETIC_VOCAB : Math.floor(next() * SYNTHETIC_VOCAB);
       shard[i] = token;
     }
     const path = join(dir, name);
@@ -88,7 +89,14 @@ export function tinyRun(family: Family, data: DataSpec, overrides: Partial<RunSp
   if (family === 'mdm') run.mdm = { eps: 1e-3 };
   if (family === 'mdm-prime-v2') {
     const length = Math.ceil(Math.log2(vocabSize));
-    run.prime = { base: 2, length, shuffle: true, shuffleSeed: 0, embedding: 'cat-share', objective: 'published' };
+    run.prime = {
+      base: 2,
+      length,
+      shuffle: true,
+      shuffleSeed: 0,
+      embedding: 'cat-share',
+      objective: 'published',
+    };
   }
   return { ...run, ...overrides };
 }

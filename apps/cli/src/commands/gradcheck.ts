@@ -27,7 +27,10 @@ export function register(program: Command): void {
     .option('--probes <n>', 'entries probed per tensor', positiveInt('--probes'))
     .option('--seed <n>', 'seed of the parameters, batch and probes', nonNegativeInt('--seed'))
     .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt('--threads'))
-    .option('--json', 'print {"family", "tensors": [{"name", "relative_error"}], "worst_relative_error"}')
+    .option(
+      '--json',
+      'print {"family", "tensors": [{"name", "relative_error"}], "worst_relative_error"}',
+    )
     .action(
       runAction(async (options: GradcheckOptions) => {
         const family = options.family as Family;
@@ -57,7 +60,10 @@ function printReport(report: GradcheckReport, json: boolean): void {
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return;
   }
-  const rows = report.tensors.map((tensor) => [tensor.name, tensor.relative_error.toExponential(2)]);
+  const rows = report.tensors.map((tensor) => [
+    tensor.name,
+    tensor.relative_error.toExponential(2),
+  ]);
   process.stdout.write(
     `${formatTable(['tensor', 'relative error'], rows)}\n` +
       `${report.family}${report.variant === undefined ? '' : ` (${report.variant})`}: worst relative error ${report.worst_relative_error.toExponential(2)}\n`,
@@ -67,7 +73,8 @@ function printReport(report: GradcheckReport, json: boolean): void {
 function nonNegativeInt(name: string): (value: string) => number {
   return (value: string) => {
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0) badInput(`${name}: expected an integer >= 0, got '${value}'`);
+    if (!Number.isInteger(parsed) || parsed < 0)
+      badInput(`${name}: expected an integer >= 0, got '${value}'`);
     return parsed;
   };
 }

@@ -16,12 +16,19 @@ interface TrainOptions {
 }
 
 /** Errors that mean the user's input (spec, run id, flags, checkpoint) is wrong rather than a crash. */
-const TRAIN_BAD_INPUT_CODES = ['INVALID_OPTIONS', 'BAD_CHECKPOINT', 'SHAPE_REJECTED', 'DEVICE_UNAVAILABLE'];
+const TRAIN_BAD_INPUT_CODES = [
+  'INVALID_OPTIONS',
+  'BAD_CHECKPOINT',
+  'SHAPE_REJECTED',
+  'DEVICE_UNAVAILABLE',
+];
 
 export function register(program: Command): void {
   program
     .command('train')
-    .description('train one planned run of a sweep spec in the foreground (resumes from its checkpoint)')
+    .description(
+      'train one planned run of a sweep spec in the foreground (resumes from its checkpoint)',
+    )
     .argument('<spec>', 'sweep spec file (YAML or JSON)')
     .requiredOption('--run <id>', 'run id, as printed by `isoflop plan SPEC --json`')
     .option('--cache-dir <dir>', 'token shards and compiled step graphs', join('.isoflop', 'cache'))
