@@ -72,13 +72,24 @@ afterAll(async () => {
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
-/** Marks vega drew into a chart: paths, symbols and lines of its SVG. */
-async function markCount(name: string): Promise<number> {
+/** Marks vega drew (items in its scenegraph, counted by the page) and whether its canvas has ink. */
+async function drawn(name: string): Promise<{ marks: number; inked: boolean }> {
+  const chart = page.locator(`[data-chart="${name}"]`);
+  const marks = Number(await chart.getAttribute('data-marks'));
+  const inked = await chart.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let coloured = 0;
+    for (let i = 0; i < data.length; i += 4)
+      if (data[i]! < 200 || data[i + 1]! < 200 || data[i + 2]! < 200) coloured++;
+    return coloured > 500;
+  });
+  return { marks, inked };
+}
+
+function canvasImage(name: string): Promise<string> {
   return page
-    .locator(
-      `[data-chart="${name}"] svg .mark-line path, [data-chart="${name}"] svg .mark-symbol path, [data-chart="${name}"] svg .mark-rect path, [data-chart="${name}"] svg .mark-rule line`,
-    )
-    .count();
+    .locator(`[data-chart="${name}"] canvas`)
+    .evaluate((canvas: HTMLCanvasElement) => canvas.toDataURL());
 }
 
 describe('dashboard', () => {
@@ -88,7 +99,9 @@ describe('dashboard', () => {
     for (const name of CHARTS) {
       const chart = page.locator(`[data-chart="${name}"]`);
       await expect.poll(() => chart.getAttribute('data-ready'), { timeout: 30_000 }).toBe('true');
-      expect(await markCount(name), name).toBeGreaterThan(3);
+      const { marks, inked } = await drawn(name);
+      expect(marks, name).toBeGreaterThan(5);
+      expect(inked, name).toBe(true);
     }
     await expect.poll(() => page.locator('#live').getAttribute('data-state')).toBe('open');
     expect(await page.locator('#sweep-name').textContent()).toBe('dashboard-test');
@@ -105,7 +118,8 @@ describe('dashboard', () => {
     const run = seeded.running[0]!;
     const chart = page.locator('[data-chart="loss-tokens"]');
     const updatesBefore = Number(await chart.getAttribute('data-updates'));
-    const before = await chart.locator('svg.marks').innerHTML();
+    const before = await canvasImage('loss-tokens');
+    const marksBefore = Number(await chart.getAttribute('data-marks'));
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
 
@@ -135,7 +149,8 @@ describe('dashboard', () => {
     await expect
       .poll(async () => Number(await chart.getAttribute('data-updates')), { timeout: 20_000 })
       .toBeGreaterThan(updatesBefore);
-    expect(await chart.locator('svg.marks').innerHTML()).not.toBe(before);
+    expect(await canvasImage('loss-tokens')).not.toBe(before);
+    expect(Number(await chart.getAttribute('data-marks'))).toBeGreaterThan(marksBefore);
     expect(navigations).toEqual([]);
     await page.screenshot({
       path: join(ARTIFACTS, 'dashboard-after-progress.png'),

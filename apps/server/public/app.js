@@ -219,15 +219,24 @@ function specShape(spec) {
   return JSON.stringify(shape);
 }
 
+/** How many marks vega drew: items of every mark in the scenegraph (canvas keeps them out of the DOM). */
+function countMarks(node) {
+  if (!node || typeof node !== 'object') return 0;
+  let count = node.marktype && node.marktype !== 'group' ? (node.items?.length ?? 0) : 0;
+  for (const item of node.items ?? []) count += countMarks(item);
+  return count;
+}
+
 async function embedChart(container, name, spec) {
+  // Canvas: thousands of points draw without building thousands of DOM nodes (the SVGs for papers come
+  // from the server's .svg route).
   const result = await vegaEmbed(container, spec, {
     actions: { export: true, source: false, compiled: false, editor: false },
-    renderer: 'svg',
+    renderer: 'canvas',
   });
   const previous = state.charts.get(name);
   previous?.view.finalize();
   state.charts.set(name, { view: result.view, shape: specShape(spec) });
-  container.dataset.ready = 'true';
 }
 
 /** Fetches a chart's spec; swaps the data into the live view when only data changed, else re-embeds. */
@@ -252,7 +261,9 @@ async function loadChart(name) {
   } else {
     await embedChart(container, name, spec);
   }
+  container.dataset.marks = String(countMarks(state.charts.get(name).view.scenegraph().root));
   container.dataset.updates = String(Number(container.dataset.updates ?? 0) + 1);
+  container.dataset.ready = 'true';
   addSvgLink(container, name);
 }
 

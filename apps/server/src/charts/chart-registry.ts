@@ -13,6 +13,8 @@ import { runStatesSpec } from './run-states.js';
 export interface ChartInputs {
   runs: readonly ChartRun[];
   curves: readonly CurvePoint[];
+  /** How many runs the curves cover, of how many in the sweep (big sweeps draw a subset). */
+  curveRuns: { shown: number; total: number };
   fit: FitDocument | undefined;
 }
 
@@ -52,12 +54,12 @@ export const CHARTS: readonly ChartDefinition[] = [
   {
     name: 'loss-tokens',
     needs: { runs: false, curves: true, fit: false },
-    build: (i) => lossCurvesSpec(i.curves, 'tokens'),
+    build: (i) => lossCurvesSpec(i.curves, 'tokens', i.curveRuns),
   },
   {
     name: 'loss-flops',
     needs: { runs: false, curves: true, fit: false },
-    build: (i) => lossCurvesSpec(i.curves, 'flops'),
+    build: (i) => lossCurvesSpec(i.curves, 'flops', i.curveRuns),
   },
   {
     name: 'prime-objectives',

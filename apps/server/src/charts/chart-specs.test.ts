@@ -122,7 +122,7 @@ describe('chart specs', () => {
       valLoss: 4,
       primeObjective: 3.6,
     };
-    const spec = primeObjectivesSpec([...RUNS, prime]) as { datasets: { prime: Row[] } };
+    const spec = primeObjectivesSpec([...RUNS, prime]) as unknown as { datasets: { prime: Row[] } };
     expect(spec.datasets.prime.map((row) => [row['measure'], row['value']])).toEqual([
       ['bound K (valid, used in fits)', 4],
       [PRIME_OBJECTIVE_LABEL, 3.6],
@@ -132,7 +132,12 @@ describe('chart specs', () => {
   it('compile to vega for every chart, with and without a fit', () => {
     for (const chart of CHARTS) {
       for (const fit of [FIT, undefined]) {
-        const spec = chart.build({ runs: RUNS, curves: [], fit });
+        const spec = chart.build({
+          runs: RUNS,
+          curves: [],
+          curveRuns: { shown: 0, total: 0 },
+          fit,
+        });
         expect(() => compile(spec), chart.name).not.toThrow();
       }
     }

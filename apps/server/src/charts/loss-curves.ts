@@ -13,15 +13,32 @@ const AXIS_TITLE: Record<LossCurveAxis, string> = {
  * Training loss (faint) and evaluated bound (bold) of every run against tokens or FLOPs, one panel per
  * family, coloured by budget. The points are expected downsampled already: the spec draws what it gets.
  */
-export function lossCurvesSpec(points: readonly CurvePoint[], axis: LossCurveAxis): TopLevelSpec {
+export function lossCurvesSpec(
+  points: readonly CurvePoint[],
+  axis: LossCurveAxis,
+  coverage: { shown: number; total: number },
+): TopLevelSpec {
+  // Only what the marks use: a big sweep's chart carries tens of thousands of these rows.
   const rows = points
     .filter((p) => p[axis] > 0 && Number.isFinite(p.loss))
-    .map((p) => ({ ...p, x: p[axis], budgetLabel: budgetLabel(p.budgetFlops) }));
+    .map((p) => ({
+      runId: p.runId,
+      family: p.family,
+      budgetFlops: p.budgetFlops,
+      budgetLabel: budgetLabel(p.budgetFlops),
+      series: p.series,
+      x: p[axis],
+      loss: p.loss,
+    }));
+  const subset =
+    coverage.shown < coverage.total
+      ? ` · ${coverage.shown} of ${coverage.total} runs, spread over budgets and sizes`
+      : '';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: axis === 'tokens' ? 'Loss curves against tokens' : 'Loss curves against compute',
-      subtitle: 'faint: training loss · bold: evaluated bound (K for MDM-Prime-v2)',
+      subtitle: `faint: training loss · bold: evaluated bound (K for MDM-Prime-v2)${subset}`,
     },
     config: CHART_CONFIG,
     datasets: { curves: rows },
@@ -45,7 +62,7 @@ export function lossCurvesSpec(points: readonly CurvePoint[], axis: LossCurveAxi
             y: { field: 'loss', type: 'quantitative', scale: { zero: false }, title: LOSS_TITLE },
             color: BUDGET_COLOR,
             detail: { field: 'runId' },
-            order: { field: 'step' },
+            order: { field: 'x' },
           },
         },
         {
@@ -56,11 +73,11 @@ export function lossCurvesSpec(points: readonly CurvePoint[], axis: LossCurveAxi
             y: { field: 'loss', type: 'quantitative', scale: { zero: false } },
             color: BUDGET_COLOR,
             detail: { field: 'runId' },
-            order: { field: 'step' },
+            order: { field: 'x' },
             tooltip: [
               { field: 'runId', title: 'run' },
-              { field: 'params', title: 'N', format: '.3s' },
-              { field: 'tokens', title: 'tokens', format: '.3s' },
+              { field: 'budgetLabel', title: 'budget' },
+              { field: 'x', title: axis, format: '.3s' },
               { field: 'loss', title: 'bound', format: '.4f' },
             ],
           },

@@ -3,15 +3,18 @@ import type { Family } from '@isoflop/planner';
 import { latestFit, sweepCurveSamples, sweepRuns, type Store } from '@isoflop/store';
 import type { ChartRun, CurvePoint } from '../charts/chart-data.js';
 import type { ChartDefinition, ChartInputs } from '../charts/chart-registry.js';
+import { selectCurveRuns } from './curve-runs.js';
 
 /**
- * Points a sweep-wide loss chart may hold in total. Vega draws ~50k line points without freezing the
- * page; each run gets an equal share (at least its first, last and a middle point), so 10,000 runs and a
- * million stored metric rows still render, while a small sweep shows every point of its curves.
+ * Curves and points a sweep-wide loss chart may hold. Past a few hundred lines a chart shows no more
+ * than their envelope, and past ~10k points the page slows: a sweep of 10,000 runs and a million
+ * metric rows is drawn from a spread-out subset of runs, each sampled evenly, while a small sweep shows
+ * every run with up to MAX_POINTS_PER_RUN points per curve.
  */
-export const CURVE_POINT_BUDGET = 40_000;
-const MIN_POINTS_PER_RUN = 3;
-const MAX_POINTS_PER_RUN = 400;
+export const MAX_CURVE_RUNS = 240;
+export const CURVE_POINT_BUDGET = 12_000;
+const MIN_POINTS_PER_RUN = 4;
+const MAX_POINTS_PER_RUN = 200;
 
 /** Reads from the store exactly what a chart needs and shapes it into the charts' plain inputs. */
 export function loadChartInputs(
@@ -32,12 +35,15 @@ export function loadChartInputs(
     primeObjective: run.primeObjective,
   }));
   let curves: CurvePoint[] = [];
+  let curveRuns = 0;
   if (chart.needs.curves && runRows.length > 0) {
+    const chosen = selectCurveRuns(runRows, MAX_CURVE_RUNS);
+    curveRuns = chosen.length;
     const perRun = Math.min(
       MAX_POINTS_PER_RUN,
-      Math.max(MIN_POINTS_PER_RUN, Math.floor(CURVE_POINT_BUDGET / runRows.length / 2)),
+      Math.max(MIN_POINTS_PER_RUN, Math.floor(CURVE_POINT_BUDGET / chosen.length / 2)),
     );
-    curves = sweepCurveSamples(store, sweepId, perRun).map((sample) => ({
+    curves = sweepCurveSamples(store, sweepId, chosen, perRun).map((sample) => ({
       runId: sample.runId,
       family: sample.family as Family,
       budgetFlops: sample.budgetFlops,
@@ -53,5 +59,10 @@ export function loadChartInputs(
   const fit = chart.needs.fit
     ? (latestFit(store, sweepId)?.document as FitDocument | undefined)
     : undefined;
-  return { runs: chart.needs.runs ? runs : [], curves, fit };
+  return {
+    runs: chart.needs.runs ? runs : [],
+    curves,
+    curveRuns: { shown: curveRuns, total: runRows.length },
+    fit,
+  };
 }

@@ -64,13 +64,14 @@ export interface CurveSample {
 const CURVE_SAMPLES = `
 WITH RECURSIVE bucket(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM bucket WHERE i + 1 < @buckets),
 kinds(kind) AS (VALUES ('train'), ('eval')),
+chosen AS (SELECT * FROM runs WHERE sweep_id = @sweepId AND id IN (SELECT value FROM json_each(@runIds))),
 picked(id) AS (
   SELECT (SELECT m.id FROM metrics m WHERE m.run_id = r.id AND m.kind = kinds.kind
           AND m.step >= (r.steps * bucket.i) / @buckets ORDER BY m.step LIMIT 1)
-  FROM runs r, kinds, bucket WHERE r.sweep_id = @sweepId
+  FROM chosen r, kinds, bucket
   UNION
   SELECT (SELECT m.id FROM metrics m WHERE m.run_id = r.id AND m.kind = kinds.kind ORDER BY m.step DESC LIMIT 1)
-  FROM runs r, kinds WHERE r.sweep_id = @sweepId
+  FROM chosen r, kinds
 )
 SELECT r.id AS runId, r.family AS family, r.budget_flops AS budgetFlops, r.params AS params, r.steps AS steps,
   r.tokens AS runTokens, r.achieved_flops AS achievedFlops, m.kind AS kind, m.step AS step, m.tokens AS tokens,
@@ -82,15 +83,24 @@ ORDER BY r.id, m.kind, m.step`;
 const curveStatements = new WeakMap<Store, ReturnType<Store['sqlite']['prepare']>>();
 
 /**
- * About `pointsPerRun` points of each kind per run of a sweep, evenly spread over the run's planned
- * steps, plus each run's newest point so a live curve always reaches its latest value. Sampling happens
- * in SQLite: a chart of 10,000 runs and a million metric rows reads tens of thousands of rows.
+ * About `pointsPerRun` points of each kind for each of the given runs of a sweep, evenly spread over the
+ * run's planned steps, plus each run's newest point so a live curve always reaches its latest value.
+ * Sampling happens in SQLite, so the cost follows the points returned, not the metric rows stored.
  */
-export function sweepCurveSamples(store: Store, sweepId: string, pointsPerRun: number): CurveSample[] {
+export function sweepCurveSamples(
+  store: Store,
+  sweepId: string,
+  runIds: readonly string[],
+  pointsPerRun: number,
+): CurveSample[] {
   let statement = curveStatements.get(store);
   if (!statement) {
     statement = store.sqlite.prepare(CURVE_SAMPLES);
     curveStatements.set(store, statement);
   }
-  return statement.all({ sweepId, buckets: Math.max(1, Math.floor(pointsPerRun)) }) as CurveSample[];
+  return statement.all({
+    sweepId,
+    runIds: JSON.stringify(runIds),
+    buckets: Math.max(1, Math.floor(pointsPerRun)),
+  }) as CurveSample[];
 }
