@@ -13,6 +13,13 @@ export function streamRng(seed: number, ...keys: number[]): Rng {
   return new Rng(state >>> 0);
 }
 
+/** FNV-1a hash of a name, so a family's resamples do not change when other families are added. */
+export function nameKey(name: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
 /** Draw counts of `size` draws with replacement from `size` items. */
 export function resampleCounts(rng: Rng, size: number): Uint32Array {
   const counts = new Uint32Array(size);

@@ -1,5 +1,6 @@
 import {
   INTERVAL_LEVEL,
+  nameKey,
   percentileInterval,
   resampleCounts,
   standardError,
@@ -69,7 +70,6 @@ export const BOOTSTRAP_SCHEME =
 
 interface FamilyState {
   name: string;
-  index: number;
   rows: RunRow[];
   dropped: number;
   groups: BudgetGroup[];
@@ -106,12 +106,11 @@ export function fitRuns(rows: readonly RunRow[], options: FitOptions = {}): FitD
     );
   }
 
-  const states = names.map((name, index): FamilyState => {
+  const states = names.map((name): FamilyState => {
     const sorted = valid.filter((row) => row.family === name).sort((p, q) => p.loss - q.loss);
     const kept = sorted.slice(0, Math.max(0, sorted.length - dropHighest));
     return {
       name,
-      index,
       rows: kept,
       dropped: sorted.length - kept.length,
       groups: groupBudgets(kept, tolerance),
@@ -237,7 +236,7 @@ function bootstrapFamily(
   for (let r = 0; approach2 && r < resamples; r++) {
     const weight = new Float64Array(state.rows.length);
     state.groups.forEach((group, g) => {
-      const rng = streamRng(seed, state.index, r, APPROACH2_STREAM, g);
+      const rng = streamRng(seed, nameKey(state.name), r, APPROACH2_STREAM, g);
       const counts = resampleCounts(rng, group.members.length);
       group.members.forEach((member, j) => (weight[member] = counts[j]!));
     });
@@ -248,7 +247,7 @@ function bootstrapFamily(
     state.boot3 = bootstrapParametricLaw(data, state.approach3, {
       resamples,
       seed,
-      family: state.index,
+      family: nameKey(state.name),
     });
   }
 }

@@ -68,6 +68,7 @@ export { groupBudgets, type BudgetGroup } from './budget-groups.js';
 export { fitLine, fitParabola, type Line, type Parabola } from './least-squares.js';
 export {
   INTERVAL_LEVEL,
+  nameKey,
   percentileInterval,
   quantileOfSorted,
   resampleCounts,

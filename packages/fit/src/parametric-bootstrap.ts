@@ -14,7 +14,7 @@ export const BOOTSTRAP_GRID: readonly Float64Array[] = [5, 10].flatMap((logA) =>
 // Stream key that separates Approach-3 resamples from Approach-2 ones drawn with the same seed.
 const APPROACH3_STREAM = 3;
 
-/** Draw counts of Approach-3 resample `resample` of family number `family` (runs drawn across the family). */
+/** Draw counts of Approach-3 resample `resample` of the family keyed `family` (runs drawn across the family). */
 export function parametricResampleCounts(
   seed: number,
   family: number,

@@ -13,19 +13,23 @@ const law = { E: 1.817, A: 477.8, B: 2143.4, alpha: 0.3473, beta: 0.3672 };
 describe('parametric law closed forms', () => {
   it('N_opt(C) is the minimiser of L(N, C/(6N)) found by brute force over N', () => {
     for (const compute of [1e18, 1e21, 1e24]) {
-      let bestN = 0;
-      let bestLoss = Number.POSITIVE_INFINITY;
-      for (let logN = 5; logN <= 14; logN += 1e-4) {
-        const n = 10 ** logN;
-        const loss = predictLoss(law, n, compute / (6 * n));
-        if (loss < bestLoss) [bestN, bestLoss] = [n, loss];
-      }
-      expect(Math.log10(optimalParams(law, compute))).toBeCloseTo(Math.log10(bestN), 3);
+      const lossAt = (logN: number) => predictLoss(law, 10 ** logN, compute / (6 * 10 ** logN));
+      // A coarse scan over log10 N, then a fine one around its best point.
+      const scan = (from: number, to: number, step: number) => {
+        let best = from;
+        for (let logN = from; logN <= to; logN += step)
+          if (lossAt(logN) < lossAt(best)) best = logN;
+        return best;
+      };
+      const coarse = scan(5, 14, 1e-3);
+      const bestLogN = scan(coarse - 2e-3, coarse + 2e-3, 1e-6);
+      const bestLoss = lossAt(bestLogN);
+      expect(Math.log10(optimalParams(law, compute))).toBeCloseTo(bestLogN, 5);
       expect((6 * optimalParams(law, compute) * optimalTokens(law, compute)) / compute).toBeCloseTo(
         1,
         12,
       );
-      expect(frontierLoss(law, compute)).toBeCloseTo(bestLoss, 7);
+      expect(frontierLoss(law, compute)).toBeCloseTo(bestLoss, 10);
     }
     const { a, b } = computeOptimalAllocation(law);
     expect(a + b).toBeCloseTo(1, 12);
