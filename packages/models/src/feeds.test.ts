@@ -171,6 +171,18 @@ describe('FeedBuilder', () => {
     );
   });
 
+  it('evaluation draws are common to every model size of a sweep (same key, same feeds)', () => {
+    const bigger = { ...shape, dModel: 64, nLayers: 3, nHeads: 4, ffnHidden: 128 };
+    for (const config of [
+      { family: 'mdm', shape, precision: 'fp32', mdm: { eps: 1e-3 } } as ModelConfig,
+      prime('nelbo'),
+    ]) {
+      const small = new FeedBuilder(config, B).eval(batchOf(6), [42, 3]);
+      const large = new FeedBuilder({ ...config, shape: bigger }, B).eval(batchOf(6), [42, 3]);
+      expect(large).toEqual(small);
+    }
+  });
+
   it('rejects batches of the wrong size or with out-of-vocabulary ids, naming the field', () => {
     const builder = new FeedBuilder({ family: 'arm', shape, precision: 'fp32' }, B);
     expect(() => builder.train(new Int32Array(5), 0)).toThrow(/batch: expected/);
