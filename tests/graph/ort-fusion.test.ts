@@ -19,7 +19,8 @@ async function optimizedOps(bytes: Uint8Array): Promise<Record<string, number>> 
   await session.release();
   const counts: Record<string, number> = {};
   for (const n of onnxProto.onnx.ModelProto.decode(readFileSync(path)).graph?.node ?? []) {
-    counts[n.opType] = (counts[n.opType] ?? 0) + 1;
+    const op = n.opType ?? '';
+    counts[op] = (counts[op] ?? 0) + 1;
   }
   return counts;
 }
