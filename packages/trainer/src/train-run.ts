@@ -243,7 +243,7 @@ class RunTrainer {
         await this.checkpoint(step);
         throw new TrainerError(
           'ABORTED',
-          `run ${run.id} aborted at step ${step}; its checkpoint is saved`,
+          `run ${run.id} aborted at step ${step}; its checkpoint is saved and training it again resumes there`,
           {
             step,
             cause: options.signal.reason,
