@@ -30,11 +30,15 @@ function lastStep(store: Store, runId: string): number {
 /** The training steps a worker reported, in order (the progress events after its 'start'). */
 function stepsReportedBy(store: Store, sweepId: string, worker: string): number[] {
   const events = sweepEvents(store, sweepId);
-  const start = events.findIndex((event) => (event.payload as { worker?: string }).worker === worker);
+  const start = events.findIndex(
+    (event) => (event.payload as { worker?: string }).worker === worker,
+  );
   if (start < 0) return [];
   return events
     .slice(start)
-    .filter((event) => event.kind === 'progress' && (event.payload as { kind: string }).kind === 'train')
+    .filter(
+      (event) => event.kind === 'progress' && (event.payload as { kind: string }).kind === 'train',
+    )
     .map((event) => (event.payload as { step: number }).step);
 }
 
