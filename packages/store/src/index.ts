@@ -51,11 +51,13 @@ export {
 export {
   getRun,
   listRuns,
+  sweepRunPoints,
   sweepRuns,
   type ListRunsOptions,
   type RunDetail,
   type RunListItem,
   type RunPage,
+  type RunPoint,
 } from './queries/read-runs.js';
 export {
   runMetrics,

@@ -1,5 +1,13 @@
 import type { FitDocument } from '@isoflop/fit';
-import { findSweep, getSweep, latestFit, sweepRuns, type RunListItem, type Store, type SweepDetail } from '@isoflop/store';
+import {
+  findSweep,
+  getSweep,
+  latestFit,
+  sweepRuns,
+  type RunListItem,
+  type Store,
+  type SweepDetail,
+} from '@isoflop/store';
 import { ServerError } from '../errors.js';
 import { fitFingerprint } from '../fits/fit-fingerprint.js';
 
@@ -33,7 +41,14 @@ export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export type ExportRun = Record<ExportColumn, string | number | null>;
 
 export interface SweepExport {
-  sweep: { id: string; name: string; state: string; runCount: number; createdAt: number; finishedAt: number | null };
+  sweep: {
+    id: string;
+    name: string;
+    state: string;
+    runCount: number;
+    createdAt: number;
+    finishedAt: number | null;
+  };
   /** The newest stored fit, null before any run finished. */
   fit: { computedAt: number; runCount: number; fingerprint: string; document: FitDocument } | null;
   runs: ExportRun[];
@@ -109,6 +124,7 @@ function csvField(value: string | number | null): string {
  */
 export function runsCsv(runs: readonly ExportRun[]): string {
   const lines = [EXPORT_COLUMNS.join(',')];
-  for (const run of runs) lines.push(EXPORT_COLUMNS.map((column) => csvField(run[column])).join(','));
+  for (const run of runs)
+    lines.push(EXPORT_COLUMNS.map((column) => csvField(run[column])).join(','));
   return `${lines.join('\n')}\n`;
 }

@@ -19,6 +19,10 @@ export function fitRowsOf(runs: readonly RunListItem[]): RunRow[] {
     }))
     .sort(
       (p, q) =>
-        p.family.localeCompare(q.family) || p.budget - q.budget || p.n - q.n || p.d - q.d || p.loss - q.loss,
+        p.family.localeCompare(q.family) ||
+        p.budget - q.budget ||
+        p.n - q.n ||
+        p.d - q.d ||
+        p.loss - q.loss,
     );
 }

@@ -36,7 +36,12 @@ export function refreshSweepFit(
   const fingerprint = fitFingerprint(rows);
   const stored = latestFit(store, sweepId);
   if (stored && fitFingerprint(stored.data) === fingerprint) {
-    return { refreshed: false, fingerprint, runCount: stored.runCount, document: stored.document as FitDocument };
+    return {
+      refreshed: false,
+      fingerprint,
+      runCount: stored.runCount,
+      document: stored.document as FitDocument,
+    };
   }
   const fitOptions: FitOptions = {
     bootstrap: options.bootstrap ?? SWEEP_FIT_BOOTSTRAP,
@@ -47,13 +52,19 @@ export function refreshSweepFit(
   try {
     document = fitRuns(rows, fitOptions);
   } catch (error) {
-    throw new ServerError('FIT_FAILED', `sweep ${sweepId}: fit failed: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ServerError(
+      'FIT_FAILED',
+      `sweep ${sweepId}: fit failed: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   store.transaction(() => {
     const fitId = saveFit(store, sweepId, document, rows);
-    appendEvents(store, [{ sweepId, kind: 'fit', payload: { fitId, fingerprint, runCount: rows.length } }]);
+    appendEvents(store, [
+      { sweepId, kind: 'fit', payload: { fitId, fingerprint, runCount: rows.length } },
+    ]);
   });
   return { refreshed: true, fingerprint, runCount: rows.length, document };
 }

@@ -1,6 +1,6 @@
 import type { FitDocument } from '@isoflop/fit';
 import type { Family } from '@isoflop/planner';
-import { latestFit, sweepCurveSamples, sweepRuns, type Store } from '@isoflop/store';
+import { latestFit, sweepCurveSamples, sweepRunPoints, type Store } from '@isoflop/store';
 import type { ChartRun, CurvePoint } from '../charts/chart-data.js';
 import type { ChartDefinition, ChartInputs } from '../charts/chart-registry.js';
 import { selectCurveRuns } from './curve-runs.js';
@@ -22,7 +22,7 @@ export function loadChartInputs(
   sweepId: string,
   chart: ChartDefinition,
 ): ChartInputs {
-  const runRows = chart.needs.runs || chart.needs.curves ? sweepRuns(store, sweepId) : [];
+  const runRows = chart.needs.runs || chart.needs.curves ? sweepRunPoints(store, sweepId) : [];
   const runs: ChartRun[] = runRows.map((run) => ({
     id: run.id,
     family: run.family as Family,
