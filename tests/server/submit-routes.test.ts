@@ -57,6 +57,7 @@ describe('POST /api/sweeps', () => {
     expect(response.statusCode).toBe(201);
     const body = response.json();
     sweepId = body.sweepId;
+    expect(body.created).toBe(true);
     expect(body.plan.sweepName).toBe('dashboard-test');
     expect(body.plan.runs.length).toBeGreaterThan(30);
     expect(body.plan.runs[0]).toMatchObject({
@@ -76,7 +77,7 @@ describe('POST /api/sweeps', () => {
       'application/json',
     );
     expect(response.statusCode).toBe(201);
-    expect(response.json().sweepId).toBe(sweepId);
+    expect(response.json()).toMatchObject({ sweepId, created: false });
     expect((await server.app.inject('/api/sweeps')).json().sweeps).toHaveLength(1);
   });
 
