@@ -55,15 +55,20 @@ describe('trainRun', () => {
       checkpointEvery: 3,
       eval: { tokens: 256, every: 5, seed: 0 },
     });
+    // Two intra-op threads, as on a 2-core worker: the split of work between threads must not change a bit.
+    const twoThreads = (dir: string, events?: ProgressEvent[]): TrainRunOptions => ({
+      ...options(dir, events),
+      threads: 2,
+    });
     const straightEvents: ProgressEvent[] = [];
-    const straight = await trainRun(run, options(join(root, 'straight'), straightEvents));
+    const straight = await trainRun(run, twoThreads(join(root, 'straight'), straightEvents));
 
     const resumedDir = join(root, 'resumed');
     const controller = new AbortController();
     const firstEvents: ProgressEvent[] = [];
     const aborted = await failure(
       trainRun(run, {
-        ...options(resumedDir),
+        ...twoThreads(resumedDir),
         signal: controller.signal,
         onProgress: (event) => {
           firstEvents.push(event);
@@ -74,7 +79,7 @@ describe('trainRun', () => {
     expect(aborted.code).toBe('ABORTED');
     expect(aborted.step).toBe(4);
     const secondEvents: ProgressEvent[] = [];
-    const resumed = await trainRun(run, options(resumedDir, secondEvents));
+    const resumed = await trainRun(run, twoThreads(resumedDir, secondEvents));
 
     expect(trainLosses(firstEvents)).toEqual(trainLosses(straightEvents).slice(0, 4));
     expect(trainLosses(secondEvents)).toEqual(trainLosses(straightEvents).slice(4));
