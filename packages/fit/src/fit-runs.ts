@@ -21,7 +21,12 @@ import type {
 } from './fit-document.js';
 import { toParametricData } from './huber-objective.js';
 import { bootstrapParametricLaw } from './parametric-bootstrap.js';
-import { fitIsoflopExponents, MIN_SIZES_PER_BUDGET, type IsoflopExponents } from './isoflop-fit.js';
+import {
+  fitIsoflopExponents,
+  MIN_SIZES_PER_BUDGET,
+  type BudgetFlag,
+  type IsoflopExponents,
+} from './isoflop-fit.js';
 import { isolossContours, type ContourOptions } from './isoloss-contours.js';
 import { fitParametricLaw, type ParametricFit } from './parametric-fit.js';
 import {
@@ -191,13 +196,13 @@ function fitApproach2(
   state.approach2 = exponents;
 }
 
-function flagMessage(flag: string, sizes: number): string {
+function flagMessage(flag: BudgetFlag, sizes: number): string {
   switch (flag) {
     case 'too-few-sizes':
-      return `${sizes} distinct model sizes, fewer than ${MIN_SIZES_PER_BUDGET}`;
+      return `${sizes} distinct model size${sizes === 1 ? '' : 's'}, fewer than ${MIN_SIZES_PER_BUDGET}`;
     case 'non-positive-curvature':
       return 'the quadratic in log N has no minimum (curvature ≤ 0)';
-    default:
+    case 'vertex-outside-range':
       return 'the vertex lies outside the sampled N range';
   }
 }
