@@ -38,7 +38,10 @@ export function parseShape(spec: string, path = 'shape'): BenchShape {
   for (const part of spec.split('-')) {
     const match = /^([dLTBVHF])(\d+)$/.exec(part);
     if (match === null) {
-      throw invalid(path, `"${part}" in "${spec}" is not one of d<N> L<N> T<N> B<N> V<N> H<N> F<N>`);
+      throw invalid(
+        path,
+        `"${part}" in "${spec}" is not one of d<N> L<N> T<N> B<N> V<N> H<N> F<N>`,
+      );
     }
     const [, key, digits] = match as unknown as [string, string, string];
     if (values.has(key)) throw invalid(path, `${key} is given twice in "${spec}"`);
@@ -53,7 +56,10 @@ export function parseShape(spec: string, path = 'shape'): BenchShape {
   const dModel = values.get('d') as number;
   const nHeads = values.get('H') ?? Math.max(1, Math.floor(dModel / 64));
   if (dModel % nHeads !== 0 || (dModel / nHeads) % 2 !== 0) {
-    throw invalid(path, `d_model ${dModel} must split into ${nHeads} heads of even width ("${spec}")`);
+    throw invalid(
+      path,
+      `d_model ${dModel} must split into ${nHeads} heads of even width ("${spec}")`,
+    );
   }
   return {
     spec,

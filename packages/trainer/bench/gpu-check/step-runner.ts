@@ -1,0 +1,130 @@
+import { performance } from 'node:perf_hooks';
+import { ADAMW_NAMES } from '@isoflop/graph';
+import {
+  GRAPH_OUTPUTS,
+  buildTrainStepGraph,
+  initParams,
+  type Family,
+  type ModelConfig,
+  type ModelShape,
+  type Precision,
+} from '@isoflop/models';
+import { DeviceState, type StateBinding } from '../../src/device-state.js';
+import { scalarFeed, toOrtFeeds } from '../../src/ort-feeds.js';
+import { createSession, type SessionSettings } from '../../src/session-options.js';
+import { syntheticBatch } from './synthetic-batch.js';
+
+/** AdamW and clipping constants of every check (the planner's defaults). */
+const OPTIMIZER = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 };
+const LEARNING_RATE = 1e-3;
+
+export interface StepScalars {
+  loss: number;
+  gradNorm: number;
+}
+
+/** The family options the planner would give by default (Prime: binary sub-tokens, shuffled codes). */
+export function benchConfig(family: Family, shape: ModelShape, precision: Precision): ModelConfig {
+  switch (family) {
+    case 'arm':
+      return { family, shape, precision };
+    case 'mdm':
+      return { family, shape, precision, mdm: { eps: 1e-3 } };
+    case 'mdm-prime-v2': {
+      const length = Math.ceil(Math.log2(shape.vocabSize));
+      return {
+        family,
+        shape,
+        precision,
+        prime: {
+          base: 2,
+          length,
+          shuffle: true,
+          shuffleSeed: 0,
+          // cat-share splits d_model into l pieces; shapes it does not divide use summed tables.
+          embedding: shape.dModel % length === 0 ? 'cat-share' : 'sum',
+          objective: 'published',
+        },
+      };
+    }
+  }
+}
+
+/**
+ * The trainer's step path without its data and checkpoint plumbing: one compiled step graph in a session
+ * on the chosen device, state kept there by DeviceState, only loss and gradient norm read back per step.
+ * Batches and draws are pure functions of (seed, step), so two runners on two devices see the same inputs.
+ */
+export class StepRunner {
+  private constructor(
+    private readonly config: ModelConfig,
+    private readonly batchSize: number,
+    private readonly seed: number,
+    private readonly session: Awaited<ReturnType<typeof createSession>>,
+    private readonly state: DeviceState,
+    private readonly feeds: ReturnType<typeof buildTrainStepGraph>['feeds'],
+    /** Seconds spent building the ONNX graph and creating the session. */
+    readonly setupSeconds: { graph: number; session: number },
+  ) {}
+
+  static async open(
+    config: ModelConfig,
+    batchSize: number,
+    settings: SessionSettings,
+    seed: number,
+  ): Promise<StepRunner> {
+    const graphStart = performance.now();
+    const graph = buildTrainStepGraph(config, batchSize, OPTIMIZER);
+    const sessionStart = performance.now();
+    const bindings: StateBinding[] = graph.params.flatMap((p) => [
+      { input: ADAMW_NAMES.param(p.name), output: ADAMW_NAMES.paramNext(p.name), dims: p.shape },
+      { input: ADAMW_NAMES.m(p.name), output: ADAMW_NAMES.mNext(p.name), dims: p.shape },
+      { input: ADAMW_NAMES.v(p.name), output: ADAMW_NAMES.vNext(p.name), dims: p.shape },
+    ]);
+    const session = await createSession(
+      graph.onnx,
+      settings,
+      bindings.map((binding) => binding.output),
+      'training step graph',
+    );
+    const setupSeconds = {
+      graph: (sessionStart - graphStart) / 1000,
+      session: (performance.now() - sessionStart) / 1000,
+    };
+    const state = new DeviceState(session, bindings);
+    const init = initParams(config, seed);
+    const values = new Map<string, Float32Array>();
+    for (const p of graph.params) {
+      const param = init.get(p.name) as Float32Array;
+      values.set(ADAMW_NAMES.param(p.name), param);
+      values.set(ADAMW_NAMES.m(p.name), new Float32Array(param.length));
+      values.set(ADAMW_NAMES.v(p.name), new Float32Array(param.length));
+    }
+    state.load(values);
+    return new StepRunner(config, batchSize, seed, session, state, graph.feeds, setupSeconds);
+  }
+
+  /** Step `index` (0-based) on batch (seed, index), at a constant learning rate. */
+  async step(index: number): Promise<StepScalars> {
+    const { shape } = this.config;
+    const batch = syntheticBatch(this.seed, index, this.batchSize, shape.seqLen, shape.vocabSize);
+    const feeds = toOrtFeeds(this.feeds.train(batch, [this.seed, index]));
+    feeds[ADAMW_NAMES.lr] = scalarFeed(LEARNING_RATE);
+    feeds[ADAMW_NAMES.step] = scalarFeed(index + 1);
+    const scalars = await this.state.step(feeds, [GRAPH_OUTPUTS.loss, ADAMW_NAMES.gradNorm]);
+    return {
+      loss: scalars[GRAPH_OUTPUTS.loss] as number,
+      gradNorm: scalars[ADAMW_NAMES.gradNorm] as number,
+    };
+  }
+
+  /** Parameters and moments copied back to the host (the explicit read evaluation and checkpoints use). */
+  async read(): Promise<Map<string, Float32Array>> {
+    return this.state.read();
+  }
+
+  async release(): Promise<void> {
+    this.state.dispose();
+    await this.session.release();
+  }
+}

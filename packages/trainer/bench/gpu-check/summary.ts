@@ -1,0 +1,92 @@
+import { readFile } from 'node:fs/promises';
+import { TrainerError } from '../../src/errors.js';
+import { BENCH_NAME, emit } from './emit.js';
+
+/** The issue's targets: fp32 MFU at its shape (d1024, L12, T1024, B8, V8192), and mixed over fp32. */
+export const TARGETS = { fp32Mfu: 0.85, mixedSpeedup: 2 } as const;
+
+interface Line {
+  metric: string;
+  value: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Reads the JSON lines of the separate gpu-check processes of one device run (remote.sh's log) and prints
+ * what needs several of them: our tokens/s over PyTorch's per mode, the mixed path's speedup, and each
+ * issue target with whether it was met. Lines of other benches and other text are ignored.
+ */
+export async function summarize(file: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new TrainerError('INVALID_OPTIONS', `summary: cannot read ${file}`, {
+      path: 'summary',
+      cause: error,
+    });
+  }
+  const lines = text.split('\n').flatMap((row) => {
+    try {
+      const value = JSON.parse(row) as Partial<Line> & { bench?: unknown };
+      return value.bench === BENCH_NAME && typeof value.value === 'number' ? [value as Line] : [];
+    } catch {
+      return [];
+    }
+  });
+  const pick = (metric: string, phase: string) =>
+    lines.filter((line) => line.metric === metric && line['phase'] === phase);
+  const ours = pick('tokens_per_second', 'throughput');
+  const torch = pick('tokens_per_second', 'torch');
+  const common = { phase: 'summary' };
+  for (const line of ours) {
+    for (const reference of torch.filter((t) => t['shape'] === line['shape'])) {
+      emit('tokens_per_second_ratio', line.value / reference.value, 'ratio', {
+        ...common,
+        shape: String(line['shape']),
+        device: String(line['device']),
+        precision: String(line['precision']),
+        torch_mode: String(reference['mode']),
+        reference: `PyTorch ${String(reference['mode'])} tokens/s, same shape and GPU`,
+      });
+    }
+  }
+  for (const line of ours.filter((l) => l['precision'] === 'mixed')) {
+    const fp32 = ours.find(
+      (l) =>
+        l['precision'] === 'fp32' && l['shape'] === line['shape'] && l['device'] === line['device'],
+    );
+    if (fp32 === undefined) continue;
+    const speedup = line.value / fp32.value;
+    emit('mixed_speedup', speedup, 'ratio', {
+      ...common,
+      shape: String(line['shape']),
+      device: String(line['device']),
+      reference: 'tokens/s of the mixed path over the fp32 path',
+      target: TARGETS.mixedSpeedup,
+      met: speedup >= TARGETS.mixedSpeedup,
+    });
+  }
+  for (const line of pick('mfu', 'throughput').filter((l) => l['precision'] === 'fp32')) {
+    emit('fp32_mfu', line.value, 'ratio', {
+      ...common,
+      shape: String(line['shape']),
+      device: String(line['device']),
+      reference: String(line['reference']),
+      target: TARGETS.fp32Mfu,
+      met: line.value >= TARGETS.fp32Mfu,
+    });
+  }
+  const comparisons = pick('loss_max_rel_diff', 'compare');
+  emit(
+    'comparisons_out_of_tolerance',
+    comparisons.filter((line) => line['within_tolerance'] !== true).length,
+    'count',
+    { ...common, comparisons: comparisons.length },
+  );
+  const failed = lines.filter((line) => line.metric === 'exit_status' && line.value !== 0);
+  emit('failed_experiments', failed.length, 'count', {
+    ...common,
+    experiments: failed.map((line) => String(line['experiment'])).join('; '),
+  });
+}
