@@ -170,6 +170,31 @@ describe('planSweep dropped sizes and warnings', () => {
   });
 });
 
+describe('paper preset with another vocabulary', () => {
+  it('drops, for Prime only, the preset widths that cat-share cannot split into l pieces', () => {
+    const plan = planSweep(
+      spec({
+        families: { mdm: {}, 'mdm-prime-v2': {} },
+        budgets: [1e20],
+        sizes: { preset: 'paper' },
+        seqLen: 2048,
+        batchSize: 256,
+      }),
+    );
+    // V = 1024 gives l = 10; of the 18 widths only 640, 1280 and 2560 are multiples of 10.
+    const prime = plan.runs.filter((run) => run.family === 'mdm-prime-v2');
+    expect(new Set(prime.map((run) => run.shape.dModel))).toEqual(new Set([640, 1280, 2560]));
+    expect(plan.runs.filter((run) => run.family === 'mdm')).toHaveLength(18);
+    expect(plan.dropped).toHaveLength(18 - prime.length);
+    expect(plan.dropped[0]).toEqual({
+      family: 'mdm-prime-v2',
+      budgetFlops: 1e20,
+      params: 12 * 448 ** 2 * 6,
+      reason: 'cat-share needs dModel 448 divisible by the Prime length l = 10',
+    });
+  });
+});
+
 describe('run ids', () => {
   it('are stable: the same spec gives the same ids, another sweep name too', () => {
     const first = planSweep(spec()).runs.map((run) => run.id);
