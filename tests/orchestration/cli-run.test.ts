@@ -1,7 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, FIXTURES, sandbox, spawnNode, type Sandbox } from './harness.js';
+import {
+  CLI,
+  FIXTURES,
+  openStore,
+  sandbox,
+  spawnNode,
+  sweepEvents,
+  waitFor,
+  type Sandbox,
+} from './harness.js';
 
 function alive(pid: number): boolean {
   try {
@@ -21,34 +30,67 @@ describe('isoflop run (the embedded default)', () => {
   });
   afterAll(() => box.cleanup());
 
-  it('runs a sweep through its own Redis, prints the summary, and resumes instead of starting over', async () => {
-    const spec = join(FIXTURES, 'tiny.yaml');
-    const first = spawnNode(CLI, ['run', spec, '--db', box.dbFile, '--workers', '2'], env, box.dir);
-    expect(await first.exited, first.output()).toBe(0);
-    expect(first.output()).toMatch(/^arm +3\.00e7 +3072 +\d+ +done +\d\.\d{4} ± /m);
-    expect(first.output()).toMatch(/dashboard: isoflop serve --db /);
+  it('stops everything on Ctrl-C, resumes from the checkpoint on the next run, and prints the summary', async () => {
+    const spec = join(FIXTURES, 'one-run.yaml');
+    const first = spawnNode(CLI, ['run', spec, '--db', box.dbFile], env, box.dir);
+    const store = openStore(box.dbFile);
+    try {
+      const stoppedAfter = await waitFor('the run to train past a checkpoint', () => {
+        const row = store.sqlite.prepare('SELECT last_step AS step FROM runs').get() as
+          { step: number | null } | undefined;
+        const step = row?.step ?? 0;
+        return step >= 22 ? step : undefined;
+      });
+      await first.kill('SIGINT');
+      expect(first.child.exitCode, first.output()).toBe(130);
+      expect(first.output()).toContain('run the same command again to resume');
+      // The private redis-server it started is stopped; its append-only data stays for the next run.
+      const pid = Number(readFileSync(join(box.dir, '.isoflop/redis/isoflop-redis.pid'), 'utf8'));
+      expect(alive(pid)).toBe(false);
+      expect(existsSync(join(box.dir, '.isoflop/redis/appendonlydir'))).toBe(true);
+      expect(store.sqlite.prepare('SELECT state FROM runs').get()).toEqual({ state: 'queued' });
 
-    // Everything it started is stopped: the private redis-server is gone.
-    const pid = Number(readFileSync(join(box.dir, '.isoflop/redis/isoflop-redis.pid'), 'utf8'));
-    expect(alive(pid)).toBe(false);
-    expect(existsSync(join(box.dir, '.isoflop/redis/appendonlydir'))).toBe(true);
+      const again = spawnNode(
+        CLI,
+        ['run', spec, '--db', box.dbFile, '--workers', '2'],
+        env,
+        box.dir,
+      );
+      expect(await again.exited, again.output()).toBe(0);
+      expect(again.output()).toMatch(/1 runs, resuming \(0 already finished\), 2 worker\(s\)/);
+      expect(again.output()).toMatch(/^arm +1\.20e8 +3072 +\d+ +done +\d\.\d{4} ± /m);
+      expect(again.output()).toMatch(/dashboard: isoflop serve --db /);
+
+      // The second run's worker started from the checkpoint, not from step 0.
+      const sweepId = (store.sqlite.prepare('SELECT id FROM sweeps').get() as { id: string }).id;
+      const events = sweepEvents(store, sweepId);
+      const restart = events.findLastIndex(
+        (event) => (event.payload as { attempt?: number }).attempt !== undefined,
+      );
+      const resumedAt = events
+        .slice(restart)
+        .find(
+          (event) =>
+            event.kind === 'progress' && (event.payload as { kind: string }).kind === 'train',
+        );
+      expect((resumedAt?.payload as { step: number }).step).toBeGreaterThan(stoppedAfter - 10);
+      expect((resumedAt?.payload as { step: number }).step).toBeGreaterThan(10);
+    } finally {
+      store.close();
+      await first.kill('SIGKILL');
+    }
 
     const status = spawnNode(CLI, ['status', '--db', box.dbFile, '--json'], env, box.dir);
     expect(await status.exited).toBe(0);
-    const { sweeps } = JSON.parse(status.output()) as {
-      sweeps: { id: string; name: string; state: string; runs: Record<string, number> }[];
-    };
-    expect(sweeps).toEqual([
-      {
-        id: expect.stringMatching(/^sweep-/),
-        name: 'orchestration-tiny',
-        state: 'done',
-        runs: { done: 2 },
-      },
-    ]);
-
-    const again = spawnNode(CLI, ['run', spec, '--db', box.dbFile], env, box.dir);
-    expect(await again.exited, again.output()).toBe(0);
-    expect(again.output()).toContain(`${sweeps[0]!.id}): 2 runs, resuming (2 already finished)`);
+    expect(JSON.parse(status.output())).toEqual({
+      sweeps: [
+        {
+          id: expect.stringMatching(/^sweep-/),
+          name: 'orchestration-one-run',
+          state: 'done',
+          runs: { done: 1 },
+        },
+      ],
+    });
   });
 });
