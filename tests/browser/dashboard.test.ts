@@ -1,10 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildServer, type IsoflopServer } from '@isoflop/server';
-import { appendEvents, insertMetrics, setRunLastStep, type Store } from '@isoflop/store';
+import { redisOptionsFromUrl, TRAIN_QUEUE, TrainQueue } from '@isoflop/queue';
+import { buildServer, Coordinator, type IsoflopServer } from '@isoflop/server';
+import type { Store } from '@isoflop/store';
+import { Job, Queue } from 'bullmq';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   progressRows,
   seedSweep,
@@ -36,7 +38,11 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
+const redisUrl = inject('redisUrl');
+const prefix = `test-browser-${process.pid}-${Date.now().toString(36)}`;
+
 let temp: ReturnType<typeof tempStore>;
+let coordinator: Coordinator;
 let store: Store;
 let seeded: SeededSweep;
 let server: IsoflopServer;
@@ -50,7 +56,15 @@ beforeAll(async () => {
   temp = tempStore();
   store = temp.store;
   seeded = seedSweep(store, { leaveRunning: 1, bootstrap: 8 });
-  server = await buildServer({ store, port: 0, eventPollMs: 100 });
+  // The real coordinator: on start it finds the unfinished run missing from the queue and enqueues it.
+  coordinator = await Coordinator.start({
+    store,
+    redisUrl,
+    prefix,
+    flushIntervalMs: 50,
+    log: () => undefined,
+  });
+  server = await buildServer({ store, coordinator, port: 0 });
   url = await server.listen();
   profileDir = mkdtempSync(join(tmpdir(), 'isoflop-chromium-'));
   context = await chromium.launchPersistentContext(profileDir, {
@@ -68,7 +82,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await server?.close();
+  await coordinator?.close();
   temp?.dispose();
+  const queue = new TrainQueue({ redisUrl, prefix });
+  await queue.obliterate();
+  await queue.close();
   if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
@@ -123,28 +141,28 @@ describe('dashboard', () => {
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
 
-    // What the coordinator writes when a worker reports progress: metric rows, the run's last step and a
-    // 'progress' event, in one transaction; the server's live feed takes it from the events table.
-    const rows = progressRows(
-      run,
-      syntheticLoss(run, seeded.runs.indexOf(run)),
-      run.steps,
-      seeded.runs.indexOf(run),
-    );
-    const newRows = rows.filter((row) => row.step > run.steps / 2);
-    store.transaction(() => {
-      insertMetrics(store, newRows);
-      const last = Math.max(...newRows.map((row) => row.step));
-      setRunLastStep(store, run.id, last);
-      appendEvents(store, [
-        {
-          sweepId: seeded.sweepId,
-          runId: run.id,
-          kind: 'progress',
-          payload: { runId: run.id, step: last, steps: run.steps },
-        },
-      ]);
-    });
+    // A worker's progress reports, through BullMQ's job progress: the coordinator follows the queue's
+    // event stream, records the metric rows and a 'progress' event, and the page hears it over SSE.
+    const queue = new Queue(TRAIN_QUEUE, { connection: redisOptionsFromUrl(redisUrl), prefix });
+    const job = await Job.fromId(queue, run.id);
+    expect(job, 'the coordinator re-enqueued the unfinished run').toBeDefined();
+    const index = seeded.runs.indexOf(run);
+    const rows = progressRows(run, syntheticLoss(run, index), run.steps, index);
+    await job!.updateProgress({ kind: 'start', runId: run.id, worker: 'browser-test', attempt: 1 });
+    for (const row of rows.filter((r) => r.kind === 'train' && r.step > run.steps / 2)) {
+      await job!.updateProgress({
+        kind: 'train',
+        runId: run.id,
+        step: row.step,
+        steps: run.steps,
+        tokens: row.tokens,
+        loss: row.loss!,
+        lr: 2e-4,
+        tokensPerSecond: 1e5,
+        gradNorm: 1,
+      });
+    }
+    await queue.close();
 
     await expect
       .poll(async () => Number(await chart.getAttribute('data-updates')), { timeout: 20_000 })

@@ -1,7 +1,7 @@
 import { buildServer, fitRowsOf, refreshSweepFit, type IsoflopServer } from '@isoflop/server';
 import { listEventsAfter, recordRunResult, sweepRuns, type Store } from '@isoflop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedSweep, type SeededSweep } from './support/seed-sweep.js';
+import { seedSweep, TEST_FIT_INITS, type SeededSweep } from './support/seed-sweep.js';
 import { tempStore } from './support/temp-store.js';
 
 let temp: ReturnType<typeof tempStore>;
@@ -135,7 +135,9 @@ describe('fit', () => {
 
   it('keeps the fit while the finished runs are the same, and refits when one more finishes', async () => {
     const before = (await get(`/api/sweeps/${seeded.sweepId}/fit`)).json();
-    expect(refreshSweepFit(store, seeded.sweepId, { bootstrap: 0 })?.refreshed).toBe(false);
+    expect(
+      refreshSweepFit(store, seeded.sweepId, { bootstrap: 0, inits: TEST_FIT_INITS })?.refreshed,
+    ).toBe(false);
     const lastEvent = listEventsAfter(store, seeded.sweepId, 0, 10_000).at(-1)!.id;
     const run = seeded.running[0]!;
     recordRunResult(
@@ -153,7 +155,10 @@ describe('fit', () => {
       },
       Date.now(),
     );
-    const refreshed = refreshSweepFit(store, seeded.sweepId, { bootstrap: 0 });
+    const refreshed = refreshSweepFit(store, seeded.sweepId, {
+      bootstrap: 0,
+      inits: TEST_FIT_INITS,
+    });
     expect(refreshed?.refreshed).toBe(true);
     const after = (await get(`/api/sweeps/${seeded.sweepId}/fit`)).json();
     expect(after.runCount).toBe(before.runCount + 1);

@@ -10,6 +10,8 @@ export const SWEEP_FIT_BOOTSTRAP = 200;
 export interface SweepFitOptions {
   bootstrap?: number;
   seed?: number;
+  /** Approach-3 L-BFGS starts (default: @isoflop/fit's, Chinchilla's 4,500-point grid). */
+  inits?: readonly ArrayLike<number>[];
 }
 
 export interface SweepFitResult {
@@ -47,6 +49,7 @@ export function refreshSweepFit(
     bootstrap: options.bootstrap ?? SWEEP_FIT_BOOTSTRAP,
     seed: options.seed ?? 0,
     contours: true,
+    ...(options.inits === undefined ? {} : { inits: options.inits }),
   };
   let document: FitDocument;
   try {
