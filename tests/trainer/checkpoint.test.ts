@@ -69,6 +69,11 @@ describe('checkpoint files', () => {
     expect(await readdir(join(dir, identity.runId))).toEqual(['checkpoint.ckpt']);
   });
 
+  it('keeps a not-yet-known training loss (a checkpoint before the first step) as NaN', async () => {
+    await writeCheckpoint(file, { ...state(0, 1), lastTrainLoss: Number.NaN });
+    expect((await readCheckpoint(file, identity))?.lastTrainLoss).toBeNaN();
+  });
+
   it('reports no checkpoint when there is none', async () => {
     expect(await readCheckpoint(file, identity)).toBeUndefined();
   });

@@ -35,7 +35,8 @@ interface Header {
   identity: CheckpointIdentity;
   step: number;
   sampler: { seed: number; step: number };
-  lastTrainLoss: number;
+  /** null before the first step: JSON has no NaN. */
+  lastTrainLoss: number | null;
 }
 
 /**
@@ -70,7 +71,7 @@ export async function writeCheckpoint(file: string, state: CheckpointState): Pro
     identity: state.identity,
     step: state.step,
     sampler: state.sampler,
-    lastTrainLoss: state.lastTrainLoss,
+    lastTrainLoss: Number.isFinite(state.lastTrainLoss) ? state.lastTrainLoss : null,
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const prefixLength = MAGIC.length + 4 + headerBytes.length;
@@ -168,7 +169,7 @@ export async function readCheckpoint(
     identity: header.identity,
     step: header.step,
     sampler: header.sampler,
-    lastTrainLoss: header.lastTrainLoss,
+    lastTrainLoss: header.lastTrainLoss ?? Number.NaN,
     tensors,
   };
 }
