@@ -215,8 +215,7 @@ function chartUrl(name, format) {
 }
 
 function specShape(spec) {
-  const { datasets: _data, ...shape } = spec;
-  return JSON.stringify(shape);
+  return JSON.stringify({ ...spec, datasets: undefined });
 }
 
 /** How many marks vega drew: items of every mark in the scenegraph (canvas keeps them out of the DOM). */

@@ -173,7 +173,10 @@ export const submitResponseSchema = {
   type: 'object',
   properties: {
     sweepId: { type: 'string' },
-    created: { type: 'boolean', description: 'false when the same spec was stored before: it resumes' },
+    created: {
+      type: 'boolean',
+      description: 'false when the same spec was stored before: it resumes',
+    },
     plan: {
       type: 'object',
       additionalProperties: true,

@@ -13,7 +13,8 @@ type OpenApiDocument = Record<string, unknown> & {
  * route declares no body schema; the published JSON Schema is added to the document here instead.
  */
 function withSweepSpecBody(document: OpenApiDocument): OpenApiDocument {
-  const { $schema: _dialect, ...specSchema } = sweepSpecJsonSchema();
+  // OpenAPI 3.1 documents carry their own JSON Schema dialect: drop the schema's `$schema`.
+  const specSchema = { ...sweepSpecJsonSchema(), $schema: undefined };
   const submit = document.paths?.['/api/sweeps']?.['post'];
   if (submit) {
     submit['requestBody'] = {

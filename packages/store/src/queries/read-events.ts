@@ -8,12 +8,23 @@ import type { StoredEvent } from './write-events.js';
  * events of a coordinator in another process that writes the same file.
  */
 export function eventsAfterId(store: Store, afterId: number, limit: number): StoredEvent[] {
-  return store.db.select().from(events).where(gt(events.id, afterId)).orderBy(asc(events.id)).limit(limit).all();
+  return store.db
+    .select()
+    .from(events)
+    .where(gt(events.id, afterId))
+    .orderBy(asc(events.id))
+    .limit(limit)
+    .all();
 }
 
 /** The id of the newest event, 0 when there is none: where a live feed starts. */
 export function lastEventId(store: Store): number {
-  return store.db.select({ id: sql<number | null>`max(${events.id})` }).from(events).get()?.id ?? 0;
+  return (
+    store.db
+      .select({ id: sql<number | null>`max(${events.id})` })
+      .from(events)
+      .get()?.id ?? 0
+  );
 }
 
 /** The id of a sweep's newest event, 0 when it has none: where a freshly loaded page starts streaming. */

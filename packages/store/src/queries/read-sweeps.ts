@@ -32,7 +32,10 @@ const summaryColumns = {
   finishedAt: sweeps.finishedAt,
 };
 
-function runStateCounts(store: Store, sweepIds: readonly string[]): Map<string, Record<string, number>> {
+function runStateCounts(
+  store: Store,
+  sweepIds: readonly string[],
+): Map<string, Record<string, number>> {
   const counts = new Map<string, Record<string, number>>();
   if (sweepIds.length === 0) return counts;
   const rows = store.db
