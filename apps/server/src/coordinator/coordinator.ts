@@ -37,11 +37,15 @@ import {
 import { ServerError } from '../errors.js';
 import { refreshSweepFit } from '../fits/refresh-sweep-fit.js';
 import { EventRecorder, type RunEvent } from './event-recorder.js';
+import { refreshFitInThread } from './fit-thread.js';
 import { toNewRun } from './run-rows.js';
 import { sweepIdOf } from './sweep-id.js';
 import { refreshSweepState } from './sweep-state.js';
 
-/** Recomputes and stores a sweep's fit, appending its own 'fit' event (default: refreshSweepFit). */
+/**
+ * Recomputes and stores a sweep's fit, appending its own 'fit' event (default: refreshSweepFit, on a worker
+ * thread so that seconds of bootstrap never stall the event loop).
+ */
 export type FitRefresher = (store: Store, sweepId: string) => unknown;
 
 export interface CoordinatorOptions extends QueueLocation {
@@ -82,6 +86,7 @@ export class Coordinator {
   private readonly log: (message: string) => void;
   private watch: TrainQueueWatch | undefined;
   private fitChain: Promise<void> = Promise.resolve();
+  private readonly fitsWaiting = new Set<string>();
   private closed = false;
 
   private constructor(private readonly options: CoordinatorOptions) {
@@ -305,10 +310,20 @@ export class Coordinator {
     for (const listener of this.listeners) listener(events);
   }
 
-  /** Fits are refreshed one at a time, after the batch that recorded the result has committed. */
+  /**
+   * Fits are refreshed one at a time, after the batch that recorded the result has committed; results that
+   * arrive while a refresh of the same sweep waits its turn are covered by that refresh.
+   */
   private scheduleFit(sweepId: string): void {
-    const refreshFit = this.options.refreshFit ?? refreshSweepFit;
+    if (this.fitsWaiting.has(sweepId)) return;
+    this.fitsWaiting.add(sweepId);
+    const refreshFit =
+      this.options.refreshFit ??
+      (this.store.file === ':memory:'
+        ? refreshSweepFit
+        : (store: Store, id: string) => refreshFitInThread(store, id));
     this.fitChain = this.fitChain.then(async () => {
+      this.fitsWaiting.delete(sweepId);
       try {
         const before = lastEventId(this.store);
         await refreshFit(this.store, sweepId);
