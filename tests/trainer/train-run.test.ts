@@ -6,6 +6,7 @@ import type { DataSpec, Family } from '@isoflop/planner';
 import {
   TrainerError,
   checkpointPath,
+  learningRate,
   trainRun,
   type ProgressEvent,
   type RunResult,
@@ -86,6 +87,13 @@ describe('trainRun', () => {
     const evals = (events: ProgressEvent[]): ProgressEvent[] =>
       events.filter((e) => e.kind === 'eval');
     expect(evals(secondEvents)).toEqual(evals(straightEvents));
+    expect(evals(straightEvents).map((e) => e.step)).toEqual([5, 10]);
+    // Each step reports the rate it trained with: warmup, then cosine to the floor at the last step.
+    const rates = straightEvents.flatMap((e) => (e.kind === 'train' ? [e.lr] : []));
+    expect(rates).toEqual(
+      Array.from({ length: 10 }, (_, step) => learningRate(run.optimizer, step, run.steps)),
+    );
+    expect(rates[9]).toBeCloseTo(run.optimizer.minLr, 12);
     // Timings differ between runs; everything else must match exactly.
     const comparable = (result: RunResult): object => ({
       ...result,
