@@ -35,6 +35,7 @@ const DEFAULTS = {
     warmup: 3,
     timedSteps: 10,
     peakSize: 4096,
+    peakRounds: { rounds: 5, secondsPerRound: 0.3 },
   },
   quick: {
     compareShape: 'd64-L2-T16-B2-V256',
@@ -43,6 +44,7 @@ const DEFAULTS = {
     warmup: 1,
     timedSteps: 2,
     peakSize: 128,
+    peakRounds: { rounds: 2, secondsPerRound: 0.1 },
   },
 };
 
@@ -51,7 +53,8 @@ const USAGE = `usage: gpu-check [--device cpu|webgpu|cuda] [--reference-device c
   [--compare-shape d64-L2-T16-B2-V256] [--steps N] [--shapes prototype|quick|d1024-L12-T1024-B8-V8192,...]
   [--warmup N] [--timed-steps N] [--peak-size N] [--threads N] [--seed N] [--quick]
   [--python python3] [--torch-script PATH]
-gpu-check --summary LOG.jsonl`;
+gpu-check --summary LOG.jsonl
+gpu-check --list-shapes prototype|quick|SHAPE,...`;
 
 function option<T extends string>(value: string, allowed: readonly T[], path: string): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -104,6 +107,7 @@ function parseOptions() {
         python: { type: 'string', default: 'python3' },
         'torch-script': { type: 'string' },
         summary: { type: 'string' },
+        'list-shapes': { type: 'string' },
         help: { type: 'boolean' },
       },
     });
@@ -128,6 +132,13 @@ async function main(): Promise<number> {
   }
   if (values.summary !== undefined) {
     await summarize(values.summary);
+    return 0;
+  }
+  if (values['list-shapes'] !== undefined) {
+    // For scripts that run one process per shape (remote.sh): presets expanded, one spec a line.
+    for (const bench of parseShapeList(values['list-shapes'], 'list-shapes')) {
+      process.stdout.write(`${bench.spec}\n`);
+    }
     return 0;
   }
   const device = option(values.device, DEVICES, 'device');
@@ -178,7 +189,7 @@ async function main(): Promise<number> {
       if (!agreed) status = 1;
     }
   }
-  if (phases.has('peak')) await measurePeaks(settings, peakSize);
+  if (phases.has('peak')) await measurePeaks(settings, peakSize, defaults.peakRounds);
   if (phases.has('throughput')) {
     for (const bench of shapes) {
       await benchmarkShape({ bench, precisions, settings, warmupSteps, timedSteps, seed });

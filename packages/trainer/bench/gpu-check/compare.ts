@@ -86,16 +86,23 @@ export async function compareFamily(options: {
 }): Promise<boolean> {
   const { family, bench, steps, seed } = options;
   const context: Context = { phase: 'compare', family, ...shapeContext(bench), steps, seed };
+  // The device first: when it cannot start, the check fails before spending time on the reference.
+  const traces = new Map<Precision, Trace>();
+  for (const precision of options.precisions) {
+    traces.set(
+      precision,
+      await trace(family, bench, precision, options.device, steps, seed, {
+        ...context,
+        role: 'device',
+      }),
+    );
+  }
   const reference = await trace(family, bench, 'fp32', options.reference, steps, seed, {
     ...context,
     role: 'reference',
   });
   let agreed = true;
-  for (const precision of options.precisions) {
-    const device = await trace(family, bench, precision, options.device, steps, seed, {
-      ...context,
-      role: 'device',
-    });
+  for (const [precision, device] of traces) {
     const losses = maxDifference(
       device.scalars.map((s) => s.loss),
       reference.scalars.map((s) => s.loss),

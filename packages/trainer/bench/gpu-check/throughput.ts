@@ -30,7 +30,11 @@ function errorText(error: unknown): string {
  * The provider's own MatMul peak on square products ([n,n]·[n,n], the prototype measured 4096²), fp32 and
  * fp16, in this process: the ceiling the issue's targets are stated against.
  */
-export async function measurePeaks(settings: SessionSettings, size: number): Promise<void> {
+export async function measurePeaks(
+  settings: SessionSettings,
+  size: number,
+  rounds: { rounds: number; secondsPerRound: number },
+): Promise<void> {
   for (const dtype of ['float32', 'float16'] as const) {
     const context: Context = {
       phase: 'peak',
@@ -41,7 +45,11 @@ export async function measurePeaks(settings: SessionSettings, size: number): Pro
       n: size,
     };
     try {
-      const peak = await measureMatmulPeak(settings, { m: size, k: size, n: size }, { dtype });
+      const peak = await measureMatmulPeak(
+        settings,
+        { m: size, k: size, n: size },
+        { dtype, ...rounds },
+      );
       emit('matmul_peak', peak.flopsPerSecond, 'FLOP/s', { ...context, ...hostContext() });
     } catch (error) {
       if (deviceUnavailable(error)) throw error;

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The gpu-check on a GPU host, from what scripts/gpu/pack.sh put in .gpu/: unpacks node and onnxruntime-node,
+# provides a Vulkan loader when the host has none (WebGPU runs through Vulkan), then runs each experiment
+# in its own process (a provider crash kills only its process) and appends every JSON line to
+# $GPU_CHECK_OUT (default $OUT, else the current folder)/gpu-check.jsonl, stderr to gpu-check.stderr.
+#   bash .gpu/remote.sh [webgpu] [cuda] [torch] [summary]     (default: all four, in this order)
+# Env: GPU_CHECK_SHAPES (default prototype), GPU_CHECK_TIMEOUT (seconds per experiment, default 240;
+#      GPU_CHECK_TORCH_TIMEOUT for the PyTorch one, default 480),
+#      VK_DRIVER_FILES (default: the NVIDIA ICD file where the driver put it), GPU_CHECK_APP_DIR,
+#      GPU_CHECK_LOADERS=private (keep the loaders under the app folder even as root, not in /).
+set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+pack=$here
+# Run as scripts/gpu/remote.sh from the checkout, the pack is the checkout's .gpu/.
+[ -f "$pack/app.cjs" ] || pack=$(cd "$here/../.." && pwd)/.gpu
+if [ ! -f "$pack/app.cjs" ]; then
+  echo "remote.sh: no app.cjs in $pack; run npm run gpu:check first" >&2
+  exit 2
+fi
+out=${GPU_CHECK_OUT:-${OUT:-$PWD}}
+mkdir -p "$out"
+log=$out/gpu-check.jsonl
+errors=$out/gpu-check.stderr
+limit=${GPU_CHECK_TIMEOUT:-240}
+# torch.compile alone can take minutes per shape.
+torch_limit=${GPU_CHECK_TORCH_TIMEOUT:-480}
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(webgpu cuda torch summary)
+
+app=${GPU_CHECK_APP_DIR:-/tmp/isoflop-gpu}
+mkdir -p "$app"
+cd "$app" || exit 2
+[ -x node ] || { xz -dc "$pack/node.xz" > node && chmod +x node; }
+tar xJf "$pack/ort.tar.xz"
+cp "$pack/app.cjs" "$pack/torch_reference.py" .
+
+if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
+  if [ "$(id -u)" = 0 ] && [ "${GPU_CHECK_LOADERS:-system}" = system ]; then
+    # As on the prototype host: unpack the loaders into / and refresh the linker cache.
+    for deb in "$pack"/gl/*.deb; do dpkg -x "$deb" /; done
+    ldconfig
+  else
+    for deb in "$pack"/gl/*.deb; do dpkg -x "$deb" "$app/gl"; done
+    export LD_LIBRARY_PATH="$app/gl/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  fi
+fi
+if [ -z "${VK_DRIVER_FILES:-}" ]; then
+  for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json \
+    /etc/vulkan/icd.d/nvidia_icd.json; do
+    if [ -f "$icd" ]; then
+      export VK_DRIVER_FILES=$icd
+      break
+    fi
+  done
+fi
+echo "remote.sh: log $log, VK_DRIVER_FILES=${VK_DRIVER_FILES:-unset}" >&2
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv >&2
+
+# One experiment: its own process under a time limit; its exit status becomes a JSON line too.
+run() {
+  local seconds=$1 name=$2
+  shift 2
+  echo "remote.sh: $name" >&2
+  timeout "$seconds" ./node app.cjs "$@" 2>>"$errors" | tee -a "$log"
+  local status=${PIPESTATUS[0]}
+  printf '{"bench":"gpu-check","metric":"exit_status","value":%d,"unit":"code","experiment":"%s"}\n' \
+    "$status" "$name" | tee -a "$log"
+}
+
+shapes=$(./node app.cjs --list-shapes "${GPU_CHECK_SHAPES:-prototype}") || exit 2
+device_checks() {
+  local device=$1
+  for family in arm mdm mdm-prime-v2; do
+    run "$limit" "compare $device $family" --device "$device" --only compare --families "$family"
+  done
+  run "$limit" "peak $device" --device "$device" --only peak
+  for shape in $shapes; do
+    for precision in fp32 mixed; do
+      run "$limit" "throughput $device $shape $precision" --device "$device" --only throughput \
+        --shapes "$shape" --precisions "$precision"
+    done
+  done
+}
+
+for stage in "${stages[@]}"; do
+  case $stage in
+    webgpu) device_checks webgpu ;;
+    cuda)
+      if [ -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so ]; then
+        device_checks cuda
+      else
+        printf '{"bench":"gpu-check","metric":"skipped","value":0,"unit":"count","phase":"cuda","reason":"%s"}\n' \
+          "no CUDA provider libraries packed (install with ONNXRUNTIME_NODE_INSTALL=cuda12, then pack)" | tee -a "$log"
+      fi
+      ;;
+    torch) run "$torch_limit" torch --only torch --shapes "$(echo $shapes | tr ' ' ',')" ;;
+    summary) ./node app.cjs --summary "$log" | tee -a "$log" ;;
+    *)
+      echo "remote.sh: unknown stage $stage (expected webgpu, cuda, torch, summary)" >&2
+      exit 2
+      ;;
+  esac
+done

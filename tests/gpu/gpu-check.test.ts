@@ -1,0 +1,268 @@
+// The gpu-check entry as the GPU host runs it: bundled by scripts/gpu/bundle.ts into one CommonJS file and
+// run by node with --device cpu. This proves the bundle and the check's logic on this machine; it says
+// nothing about a GPU.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flopsPerStep } from '@isoflop/models';
+import { bundleGpuCheck } from '../../scripts/gpu/bundle.js';
+import { parseShapeList } from '../../packages/trainer/bench/gpu-check/shape-spec.js';
+
+interface Line {
+  bench: string;
+  metric: string;
+  value: number;
+  unit: string;
+  [key: string]: unknown;
+}
+
+const root = resolve(import.meta.dirname, '..', '..');
+let dir: string;
+let app: string;
+
+function runApp(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  // The bundle keeps onnxruntime-node external; NODE_PATH finds it as the packed node_modules would.
+  const result = spawnSync(process.execPath, [app, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_PATH: join(root, 'node_modules') },
+    timeout: 110_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function jsonLines(stdout: string): Line[] {
+  return stdout
+    .split('\n')
+    .filter((text) => text.length > 0)
+    .map((text) => JSON.parse(text) as Line);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gpu-check-'));
+  app = join(dir, 'app.cjs');
+  await bundleGpuCheck(app);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --quick)', () => {
+  let lines: Line[];
+  let status: number | null;
+  const shapes = parseShapeList('quick');
+
+  beforeAll(() => {
+    const run = runApp(['--device', 'cpu', '--reference-device', 'cpu', '--quick']);
+    status = run.status;
+    lines = jsonLines(run.stdout);
+    if (status !== 0) throw new Error(`gpu-check exited with ${status}: ${run.stderr}`);
+  });
+
+  it('prints only bench-contract JSON lines', () => {
+    expect(lines.length).toBeGreaterThan(20);
+    for (const line of lines) {
+      expect(line.bench).toBe('gpu-check');
+      expect(typeof line.metric).toBe('string');
+      expect(Number.isFinite(line.value)).toBe(true);
+      expect(typeof line.unit).toBe('string');
+    }
+  });
+
+  it('trains every family identically on device and reference in fp32, and mixed within its tolerance', () => {
+    for (const family of ['arm', 'mdm', 'mdm-prime-v2']) {
+      const losses = (role: string, precision: string) =>
+        lines
+          .filter(
+            (l) =>
+              l.metric === 'loss' &&
+              l['phase'] === 'compare' &&
+              l['family'] === family &&
+              l['role'] === role &&
+              l['precision'] === precision,
+          )
+          .map((l) => l.value);
+      const reference = losses('reference', 'fp32');
+      expect(reference).toHaveLength(3);
+      expect(losses('device', 'fp32')).toEqual(reference);
+      const mixed = losses('device', 'mixed');
+      expect(mixed).toHaveLength(3);
+      // The stated tolerance of the mixed path's loss curve against fp32 (1e-2 relative, every step).
+      for (const [i, loss] of mixed.entries()) {
+        expect(Math.abs(loss - reference[i]!) / reference[i]!).toBeLessThan(1e-2);
+      }
+      const summary = (metric: string, precision: string) =>
+        lines.find(
+          (l) => l.metric === metric && l['family'] === family && l['precision'] === precision,
+        );
+      expect(summary('loss_max_rel_diff', 'fp32')).toMatchObject({
+        value: 0,
+        within_tolerance: true,
+      });
+      expect(summary('state_max_abs_diff', 'fp32')?.value).toBe(0);
+      expect(summary('loss_max_rel_diff', 'mixed')).toMatchObject({
+        tolerance: 1e-2,
+        within_tolerance: true,
+      });
+      // Mixed really differs from fp32 (float16 rounding reaches the parameters), or the check is vacuous.
+      expect(summary('state_max_abs_diff', 'mixed')?.value).toBeGreaterThan(0);
+    }
+  });
+
+  it('measures fp32 and fp16 MatMul peaks and the throughput of each shape and precision', () => {
+    for (const dtype of ['float32', 'float16']) {
+      const peak = lines.find(
+        (l) => l.metric === 'matmul_peak' && l['phase'] === 'peak' && l['dtype'] === dtype,
+      );
+      expect(peak?.value).toBeGreaterThan(0);
+    }
+    for (const bench of shapes) {
+      for (const precision of ['fp32', 'mixed'] as const) {
+        const of = (metric: string) =>
+          lines.find(
+            (l) =>
+              l.metric === metric &&
+              l['phase'] === 'throughput' &&
+              l['shape'] === bench.spec &&
+              l['precision'] === precision,
+          );
+        const step = of('step_time')!.value;
+        const flops = flopsPerStep(
+          { family: 'arm', shape: bench.shape, precision },
+          bench.batchSize,
+        );
+        expect(of('tokens_per_second')!.value).toBeCloseTo(
+          (bench.batchSize * bench.shape.seqLen) / step,
+          6,
+        );
+        expect(of('model_flops_per_second')).toMatchObject({ flops_per_step: flops });
+        expect(of('model_flops_per_second')!.value).toBeCloseTo(flops / step, 0);
+        const peak = of('matmul_peak')!;
+        expect(peak).toMatchObject({
+          dtype: precision === 'fp32' ? 'float32' : 'float16',
+          m: bench.batchSize * bench.shape.seqLen,
+          k: bench.shape.dModel,
+          n: bench.shape.ffnHidden,
+        });
+        expect(of('mfu')!.value).toBeCloseTo(flops / step / peak.value, 9);
+      }
+    }
+  });
+
+  it('runs the PyTorch reference only where python3 imports torch', () => {
+    const torchImports = spawnSync('python3', ['-c', 'import torch']).status === 0;
+    const torch = lines.filter((l) => l['phase'] === 'torch');
+    if (torchImports) {
+      expect(torch.some((l) => l.metric === 'tokens_per_second' && l['impl'] === 'pytorch')).toBe(
+        true,
+      );
+    } else {
+      expect(torch).toEqual([
+        expect.objectContaining({ metric: 'skipped', reason: 'python3 cannot import torch' }),
+      ]);
+    }
+  });
+
+  it('summarises a log: targets, speedups and ratios to PyTorch', () => {
+    const log = join(dir, 'log.jsonl');
+    const torchLine = (mode: string, value: number) =>
+      JSON.stringify({
+        bench: 'gpu-check',
+        metric: 'tokens_per_second',
+        value,
+        unit: 'tokens/s',
+        phase: 'torch',
+        mode,
+        shape: shapes[0]!.spec,
+      });
+    const exit = (experiment: string, value: number) =>
+      JSON.stringify({
+        bench: 'gpu-check',
+        metric: 'exit_status',
+        value,
+        unit: 'code',
+        experiment,
+      });
+    writeFileSync(
+      log,
+      [
+        ...lines.map((l) => JSON.stringify(l)),
+        torchLine('fp32', 1000),
+        'a line that is not JSON',
+        exit('peak webgpu', 0),
+        exit('throughput webgpu x', 134),
+      ].join('\n'),
+    );
+    const summary = runApp(['--summary', log]);
+    expect(summary.status).toBe(0);
+    const summaryLines = jsonLines(summary.stdout);
+    const ours = (precision: string) =>
+      lines.find(
+        (l) =>
+          l.metric === 'tokens_per_second' &&
+          l['shape'] === shapes[0]!.spec &&
+          l['precision'] === precision,
+      )!.value;
+    const ratios = summaryLines.filter((l) => l.metric === 'tokens_per_second_ratio');
+    expect(ratios.map((l) => l['precision']).sort()).toEqual(['fp32', 'mixed']);
+    for (const ratio of ratios) {
+      expect(ratio.value).toBeCloseTo(ours(String(ratio['precision'])) / 1000, 9);
+      expect(ratio['torch_mode']).toBe('fp32');
+    }
+    const speedups = summaryLines.filter((l) => l.metric === 'mixed_speedup');
+    expect(speedups).toHaveLength(shapes.length);
+    expect(speedups[0]!.value).toBeCloseTo(ours('mixed') / ours('fp32'), 9);
+    expect(speedups[0]).toMatchObject({ target: 2, met: speedups[0]!.value >= 2 });
+    const mfu = summaryLines.filter((l) => l.metric === 'fp32_mfu');
+    expect(mfu).toHaveLength(shapes.length);
+    expect(mfu[0]).toMatchObject({ target: 0.85 });
+    expect(summaryLines.find((l) => l.metric === 'comparisons_out_of_tolerance')).toMatchObject({
+      value: 0,
+      comparisons: 6,
+    });
+    expect(summaryLines.find((l) => l.metric === 'failed_experiments')).toMatchObject({
+      value: 1,
+      experiments: 'throughput webgpu x',
+    });
+  });
+});
+
+describe('gpu-check options', () => {
+  it.each([
+    [['--device', 'tpu'], '--device: expected one of cpu, webgpu, cuda, got "tpu"'],
+    [['--shapes', 'd64-L2'], 'shapes[0]: "d64-L2" lacks T<N>, B<N>, V<N>'],
+    [
+      ['--compare-shape', 'd96-L1-T8-B1-V64-H5'],
+      'compare-shape: d_model 96 must split into 5 heads of even width ("d96-L1-T8-B1-V64-H5")',
+    ],
+    [['--steps', '0'], '--steps: expected a positive integer, got "0"'],
+  ])('%j is rejected, naming the option', (args, message) => {
+    const run = runApp(args);
+    expect(run.status).toBe(2);
+    expect(jsonLines(run.stdout)).toEqual([
+      expect.objectContaining({ metric: 'error', code: 'INVALID_OPTIONS', message }),
+    ]);
+  });
+
+  it('expands shape presets for scripts, with heads and SwiGLU width by the planner rules', () => {
+    const run = runApp(['--list-shapes', 'prototype']);
+    expect(run.status).toBe(0);
+    const specs = parseShapeList('prototype');
+    expect(run.stdout.trim().split('\n')).toEqual(specs.map((s) => s.spec));
+    expect(specs.map((s) => s.spec)).toEqual([
+      'd512-L8-T512-B16-V4096',
+      'd1024-L12-T1024-B8-V8192',
+    ]);
+    expect(specs[1]).toMatchObject({
+      batchSize: 8,
+      shape: {
+        dModel: 1024,
+        nLayers: 12,
+        nHeads: 16,
+        ffnHidden: 4096,
+        vocabSize: 8192,
+        seqLen: 1024,
+      },
+    });
+  });
+});
