@@ -168,6 +168,25 @@ describe('fit', () => {
   });
 });
 
+describe('fit early in a sweep', () => {
+  it('stores no fit while too few runs have finished, and /fit says so', async () => {
+    const early = tempStore();
+    try {
+      const sweep = seedSweep(early.store, { leaveRunning: 34, fit: false });
+      expect(
+        refreshSweepFit(early.store, sweep.sweepId, { inits: TEST_FIT_INITS }),
+      ).toBeUndefined();
+      const earlyServer = await buildServer({ store: early.store, port: 0 });
+      const response = await earlyServer.app.inject(`/api/sweeps/${sweep.sweepId}/fit`);
+      await earlyServer.close();
+      expect(response.statusCode).toBe(404);
+      expect(response.json().error).toBe('FIT_NOT_READY');
+    } finally {
+      early.dispose();
+    }
+  });
+});
+
 describe('export', () => {
   it('exports the fit document and the runs table as JSON', async () => {
     const exported = (await get(`/api/sweeps/${seeded.sweepId}/export?format=json`)).json();

@@ -1,4 +1,4 @@
-import { fitRuns, type FitDocument, type FitOptions } from '@isoflop/fit';
+import { FitError, fitRuns, type FitDocument, type FitOptions } from '@isoflop/fit';
 import { appendEvents, latestFit, saveFit, sweepRuns, type Store } from '@isoflop/store';
 import { ServerError } from '../errors.js';
 import { fitFingerprint } from './fit-fingerprint.js';
@@ -26,7 +26,8 @@ export interface SweepFitResult {
  * Brings a sweep's stored fit up to date with its finished runs. The coordinator calls it on each
  * finished run; when the finished runs are the ones the newest stored fit was computed from, the stored
  * fit is returned as it is. A new fit is stored together with a 'fit' event in one transaction, so the
- * dashboard's stream announces exactly the fits that exist. Returns undefined while no run has finished.
+ * dashboard's stream announces exactly the fits that exist. Returns undefined while the finished runs
+ * cannot be fitted yet (none, or too few for Approach 2 and Approach 3 in every family).
  */
 export function refreshSweepFit(
   store: Store,
@@ -55,6 +56,8 @@ export function refreshSweepFit(
   try {
     document = fitRuns(rows, fitOptions);
   } catch (error) {
+    // Early in a sweep no family has enough finished runs for either approach: no fit yet, not a failure.
+    if (error instanceof FitError && error.code === 'NOTHING_TO_FIT') return undefined;
     throw new ServerError(
       'FIT_FAILED',
       `sweep ${sweepId}: fit failed: ${(error as Error).message}`,
