@@ -25,7 +25,7 @@ export interface CheckpointState {
 
 const MAGIC = Buffer.from('ISOFCKP1', 'ascii');
 const DIGEST_BYTES = 32;
-export const CHECKPOINT_FILE = 'checkpoint.ckpt';
+const CHECKPOINT_FILE = 'checkpoint.ckpt';
 
 export function checkpointPath(checkpointDir: string, runId: string): string {
   return join(checkpointDir, runId, CHECKPOINT_FILE);
@@ -175,7 +175,7 @@ export async function readCheckpoint(
 }
 
 /** The first difference between two identities, in words; undefined when they match. */
-export function identityMismatch(
+function identityMismatch(
   found: CheckpointIdentity,
   expected: CheckpointIdentity,
 ): string | undefined {

@@ -48,7 +48,7 @@ interface Evaluation {
   objective: MeanWithStdErr | undefined;
 }
 
-export function modelConfigOf(run: RunSpec): ModelConfig {
+function modelConfigOf(run: RunSpec): ModelConfig {
   return {
     family: run.family,
     shape: run.shape,
