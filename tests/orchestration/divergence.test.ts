@@ -37,7 +37,7 @@ describe('a diverging run', () => {
     box.cleanup();
   });
 
-  it('ends diverged with its step, is not retried, and the worker goes on with the other runs', async () => {
+  it('ends diverged with its step, is not retried, and the worker goes on with the other runs and their fit', async () => {
     const diverging = await coordinator.submit(fixtureText('diverge.yaml'), 'yaml', {
       baseDir: FIXTURES,
     });

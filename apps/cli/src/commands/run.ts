@@ -247,6 +247,8 @@ async function runSweep(specPath: string, options: RunOptions): Promise<void> {
       process.stderr.write(`stopped; run the same command again to resume sweep ${sweepId}\n`);
       return;
     }
+    // The last result's fit is computed after the sweep is recorded as done.
+    await coordinator.fitsSettled();
     printSummary(store, sweepId);
     if (options.serve) {
       const server = await buildServer({ store, coordinator, port: options.port ?? DEFAULT_PORT });

@@ -290,6 +290,15 @@ export class Coordinator {
     });
   }
 
+  /** Resolves once every fit refresh scheduled so far (and any it led to) has finished. */
+  async fitsSettled(): Promise<void> {
+    let chain: Promise<void>;
+    do {
+      chain = this.fitChain;
+      await chain;
+    } while (chain !== this.fitChain);
+  }
+
   /** Writes pending progress, waits for fit refreshes, stops following the queue. The store stays open. */
   async close(): Promise<void> {
     if (this.closed) return;
