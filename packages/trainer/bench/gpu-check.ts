@@ -3,7 +3,8 @@
 // (2) measures the device's fp32 and fp16 MatMul peak; (3) times ARM training steps (tokens/s, model
 // FLOP/s, ratio to the peak in the same process) for each shape and precision; (4) with python3 and
 // PyTorch present, times the same model in PyTorch (torch_reference.py). JSON lines on stdout per the bench
-// contract. `--summary LOG` instead reads the lines of several runs and prints ratios and target checks.
+// contract. `--summary LOG[,LOG...]` instead reads the lines of several processes and prints ratios and
+// target checks.
 // On a GPU host it runs as the esbuild bundle .gpu/app.cjs (scripts/gpu/pack.sh, scripts/gpu/remote.sh).
 // On the CPU (the default device) the quick settings apply unless overridden: they prove the logic and
 // the bundle, nothing about a GPU.
@@ -53,7 +54,7 @@ const USAGE = `usage: gpu-check [--device cpu|webgpu|cuda] [--reference-device c
   [--compare-shape d64-L2-T16-B2-V256] [--steps N] [--shapes prototype|quick|d1024-L12-T1024-B8-V8192,...]
   [--warmup N] [--timed-steps N] [--peak-size N] [--threads N] [--seed N] [--quick]
   [--python python3] [--torch-script PATH]
-gpu-check --summary LOG.jsonl
+gpu-check --summary LOG.jsonl[,LOG2.jsonl...]
 gpu-check --list-shapes prototype|quick|SHAPE,...`;
 
 function option<T extends string>(value: string, allowed: readonly T[], path: string): T {
@@ -131,7 +132,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (values.summary !== undefined) {
-    await summarize(values.summary);
+    await summarize(values.summary.split(','));
     return 0;
   }
   if (values['list-shapes'] !== undefined) {

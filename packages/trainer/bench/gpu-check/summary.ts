@@ -12,28 +12,34 @@ interface Line {
 }
 
 /**
- * Reads the JSON lines of the separate gpu-check processes of one device run (remote.sh's log) and prints
+ * Reads the JSON lines of the separate gpu-check processes of one device run (remote.sh's logs, one or
+ * several when the run was split over calls) and prints
  * what needs several of them: our tokens/s over PyTorch's per mode, the mixed path's speedup, and each
  * issue target with whether it was met. Lines of other benches and other text are ignored.
  */
-export async function summarize(file: string): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new TrainerError('INVALID_OPTIONS', `summary: cannot read ${file}`, {
-      path: 'summary',
-      cause: error,
-    });
-  }
-  const lines = text.split('\n').flatMap((row) => {
+export async function summarize(files: readonly string[]): Promise<void> {
+  const texts: string[] = [];
+  for (const file of files) {
     try {
-      const value = JSON.parse(row) as Partial<Line> & { bench?: unknown };
-      return value.bench === BENCH_NAME && typeof value.value === 'number' ? [value as Line] : [];
-    } catch {
-      return [];
+      texts.push(await readFile(file, 'utf8'));
+    } catch (error) {
+      throw new TrainerError('INVALID_OPTIONS', `summary: cannot read ${file}`, {
+        path: 'summary',
+        cause: error,
+      });
     }
-  });
+  }
+  const lines = texts
+    .join('\n')
+    .split('\n')
+    .flatMap((row) => {
+      try {
+        const value = JSON.parse(row) as Partial<Line> & { bench?: unknown };
+        return value.bench === BENCH_NAME && typeof value.value === 'number' ? [value as Line] : [];
+      } catch {
+        return [];
+      }
+    });
   const pick = (metric: string, phase: string) =>
     lines.filter((line) => line.metric === metric && line['phase'] === phase);
   const ours = pick('tokens_per_second', 'throughput');
