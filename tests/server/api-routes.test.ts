@@ -4,6 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSweep, TEST_FIT_INITS, type SeededSweep } from './support/seed-sweep.js';
 import { tempStore } from './support/temp-store.js';
 
+const CHART_NAMES = [
+  'run-states',
+  'isoflop-curves',
+  'frontier',
+  'isoloss-contours',
+  'family-comparison',
+  'loss-tokens',
+  'loss-flops',
+  'prime-objectives',
+];
+
 let temp: ReturnType<typeof tempStore>;
 let store: Store;
 let seeded: SeededSweep;
@@ -178,9 +189,16 @@ describe('fit early in a sweep', () => {
       ).toBeUndefined();
       const earlyServer = await buildServer({ store: early.store, port: 0 });
       const response = await earlyServer.app.inject(`/api/sweeps/${sweep.sweepId}/fit`);
+      // Every chart still draws (runs so far, "fit pending") rather than failing.
+      const charts = await Promise.all(
+        CHART_NAMES.map((name) =>
+          earlyServer.app.inject(`/api/sweeps/${sweep.sweepId}/charts/${name}.svg`),
+        ),
+      );
       await earlyServer.close();
       expect(response.statusCode).toBe(404);
       expect(response.json().error).toBe('FIT_NOT_READY');
+      expect(charts.map((chart) => chart.statusCode)).toEqual(CHART_NAMES.map(() => 200));
     } finally {
       early.dispose();
     }
@@ -215,16 +233,7 @@ describe('export', () => {
 });
 
 describe('charts', () => {
-  const names = [
-    'run-states',
-    'isoflop-curves',
-    'frontier',
-    'isoloss-contours',
-    'family-comparison',
-    'loss-tokens',
-    'loss-flops',
-    'prime-objectives',
-  ];
+  const names = CHART_NAMES;
 
   it('lists the charts in dashboard order', async () => {
     expect((await get(`/api/sweeps/${seeded.sweepId}/charts`)).json().charts).toEqual(names);
