@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { parseWorkerConfig, workerConfigEnv } from './config.js';
+
+describe('worker configuration', () => {
+  it('fails fast naming each bad variable', () => {
+    expect(() => parseWorkerConfig({ ISOFLOP_CONCURRENCY: '0', ISOFLOP_DEVICE: 'tpu' })).toThrow(
+      /REDIS_URL: required[\s\S]*ISOFLOP_CONCURRENCY: [\s\S]*ISOFLOP_DEVICE: /,
+    );
+  });
+
+  it('round-trips through the environment handed to the forked processors', () => {
+    const config = parseWorkerConfig({
+      REDIS_URL: 'redis://127.0.0.1:6380',
+      ISOFLOP_CONCURRENCY: '2',
+      ISOFLOP_DEVICE: 'cuda',
+      ISOFLOP_THREADS: '3',
+      ISOFLOP_WORKER_NAME: 'gpu-1',
+    });
+    expect(config).toMatchObject({
+      concurrency: 2,
+      device: 'cuda',
+      threads: 3,
+      name: 'gpu-1',
+      lockDurationMs: 30_000,
+    });
+    expect(parseWorkerConfig({ ...workerConfigEnv(config), ISOFLOP_CONCURRENCY: '2' })).toEqual(
+      config,
+    );
+  });
+});
