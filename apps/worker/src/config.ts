@@ -18,7 +18,8 @@ const workerEnvSchema = z.object({
   ISOFLOP_DEVICE: z.enum(DEVICES).optional(),
   ISOFLOP_THREADS: positiveInt.optional(),
   ISOFLOP_CHECKPOINT_DIR: z.string().min(1).default('.isoflop/checkpoints'),
-  ISOFLOP_DATA_CACHE_DIR: z.string().min(1).default('.isoflop/data'),
+  // The cache root shared with `isoflop data prepare` and `isoflop train`: shards land in <root>/data/<hash>.
+  ISOFLOP_DATA_CACHE_DIR: z.string().min(1).default('.isoflop'),
   ISOFLOP_WORKER_NAME: z.string().min(1).optional(),
   ISOFLOP_LOCK_MS: positiveInt.default(30_000),
   ISOFLOP_SHUTDOWN_TIMEOUT_MS: positiveInt.default(60_000),

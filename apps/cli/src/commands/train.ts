@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { DEVICES, planSweep, type Device } from '@isoflop/planner';
@@ -31,8 +30,8 @@ export function register(program: Command): void {
     )
     .argument('<spec>', 'sweep spec file (YAML or JSON)')
     .requiredOption('--run <id>', 'run id, as printed by `isoflop plan SPEC --json`')
-    .option('--cache-dir <dir>', 'token shards and compiled step graphs', join('.isoflop', 'cache'))
-    .option('--checkpoint-dir <dir>', 'one subfolder per run id', join('.isoflop', 'checkpoints'))
+    .option('--cache-dir <dir>', 'cache root: token shards land in <dir>/data/<contentHash>/', '.isoflop')
+    .option('--checkpoint-dir <dir>', 'one subfolder per run id', '.isoflop/checkpoints')
     .option('--device <device>', `execution provider: ${DEVICES.join('|')} (default: the spec's)`)
     .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt('--threads'))
     .option('--json', 'print the result as one JSON object')
