@@ -213,6 +213,22 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
     expect(speedups).toHaveLength(shapes.length);
     expect(speedups[0]!.value).toBeCloseTo(ours('mixed') / ours('fp32'), 9);
     expect(speedups[0]).toMatchObject({ target: 2, met: speedups[0]!.value >= 2 });
+    const squarePeak = lines.find(
+      (l) => l.metric === 'matmul_peak' && l['phase'] === 'peak' && l['dtype'] === 'float16',
+    )!.value;
+    const mixedFlops = lines.find(
+      (l) =>
+        l.metric === 'model_flops_per_second' &&
+        l['shape'] === shapes[0]!.spec &&
+        l['precision'] === 'mixed',
+    )!.value;
+    const square = summaryLines.find(
+      (l) =>
+        l.metric === 'mfu_square_peak' &&
+        l['shape'] === shapes[0]!.spec &&
+        l['precision'] === 'mixed',
+    );
+    expect(square?.value).toBeCloseTo(mixedFlops / squarePeak, 9);
     const mfu = summaryLines.filter((l) => l.metric === 'fp32_mfu');
     expect(mfu).toHaveLength(shapes.length);
     expect(mfu[0]).toMatchObject({ target: 0.85 });
