@@ -51,7 +51,7 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
     type: 'quantitative',
     scale: { type: 'log' },
     title: 'compute C (FLOPs)',
-    axis: { format: '.0e' },
+    axis: { format: '.0e', labelOverlap: 'greedy', labelSeparation: 6 },
   } as const;
   const y = {
     field: 'loss',
@@ -70,7 +70,10 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
     title: {
       text: 'Family comparison',
       subtitle: fit
-        ? 'loss-optimal frontiers against compute, and how much compute each family saves at equal loss'
+        ? [
+            'left: Approach-2 minima, their power law L_opt = k·C^−γ (solid), Approach 3 (dashed)',
+            'right: C_baseline / C_family at equal loss; above 1, the family needs less compute than the baseline',
+          ]
         : 'fit pending',
     },
     config: CHART_CONFIG,
@@ -114,7 +117,7 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
         ],
       },
       {
-        title: { text: 'Efficiency ratio at equal loss (95% interval)', fontSize: 12 },
+        title: { text: 'Compute ratio at equal loss (95% interval)', fontSize: 12 },
         data: { name: 'efficiency' },
         width: 300,
         height: 260,

@@ -97,7 +97,7 @@ export function frontierSpec(fit: FitDocument | undefined): TopLevelSpec {
     type: 'quantitative',
     scale: { type: 'log' },
     title: 'compute C (FLOPs)',
-    axis: { format: '.0e' },
+    axis: { format: '.0e', labelOverlap: 'greedy', labelSeparation: 6 },
   } as const;
   const y = { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null } as const;
   return {

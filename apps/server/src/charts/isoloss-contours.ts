@@ -86,7 +86,7 @@ export function isolossContoursSpec(
     type: 'quantitative',
     scale: { type: 'log', ...(cDomain ? { domain: cDomain, nice: false } : {}) },
     title: 'compute C (FLOPs)',
-    axis: { format: '.0e' },
+    axis: { format: '.0e', labelOverlap: 'greedy', labelSeparation: 6 },
   } as const;
   const y = {
     field: 'n',
