@@ -53,7 +53,10 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
   const shapes = parseShapeList('quick');
 
   beforeAll(() => {
-    const run = runApp(['--device', 'cpu', '--reference-device', 'cpu', '--quick']);
+    const run = runApp([
+      ...['--device', 'cpu', '--reference-device', 'cpu', '--quick'],
+      ...['--only', 'compare,peak,throughput'],
+    ]);
     status = run.status;
     lines = jsonLines(run.stdout);
     if (status !== 0) throw new Error(`gpu-check exited with ${status}: ${run.stderr}`);
@@ -149,20 +152,6 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
     }
   });
 
-  it('runs the PyTorch reference only where python3 imports torch', () => {
-    const torchImports = spawnSync('python3', ['-c', 'import torch']).status === 0;
-    const torch = lines.filter((l) => l['phase'] === 'torch');
-    if (torchImports) {
-      expect(torch.some((l) => l.metric === 'tokens_per_second' && l['impl'] === 'pytorch')).toBe(
-        true,
-      );
-    } else {
-      expect(torch).toEqual([
-        expect.objectContaining({ metric: 'skipped', reason: 'python3 cannot import torch' }),
-      ]);
-    }
-  });
-
   it('summarises a log: targets, speedups and ratios to PyTorch', () => {
     const log = join(dir, 'log.jsonl');
     const torchLine = (mode: string, value: number) =>
@@ -240,6 +229,34 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
       value: 1,
       experiments: 'throughput webgpu x',
     });
+  });
+});
+
+describe('gpu-check PyTorch reference', () => {
+  const torchImports = spawnSync('python3', ['-c', 'import torch']).status === 0;
+
+  it.skipIf(torchImports)('is skipped, saying why, where python3 cannot import torch', () => {
+    const run = runApp(['--only', 'torch']);
+    expect(run.status).toBe(0);
+    expect(jsonLines(run.stdout).filter((l) => l['phase'] === 'torch')).toEqual([
+      expect.objectContaining({
+        metric: 'skipped',
+        reason: expect.stringMatching(/^python3 (cannot import torch|not runnable)/),
+      }),
+    ]);
+  });
+
+  it.runIf(torchImports)('times the same model in PyTorch where torch imports', () => {
+    const run = runApp([
+      ...['--only', 'torch', '--shapes', 'd64-L1-T8-B1-V64'],
+      ...['--warmup', '1', '--timed-steps', '1'],
+    ]);
+    expect(run.status).toBe(0);
+    const fp32 = jsonLines(run.stdout).filter(
+      (l) => l['impl'] === 'pytorch' && l['mode'] === 'fp32',
+    );
+    expect(fp32.find((l) => l.metric === 'tokens_per_second')?.value).toBeGreaterThan(0);
+    expect(fp32.find((l) => l.metric === 'model_flops_per_second')?.value).toBeGreaterThan(0);
   });
 });
 
