@@ -1,6 +1,7 @@
 """scipy side of packages/fit/bench/approach3.ts: the same Approach-3 computation, timed.
 
-Reads JSON on stdin: {"n", "d", "loss": [...], "counts": [[draw counts per run] per resample], "delta"}.
+Reads JSON on stdin: {"n", "d", "loss": [...], "counts": [[draw counts per run] per resample], "delta",
+"grid_stride": k (every k-th start)}.
 Same algorithm as @isoflop/fit: L-BFGS-B (unbounded, analytic gradient of the summed Huber objective,
 numpy-vectorised) from each of Chinchilla's 4,500 starts at scipy's default tolerance, the 4 best
 distinct end points polished at a tight one; each bootstrap resample starts from those optima plus the
@@ -77,6 +78,7 @@ grid = [
     np.array(p, dtype=float)
     for p in itertools.product(range(0, 30, 5), range(0, 30, 5), np.arange(-1, 1.5, 0.5), np.arange(0, 2.5, 0.5), np.arange(0, 2.5, 0.5))
 ]
+grid = grid[:: payload["grid_stride"]]
 small_grid = [np.array([a, b, 0.0, 0.5, 0.5]) for a in (5.0, 10.0) for b in (5.0, 10.0)]
 
 start = time.perf_counter()
