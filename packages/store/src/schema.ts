@@ -109,12 +109,12 @@ export type MetricKind = (typeof METRIC_KINDS)[number];
 
 /**
  * Per-step training and per-evaluation validation metrics of a run. A retried run repeats the steps after
- * its last checkpoint; the unique key keeps one row per step (the latest attempt's).
+ * its last checkpoint; the primary key keeps one row per step (the latest attempt's). No surrogate id: the
+ * ingest path then maintains one index fewer and no AUTOINCREMENT counter.
  */
 export const metrics = sqliteTable(
   'metrics',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
     runId: text('run_id').notNull(),
     kind: text('kind', { enum: METRIC_KINDS }).notNull(),
     step: integer('step').notNull(),
@@ -129,7 +129,7 @@ export const metrics = sqliteTable(
     primeObjectiveStdErr: real('prime_objective_std_err'),
     recordedAt: integer('recorded_at').notNull(),
   },
-  (table) => [uniqueIndex('metrics_run_kind_step').on(table.runId, table.kind, table.step)],
+  (table) => [primaryKey({ columns: [table.runId, table.kind, table.step] })],
 );
 
 /** Each fit of a sweep, with the rows it was computed from; the newest is the current one. */
