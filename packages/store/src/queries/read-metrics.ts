@@ -59,24 +59,26 @@ export interface CurveSample {
 }
 
 // For each run and kind: the first row at or after each of `buckets` evenly spaced steps, plus the last
-// row. Each pick is one index seek on (run_id, kind, step), so the cost follows the rows returned, not the
+// row. Each pick is one seek on the (run_id, kind, step) key, so the cost follows the rows returned, not the
 // rows stored, and any logging cadence (every step, every k steps, irregular) is sampled evenly.
 const CURVE_SAMPLES = `
 WITH RECURSIVE bucket(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM bucket WHERE i + 1 < @buckets),
 kinds(kind) AS (VALUES ('train'), ('eval')),
 chosen AS (SELECT * FROM runs WHERE sweep_id = @sweepId AND id IN (SELECT value FROM json_each(@runIds))),
-picked(id) AS (
-  SELECT (SELECT m.id FROM metrics m WHERE m.run_id = r.id AND m.kind = kinds.kind
+picked(run_id, kind, step) AS (
+  SELECT r.id, kinds.kind, (SELECT m.step FROM metrics m WHERE m.run_id = r.id AND m.kind = kinds.kind
           AND m.step >= (r.steps * bucket.i) / @buckets ORDER BY m.step LIMIT 1)
   FROM chosen r, kinds, bucket
   UNION
-  SELECT (SELECT m.id FROM metrics m WHERE m.run_id = r.id AND m.kind = kinds.kind ORDER BY m.step DESC LIMIT 1)
+  SELECT r.id, kinds.kind, (SELECT max(m.step) FROM metrics m WHERE m.run_id = r.id AND m.kind = kinds.kind)
   FROM chosen r, kinds
 )
 SELECT r.id AS runId, r.family AS family, r.budget_flops AS budgetFlops, r.params AS params, r.steps AS steps,
   r.tokens AS runTokens, r.achieved_flops AS achievedFlops, m.kind AS kind, m.step AS step, m.tokens AS tokens,
   CASE m.kind WHEN 'train' THEN m.loss ELSE m.val_loss END AS loss
-FROM picked JOIN metrics m ON m.id = picked.id JOIN runs r ON r.id = m.run_id AND r.sweep_id = @sweepId
+FROM picked
+JOIN metrics m ON m.run_id = picked.run_id AND m.kind = picked.kind AND m.step = picked.step
+JOIN runs r ON r.id = m.run_id AND r.sweep_id = @sweepId
 WHERE (CASE m.kind WHEN 'train' THEN m.loss ELSE m.val_loss END) IS NOT NULL
 ORDER BY r.id, m.kind, m.step`;
 
