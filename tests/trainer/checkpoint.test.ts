@@ -2,6 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { primeCodecFor, type PrimeOptions } from '@isoflop/models';
 import {
   TrainerError,
   checkpointPath,
@@ -119,5 +120,82 @@ describe('checkpoint files', () => {
     await expectCode(writeCheckpoint(file, short), 'BAD_CHECKPOINT', /"b" is of length 2/);
     expect((await readFile(file)).equals(before)).toBe(true);
     expect(await readdir(join(dir, identity.runId))).toEqual(['checkpoint.ckpt']);
+  });
+
+  describe('with a Prime codec', () => {
+    const prime: PrimeOptions = {
+      base: 2,
+      length: 4,
+      shuffle: true,
+      shuffleSeed: 3,
+      embedding: 'cat-share',
+      objective: 'published',
+    };
+    const codec = primeCodecFor(11, prime);
+    const primeIdentity: CheckpointIdentity = { ...identity, family: 'mdm-prime-v2' };
+    const primeState = (codecOf = codec): CheckpointState => ({
+      ...state(2, 1),
+      identity: primeIdentity,
+      codec: codecOf.serialize(),
+    });
+
+    it('stores the permutation and its inverse, covered by the checksum', async () => {
+      await writeCheckpoint(file, primeState());
+      const read = await readCheckpoint(file, primeIdentity, codec);
+      expect(read?.codec?.permutation).toEqual(codec.permutation);
+      expect(read?.codec?.inverse).toEqual(codec.inverse);
+      const { permutation, inverse } = read?.codec ?? codec;
+      expect(Array.from(permutation, (code) => inverse[code])).toEqual(
+        Array.from({ length: 16 }, (_, x) => x),
+      );
+      // The shuffle is not the identity, so the comparison above can tell permutations apart.
+      expect(Array.from(permutation)).not.toEqual(Array.from({ length: 16 }, (_, x) => x));
+      const bytes = await readFile(file);
+      const inCodec = Buffer.from(bytes);
+      inCodec[bytes.length - 40] = (inCodec[bytes.length - 40] ?? 0) ^ 0x01;
+      await writeFile(file, inCodec);
+      await expectCode(readCheckpoint(file, primeIdentity, codec), 'BAD_CHECKPOINT', /checksum/);
+    });
+
+    it('rejects a checkpoint written with another shuffle, or without or with an unexpected codec', async () => {
+      await writeCheckpoint(file, primeState(primeCodecFor(11, { ...prime, shuffleSeed: 4 })));
+      await expectCode(
+        readCheckpoint(file, primeIdentity, codec),
+        'BAD_CHECKPOINT',
+        /Prime codec permutation\[\d+\] is \d+, expected \d+ .*shuffleSeed/,
+      );
+      await writeCheckpoint(file, primeState(primeCodecFor(11, { ...prime, length: 5 })));
+      await expectCode(
+        readCheckpoint(file, primeIdentity, codec),
+        'BAD_CHECKPOINT',
+        /Prime codec length 5, expected 4/,
+      );
+      await writeCheckpoint(file, { ...primeState(), codec: undefined });
+      await expectCode(
+        readCheckpoint(file, primeIdentity, codec),
+        'BAD_CHECKPOINT',
+        /holds no Prime codec/,
+      );
+      await writeCheckpoint(file, primeState());
+      await expectCode(
+        readCheckpoint(file, primeIdentity),
+        'BAD_CHECKPOINT',
+        /not an MDM-Prime run/,
+      );
+    });
+
+    it('refuses to write a codec whose inverse does not invert its permutation', async () => {
+      const broken = codec.serialize();
+      [broken.permutation[0], broken.permutation[1]] = [
+        broken.permutation[1]!,
+        broken.permutation[0]!,
+      ];
+      await expectCode(
+        writeCheckpoint(file, { ...primeState(), codec: broken }),
+        'BAD_CHECKPOINT',
+        /Prime codec permutation\[0\]: not a bijection/,
+      );
+      expect(await readCheckpoint(file, primeIdentity, codec)).toBeUndefined();
+    });
   });
 });

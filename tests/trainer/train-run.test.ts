@@ -1,13 +1,18 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataSpec, Family } from '@isoflop/planner';
+import { primeCodecFor } from '@isoflop/models';
+import type { DataSpec, Family, RunSpec } from '@isoflop/planner';
 import {
   TrainerError,
   checkpointPath,
   learningRate,
+  readCheckpoint,
   trainRun,
+  writeCheckpoint,
+  type CheckpointIdentity,
   type ProgressEvent,
   type RunResult,
   type TrainRunOptions,
@@ -44,6 +49,13 @@ function options(checkpointDir: string, events?: ProgressEvent[]): TrainRunOptio
     progressEvery: 1,
     ...(events === undefined ? {} : { onProgress: (event: ProgressEvent) => events.push(event) }),
   };
+}
+
+/** The identity a checkpoint was written with, from its JSON header (magic, uint32 LE length, header). */
+async function writtenIdentity(file: string): Promise<CheckpointIdentity> {
+  const bytes = await readFile(file);
+  const header = bytes.subarray(12, 12 + bytes.readUInt32LE(8)).toString('utf8');
+  return (JSON.parse(header) as { identity: CheckpointIdentity }).identity;
 }
 
 const trainLosses = (events: ProgressEvent[]): [number, number][] =>
@@ -199,4 +211,69 @@ describe('trainRun', () => {
       }
     },
   );
+
+  it('saves the Prime index shuffle with its checkpoints and refuses one written with another', async () => {
+    const run = tinyRun('mdm-prime-v2', data, { id: 'prime-codec', steps: 2, checkpointEvery: 1 });
+    const prime = run.prime as NonNullable<RunSpec['prime']>;
+    const dir = join(root, 'prime-codec');
+    await trainRun(run, options(dir));
+    // Resuming checks the saved shuffle against the one the run's config gives: the same one passes.
+    const resumed = await trainRun({ ...run, steps: 3 }, options(dir));
+    expect(resumed.steps).toBe(3);
+    const file = checkpointPath(dir, run.id);
+    const identity = await writtenIdentity(file);
+    const codec = primeCodecFor(run.shape.vocabSize, prime);
+    const saved = await readCheckpoint(file, identity, codec);
+    expect(saved?.codec?.permutation).toEqual(codec.permutation);
+    expect(saved?.codec?.inverse).toEqual(codec.inverse);
+    const { permutation, inverse } = saved?.codec ?? codec;
+    expect(Array.from(permutation, (code) => inverse[code])).toEqual(
+      Array.from(permutation, (_, x) => x),
+    );
+
+    // The same parameters under another shuffle, written through the checkpoint writer (valid checksum).
+    const otherShuffle = primeCodecFor(run.shape.vocabSize, { ...prime, shuffleSeed: 1 });
+    await writeCheckpoint(file, {
+      ...(saved as NonNullable<typeof saved>),
+      codec: otherShuffle.serialize(),
+    });
+    const altered = await readFile(file);
+    const error = await failure(trainRun({ ...run, steps: 4 }, options(dir)));
+    expect(error.code).toBe('BAD_CHECKPOINT');
+    expect(error.message).toMatch(/Prime codec permutation\[\d+\] is \d+, expected \d+/);
+    expect((await readFile(file)).equals(altered)).toBe(true);
+  });
+
+  it('rejects an evaluation of fewer than 2 validation rows (no standard error) before any work', async () => {
+    const dir = join(root, 'one-row');
+    const oneRow = tinyRun('arm', data, {
+      id: 'one-row',
+      batchSize: 1,
+      eval: { tokens: 16, every: 4, seed: 0 },
+    });
+    const error = await failure(trainRun(oneRow, options(dir)));
+    expect(error.code).toBe('INVALID_OPTIONS');
+    expect(error.path).toBe('run.eval.tokens');
+    expect(error.message).toMatch(/^run\.eval\.tokens: 16 tokens give 1 validation row/);
+    expect(existsSync(dir)).toBe(false);
+
+    const twoRows = await trainRun(
+      { ...oneRow, steps: 1, eval: { ...oneRow.eval, tokens: 17 } },
+      options(dir),
+    );
+    expect(twoRows.valLossStdErr).toBeGreaterThan(0);
+
+    // Enough tokens asked for, but a validation split of 20 tokens holds a single row of 17.
+    const shortVal = await syntheticShards(join(root, 'short-val-corpus'), 200);
+    const short = await failure(
+      trainRun(
+        { ...oneRow, id: 'short-val', data: shortVal, eval: { ...oneRow.eval, tokens: 64 } },
+        options(join(root, 'short-val')),
+      ),
+    );
+    expect(short.code).toBe('INVALID_OPTIONS');
+    expect(short.message).toMatch(
+      /^run\.eval\.tokens: 64 tokens give 1 validation row \(all the validation split holds/,
+    );
+  });
 });

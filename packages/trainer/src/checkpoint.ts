@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ModelError, PrimeCodec, type SerializedPrimeCodec } from '@isoflop/models';
 import { TrainerError } from './errors.js';
 
 /** What a checkpoint must match to be resumed: the run's family, shape, batch and state tensors. */
@@ -21,6 +22,11 @@ export interface CheckpointState {
   lastTrainLoss: number;
   /** Parameters and optimizer moments by graph state name, in identity order. */
   tensors: Map<string, Float32Array>;
+  /**
+   * Prime runs only: the index-shuffling permutation and its inverse. They are part of the model (the
+   * parameters mean nothing under another permutation), so they travel with its checkpoints.
+   */
+  codec?: SerializedPrimeCodec;
 }
 
 const MAGIC = Buffer.from('ISOFCKP1', 'ascii');
@@ -37,11 +43,13 @@ interface Header {
   sampler: { seed: number; step: number };
   /** null before the first step: JSON has no NaN. */
   lastTrainLoss: number | null;
+  /** The codec's geometry; its permutation and inverse (int32, `codes` each) follow the float32 tensors. */
+  codec?: { vocabSize: number; base: number; length: number; codes: number };
 }
 
 /**
  * Layout: magic, uint32 LE header length, JSON header, zero padding to 4 bytes, the tensors' float32 data in
- * identity order, then a SHA-256 of everything before it. Written to a temp file, fsynced, then renamed, so a
+ * identity order, for Prime the codec's int32 permutation and inverse, then a SHA-256 of everything before it. Written to a temp file, fsynced, then renamed, so a
  * crash leaves either the old checkpoint or the new one, never a mix.
  */
 export async function writeCheckpoint(file: string, state: CheckpointState): Promise<void> {
@@ -67,11 +75,22 @@ export async function writeCheckpoint(file: string, state: CheckpointState): Pro
       }
     }
   }
+  if (state.codec !== undefined) restoreCodec(state.codec, file);
   const header: Header = {
     identity: state.identity,
     step: state.step,
     sampler: state.sampler,
     lastTrainLoss: Number.isFinite(state.lastTrainLoss) ? state.lastTrainLoss : null,
+    ...(state.codec === undefined
+      ? {}
+      : {
+          codec: {
+            vocabSize: state.codec.vocabSize,
+            base: state.codec.base,
+            length: state.codec.length,
+            codes: state.codec.permutation.length,
+          },
+        }),
   };
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const prefixLength = MAGIC.length + 4 + headerBytes.length;
@@ -82,6 +101,11 @@ export async function writeCheckpoint(file: string, state: CheckpointState): Pro
   for (const { name } of state.identity.tensors) {
     const data = state.tensors.get(name) as Float32Array;
     chunks.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+  if (state.codec !== undefined) {
+    for (const data of [state.codec.permutation, state.codec.inverse]) {
+      chunks.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    }
   }
   const hash = createHash('sha256');
   for (const chunk of chunks) hash.update(chunk);
@@ -110,11 +134,13 @@ export async function writeCheckpoint(file: string, state: CheckpointState): Pro
 
 /**
  * Reads the checkpoint at `file`: undefined when there is none; BAD_CHECKPOINT when it is corrupt or was
- * written for another run, family, shape or batch size.
+ * written for another run, family, shape or batch size, or when its Prime codec is not `expectedCodec` (the
+ * codec the run's config gives; undefined for ARM and MDM, whose checkpoints must hold none).
  */
 export async function readCheckpoint(
   file: string,
   expected: CheckpointIdentity,
+  expectedCodec?: PrimeCodec,
 ): Promise<CheckpointState | undefined> {
   let bytes: Buffer;
   try {
@@ -164,14 +190,70 @@ export async function readCheckpoint(
     tensors.set(name, copy);
     offset = end;
   }
+  let codec: SerializedPrimeCodec | undefined;
+  if (header.codec !== undefined) {
+    const { vocabSize, base, length, codes } = header.codec;
+    const sections: Int32Array[] = [];
+    for (const section of ['permutation', 'inverse']) {
+      const end = offset + codes * 4;
+      if (end > body.length) throw bad(`Prime codec ${section} runs past the end of the file`);
+      const copy = new Int32Array(codes);
+      new Uint8Array(copy.buffer).set(body.subarray(offset, end));
+      sections.push(copy);
+      offset = end;
+    }
+    const [permutation, inverse] = sections as [Int32Array, Int32Array];
+    codec = restoreCodec({ vocabSize, base, length, permutation, inverse }, file).serialize();
+  }
   if (offset !== body.length) throw bad(`${body.length - offset} unexpected trailing bytes`);
+  const codecProblem = codecMismatch(codec, expectedCodec);
+  if (codecProblem !== undefined) throw bad(codecProblem);
   return {
     identity: header.identity,
     step: header.step,
     sampler: header.sampler,
     lastTrainLoss: header.lastTrainLoss ?? Number.NaN,
     tensors,
+    ...(codec === undefined ? {} : { codec }),
   };
+}
+
+/** A saved codec as a PrimeCodec, which checks that the permutation is a bijection with that inverse. */
+function restoreCodec(codec: SerializedPrimeCodec, file: string): PrimeCodec {
+  try {
+    return PrimeCodec.fromSerialized(codec);
+  } catch (error) {
+    if (!(error instanceof ModelError)) throw error;
+    throw new TrainerError('BAD_CHECKPOINT', `checkpoint ${file}: Prime codec ${error.message}`, {
+      path: file,
+      cause: error,
+    });
+  }
+}
+
+/** How a checkpoint's Prime codec differs from the run's, in words; undefined when they are the same. */
+function codecMismatch(
+  found: SerializedPrimeCodec | undefined,
+  expected: PrimeCodec | undefined,
+): string | undefined {
+  if (found === undefined && expected === undefined) return undefined;
+  if (found === undefined)
+    return 'it holds no Prime codec (index-shuffling permutation), the run needs one';
+  if (expected === undefined) return 'it holds a Prime codec, but the run is not an MDM-Prime run';
+  for (const key of ['vocabSize', 'base', 'length'] as const) {
+    if (found[key] !== expected[key]) {
+      return `Prime codec ${key} ${found[key]}, expected ${expected[key]}`;
+    }
+  }
+  for (let x = 0; x < expected.permutation.length; x++) {
+    if (found.permutation[x] !== expected.permutation[x]) {
+      return (
+        `Prime codec permutation[${x}] is ${found.permutation[x]}, expected ${expected.permutation[x]} ` +
+        '(written with another index shuffle: prime.shuffle or prime.shuffleSeed differ)'
+      );
+    }
+  }
+  return undefined;
 }
 
 /** The first difference between two identities, in words; undefined when they match. */

@@ -6,6 +6,7 @@ import {
   initParams,
   type EvalGraph,
   type ModelConfig,
+  type SerializedPrimeCodec,
   type StepGraph,
 } from '@isoflop/models';
 import type { Device, RunSpec } from '@isoflop/planner';
@@ -117,12 +118,30 @@ function checkRun(run: RunSpec): void {
       );
     }
   }
+  checkEvalRows(requestedEvalRows(run), run, `rows of ${run.shape.seqLen} tokens`);
   const { lr, minLr, warmupSteps } = run.optimizer;
   if (!(lr > 0) || !(minLr >= 0) || !(warmupSteps >= 0)) {
     throw new TrainerError(
       'INVALID_OPTIONS',
       `run.optimizer: expected lr > 0, minLr >= 0 and warmupSteps >= 0, got ${lr}, ${minLr}, ${warmupSteps}`,
       { path: 'run.optimizer' },
+    );
+  }
+}
+
+/** Validation rows `validationBatches` is asked for: whole batches of whole sequences covering eval.tokens. */
+function requestedEvalRows(run: RunSpec): number {
+  return Math.ceil(Math.ceil(run.eval.tokens / run.shape.seqLen) / run.batchSize) * run.batchSize;
+}
+
+/** The standard error is a spread across rows: one row has none (NaN), which no result may carry. */
+function checkEvalRows(rows: number, run: RunSpec, why: string): void {
+  if (rows < 2) {
+    throw new TrainerError(
+      'INVALID_OPTIONS',
+      `run.eval.tokens: ${run.eval.tokens} tokens give ${rows} validation row (${why}, batch size ` +
+        `${run.batchSize}); the standard error across rows needs at least 2`,
+      { path: 'run.eval.tokens' },
     );
   }
 }
@@ -156,10 +175,27 @@ export async function trainRun(run: RunSpec, options: TrainRunOptions): Promise<
     weightDecay: run.optimizer.weightDecay,
     gradClip: run.optimizer.gradClip,
   };
+  const valBatches = validationBatches(
+    data.val,
+    run.eval.seed,
+    run.eval.tokens,
+    run.batchSize,
+    run.shape.seqLen,
+  );
+  checkEvalRows(valBatches.length * run.batchSize, run, 'all the validation split holds');
   const stepGraph = cachedStepGraph(config, run.batchSize, optimizer);
   const evalGraph = cachedEvalGraph(config, run.batchSize);
   const bindings = stateBindings(stepGraph);
-  const trainer = new RunTrainer(run, options, settings, data, stepGraph, evalGraph, bindings);
+  const trainer = new RunTrainer(
+    run,
+    options,
+    settings,
+    data,
+    valBatches,
+    stepGraph,
+    evalGraph,
+    bindings,
+  );
   try {
     return await trainer.train(started);
   } finally {
@@ -172,6 +208,8 @@ class RunTrainer {
   private readonly file: string;
   private readonly seqLen: number;
   private readonly tokensPerStep: number;
+  /** Prime: the index shuffle saved with every checkpoint (serialised once; it never changes). */
+  private readonly codec: SerializedPrimeCodec | undefined;
   private session: ort.InferenceSession | undefined;
   private evalSession: ort.InferenceSession | undefined;
   private state: DeviceState | undefined;
@@ -182,6 +220,7 @@ class RunTrainer {
     private readonly options: TrainRunOptions,
     private readonly settings: SessionSettings,
     private readonly data: PreparedData,
+    private readonly valBatches: readonly Int32Array[],
     private readonly stepGraph: StepGraph,
     private readonly evalGraph: EvalGraph,
     private readonly bindings: StateBinding[],
@@ -189,6 +228,7 @@ class RunTrainer {
     this.seqLen = run.shape.seqLen;
     this.tokensPerStep = run.batchSize * run.shape.seqLen;
     this.file = checkpointPath(options.checkpointDir, run.id);
+    this.codec = stepGraph.feeds.codec?.serialize();
     this.identity = {
       runId: run.id,
       family: run.family,
@@ -204,7 +244,7 @@ class RunTrainer {
   async train(started: number): Promise<RunResult> {
     const { run, options } = this;
     // Read the checkpoint before anything expensive: a bad one must fail fast and stay untouched.
-    const checkpoint = await readCheckpoint(this.file, this.identity);
+    const checkpoint = await readCheckpoint(this.file, this.identity, this.stepGraph.feeds.codec);
     this.session = await createSession(
       this.stepGraph.onnx,
       this.settings,
@@ -227,13 +267,7 @@ class RunTrainer {
       step = checkpoint.step;
       this.lastTrainLoss = checkpoint.lastTrainLoss;
     }
-    const valBatches = validationBatches(
-      this.data.val,
-      run.eval.seed,
-      run.eval.tokens,
-      run.batchSize,
-      this.seqLen,
-    );
+    const valBatches = this.valBatches;
     const progressEvery = options.progressEvery ?? Math.max(1, Math.round(run.steps / 100));
     let trainSeconds = 0;
     let trainedSteps = 0;
@@ -320,6 +354,7 @@ class RunTrainer {
       sampler: { seed: this.run.seed, step },
       lastTrainLoss: this.lastTrainLoss,
       tensors: await state.read(),
+      ...(this.codec === undefined ? {} : { codec: this.codec }),
     });
   }
 

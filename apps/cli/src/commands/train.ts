@@ -30,7 +30,11 @@ export function register(program: Command): void {
     )
     .argument('<spec>', 'sweep spec file (YAML or JSON)')
     .requiredOption('--run <id>', 'run id, as printed by `isoflop plan SPEC --json`')
-    .option('--cache-dir <dir>', 'cache root: token shards land in <dir>/data/<contentHash>/', '.isoflop')
+    .option(
+      '--cache-dir <dir>',
+      'cache root: token shards land in <dir>/data/<contentHash>/',
+      '.isoflop',
+    )
     .option('--checkpoint-dir <dir>', 'one subfolder per run id', '.isoflop/checkpoints')
     .option('--device <device>', `execution provider: ${DEVICES.join('|')} (default: the spec's)`)
     .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt('--threads'))
