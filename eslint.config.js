@@ -4,7 +4,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', 'packages/store/drizzle/**', '**/*.cjs', 'test-artifacts/**', '.isoflop/**', '.gpu/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'packages/store/drizzle/**',
+      '**/*.cjs',
+      'test-artifacts/**',
+      '.isoflop/**',
+      '.gpu/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -13,6 +21,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  { files: ['**/*.mjs', 'scripts/**/*.js', 'apps/cli/bin/*.js'], languageOptions: { globals: globals.node } },
+  {
+    files: ['**/*.mjs', 'scripts/**/*.js', 'apps/cli/bin/*.js'],
+    languageOptions: { globals: globals.node },
+  },
   { files: ['apps/server/public/**/*.js'], languageOptions: { globals: globals.browser } },
 );

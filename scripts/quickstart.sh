@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-system-deps.sh redis-server
 npm run --silent build
-exec node apps/cli/bin/isoflop.js run experiments/quickstart.yaml "$@"
+exec node apps/cli/bin/isoflop.js run experiments/quickstart.yaml --workers 2 --serve "$@"

@@ -222,6 +222,15 @@ async function runSweep(specPath: string, options: RunOptions): Promise<void> {
       names.push(name);
     }
 
+    // With --serve the dashboard is up from the start, so the sweep can be watched while it trains.
+    let dashboardUrl: string | undefined;
+    if (options.serve) {
+      const server = await buildServer({ store, coordinator, port: options.port ?? DEFAULT_PORT });
+      dashboardUrl = await server.listen();
+      teardown.push(() => server.close());
+      process.stdout.write(`dashboard: ${dashboardUrl}  (live while the sweep trains)\n`);
+    }
+
     const { sweepId, plan, created } = await coordinator.submit(text, format, {
       baseDir: dirname(absolute),
     });
@@ -250,11 +259,8 @@ async function runSweep(specPath: string, options: RunOptions): Promise<void> {
     // The last result's fit is computed after the sweep is recorded as done.
     await coordinator.fitsSettled();
     printSummary(store, sweepId);
-    if (options.serve) {
-      const server = await buildServer({ store, coordinator, port: options.port ?? DEFAULT_PORT });
-      const url = await server.listen();
-      teardown.push(() => server.close());
-      process.stdout.write(`dashboard: ${url}  (Ctrl-C to stop)\n`);
+    if (dashboardUrl !== undefined) {
+      process.stdout.write(`dashboard: ${dashboardUrl}  (Ctrl-C to stop)\n`);
       await stopped;
     } else {
       process.stdout.write(
@@ -290,7 +296,10 @@ export function register(program: Command): void {
       'ONNX Runtime threads per worker (default: cores / workers)',
       positiveInt('--threads'),
     )
-    .option('--serve', 'keep serving the dashboard after the sweep finishes')
+    .option(
+      '--serve',
+      'serve the dashboard while the sweep trains and keep serving it after it finishes',
+    )
     .option('--port <n>', `dashboard port (default ${DEFAULT_PORT})`, positiveInt('--port'))
     .addHelpText(
       'after',
