@@ -1,48 +1,29 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TrainQueue } from '@isoflop/queue';
-import type { Store } from '@isoflop/store';
 import {
-  Coordinator,
-  fixtureText,
-  FIXTURES,
-  obliterate,
-  openStore,
   processEnv,
   runStates,
-  sandbox,
   spawnNode,
+  startCoordinatorBed,
+  submitFixture,
+  sweepState,
   waitFor,
   WORKER_MAIN,
-  type Sandbox,
+  type CoordinatorBed,
 } from './harness.js';
 
 describe('cancelling a sweep', () => {
   const redisUrl = inject('redisUrl');
-  let box: Sandbox;
-  let store: Store;
-  let coordinator: Coordinator;
+  let bed: CoordinatorBed;
   beforeAll(async () => {
-    box = sandbox('cancel');
-    store = openStore(box.dbFile);
-    coordinator = await Coordinator.start({
-      store,
-      redisUrl,
-      prefix: box.prefix,
-      flushIntervalMs: 50,
-      log: () => undefined,
-    });
+    bed = await startCoordinatorBed('cancel', redisUrl);
   });
-  afterAll(async () => {
-    await coordinator.close();
-    store.close();
-    await obliterate(redisUrl, box.prefix);
-    box.cleanup();
-  });
+  afterAll(() => bed.close());
 
   it('removes waiting runs, stops the training one at its next step, and keeps the worker going', async () => {
     // Two long runs (two seeds) for one worker: one trains, one waits.
-    const spec = `${fixtureText('one-run.yaml')}seeds: [0, 1]\n`;
-    const { sweepId, plan } = await coordinator.submit(spec, 'yaml', { baseDir: FIXTURES });
+    const { box, store, coordinator } = bed;
+    const { sweepId, plan } = await submitFixture(coordinator, 'one-run.yaml', 'seeds: [0, 1]\n');
     expect(plan.runs).toHaveLength(2);
     const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl));
     const queue = new TrainQueue({ redisUrl, prefix: box.prefix });
@@ -58,11 +39,10 @@ describe('cancelling a sweep', () => {
       expect(await coordinator.cancel(sweepId)).toEqual({ sweepId, cancelled: 2 });
       expect(runStates(store, sweepId)).toEqual({ [active]: 'cancelled', [waiting]: 'cancelled' });
 
-      let snapshots = await queue.snapshot([active, waiting]);
-      while (snapshots.get(active)?.state !== 'failed') {
-        await new Promise((r) => setTimeout(r, 100));
-        snapshots = await queue.snapshot([active, waiting]);
-      }
+      const snapshots = await waitFor('the training run to stop as failed', async () => {
+        const current = await queue.snapshot([active, waiting]);
+        return current.get(active)?.state === 'failed' ? current : undefined;
+      });
       expect(snapshots.get(waiting)).toEqual({ state: 'missing' });
       expect(snapshots.get(active)).toMatchObject({
         state: 'failed',
@@ -73,13 +53,7 @@ describe('cancelling a sweep', () => {
       await worker.kill('SIGTERM');
       await queue.close();
     }
-    expect(
-      (
-        store.sqlite.prepare('SELECT state FROM sweeps WHERE id = ?').get(sweepId) as {
-          state: string;
-        }
-      ).state,
-    ).toBe('cancelled');
+    expect(sweepState(store, sweepId)).toBe('cancelled');
     expect(runStates(store, sweepId)).toEqual(
       Object.fromEntries(plan.runs.map((run) => [run.id, 'cancelled'])),
     );

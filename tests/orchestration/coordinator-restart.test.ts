@@ -1,38 +1,31 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TrainQueue } from '@isoflop/queue';
-import type { Store } from '@isoflop/store';
 import {
   Coordinator,
   COORDINATOR_MAIN,
   doneEventCounts,
-  fixtureText,
-  FIXTURES,
-  obliterate,
-  openStore,
+  openTestBed,
   processEnv,
   runStates,
-  sandbox,
   spawnNode,
+  submitFixture,
+  sweepState,
   waitFor,
+  waitForRunningRun,
   WORKER_MAIN,
-  type Sandbox,
+  type TestBed,
 } from './harness.js';
 
 describe('the coordinator killed and restarted mid-sweep', () => {
   const redisUrl = inject('redisUrl');
-  let box: Sandbox;
-  let store: Store;
+  let bed: TestBed;
   beforeAll(() => {
-    box = sandbox('coordinator-kill');
-    store = openStore(box.dbFile);
+    bed = openTestBed('coordinator-kill', redisUrl);
   });
-  afterAll(async () => {
-    store.close();
-    await obliterate(redisUrl, box.prefix);
-    box.cleanup();
-  });
+  afterAll(() => bed.close());
 
   it('records every result finished while it was down exactly once', async () => {
+    const { box, store } = bed;
     const env = processEnv(box, redisUrl);
     let coordinatorProcess = spawnNode(COORDINATOR_MAIN, [], env);
     const submitter = Coordinator.open({
@@ -41,34 +34,25 @@ describe('the coordinator killed and restarted mid-sweep', () => {
       prefix: box.prefix,
       log: () => undefined,
     });
-    const { sweepId, plan } = await submitter.submit(fixtureText('tiny.yaml'), 'yaml', {
-      baseDir: FIXTURES,
-    });
+    const { sweepId, plan } = await submitFixture(submitter, 'tiny.yaml');
     await submitter.close();
     const worker = spawnNode(WORKER_MAIN, [], env);
     const queue = new TrainQueue({ redisUrl, prefix: box.prefix });
     try {
-      await waitFor('the coordinator to record a running run', () =>
-        Object.values(runStates(store, sweepId)).includes('running') ? true : undefined,
-      );
+      await waitForRunningRun(store, sweepId, 'the coordinator to record a running run');
       await coordinatorProcess.kill('SIGKILL');
       // Every run finishes while no coordinator listens.
-      for (;;) {
-        const counts = await queue.counts();
-        if (counts['completed'] === plan.runs.length) break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitFor(
+        'every run to complete in the queue',
+        async () => ((await queue.counts())['completed'] === plan.runs.length ? true : undefined),
+        120_000,
+        200,
+      );
       expect(Object.values(runStates(store, sweepId))).not.toEqual(plan.runs.map(() => 'done'));
 
       coordinatorProcess = spawnNode(COORDINATOR_MAIN, [], env);
       await waitFor('the restarted coordinator to record the sweep as done', () =>
-        (
-          store.sqlite.prepare('SELECT state FROM sweeps WHERE id = ?').get(sweepId) as {
-            state: string;
-          }
-        ).state === 'done'
-          ? true
-          : undefined,
+        sweepState(store, sweepId) === 'done' ? true : undefined,
       );
     } finally {
       await worker.kill('SIGTERM');

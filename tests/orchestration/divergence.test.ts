@@ -1,49 +1,26 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Store } from '@isoflop/store';
 import {
-  Coordinator,
-  fixtureText,
-  FIXTURES,
-  obliterate,
-  openStore,
   processEnv,
   runStates,
-  sandbox,
   spawnNode,
+  startCoordinatorBed,
+  submitFixture,
   WORKER_MAIN,
-  type Sandbox,
+  type CoordinatorBed,
 } from './harness.js';
 
 describe('a diverging run', () => {
   const redisUrl = inject('redisUrl');
-  let box: Sandbox;
-  let store: Store;
-  let coordinator: Coordinator;
+  let bed: CoordinatorBed;
   beforeAll(async () => {
-    box = sandbox('diverge');
-    store = openStore(box.dbFile);
-    coordinator = await Coordinator.start({
-      store,
-      redisUrl,
-      prefix: box.prefix,
-      flushIntervalMs: 50,
-      log: () => undefined,
-    });
+    bed = await startCoordinatorBed('diverge', redisUrl);
   });
-  afterAll(async () => {
-    await coordinator.close();
-    store.close();
-    await obliterate(redisUrl, box.prefix);
-    box.cleanup();
-  });
+  afterAll(() => bed.close());
 
   it('ends diverged with its step, is not retried, and the worker goes on with the other runs and their fit', async () => {
-    const diverging = await coordinator.submit(fixtureText('diverge.yaml'), 'yaml', {
-      baseDir: FIXTURES,
-    });
-    const healthy = await coordinator.submit(fixtureText('tiny.yaml'), 'yaml', {
-      baseDir: FIXTURES,
-    });
+    const { box, store, coordinator } = bed;
+    const diverging = await submitFixture(coordinator, 'diverge.yaml');
+    const healthy = await submitFixture(coordinator, 'tiny.yaml');
     const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl));
     try {
       expect(await coordinator.whenSweepFinished(diverging.sweepId)).toBe('done');

@@ -97,19 +97,74 @@ export function spawnNode(
   };
 }
 
-/** Polls until `check` returns a value (not undefined) or the time is up. */
+/** Polls until `check` returns (or resolves to) a value, not undefined, or the time is up. */
 export async function waitFor<T>(
   what: string,
-  check: () => T | undefined,
+  check: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 60_000,
+  intervalMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** A test's sandbox and its store; `close` also removes the test's queue keys from `redisUrl`. */
+export interface TestBed {
+  box: Sandbox;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export function openTestBed(name: string, redisUrl: string): TestBed {
+  const box = sandbox(name);
+  const store = openStore(box.dbFile);
+  return {
+    box,
+    store,
+    close: async () => {
+      store.close();
+      await obliterate(redisUrl, box.prefix);
+      box.cleanup();
+    },
+  };
+}
+
+/** A test bed with an in-process coordinator that flushes often, so tests see rows soon. */
+export interface CoordinatorBed extends TestBed {
+  coordinator: Coordinator;
+}
+
+export async function startCoordinatorBed(name: string, redisUrl: string): Promise<CoordinatorBed> {
+  const bed = openTestBed(name, redisUrl);
+  const coordinator = await Coordinator.start({
+    store: bed.store,
+    redisUrl,
+    prefix: bed.box.prefix,
+    flushIntervalMs: 50,
+    log: () => undefined,
+  });
+  return {
+    ...bed,
+    coordinator,
+    close: async () => {
+      await coordinator.close();
+      await bed.close();
+    },
+  };
+}
+
+/** Submits a fixture spec (with `extra` YAML appended) through `coordinator`. */
+export function submitFixture(
+  coordinator: Pick<Coordinator, 'submit'>,
+  name: string,
+  extra = '',
+): ReturnType<Coordinator['submit']> {
+  return coordinator.submit(`${fixtureText(name)}${extra}`, 'yaml', { baseDir: FIXTURES });
 }
 
 /** Events of a sweep from the database (what the SSE feed replays). */
@@ -134,6 +189,19 @@ export function doneEventCounts(store: Store, sweepId: string): Map<string, numb
       counts.set(event.runId ?? '', (counts.get(event.runId ?? '') ?? 0) + 1);
   }
   return counts;
+}
+
+export function sweepState(store: Store, sweepId: string): string {
+  return (
+    store.sqlite.prepare('SELECT state FROM sweeps WHERE id = ?').get(sweepId) as { state: string }
+  ).state;
+}
+
+/** Waits until the coordinator has recorded some run of the sweep as running. */
+export function waitForRunningRun(store: Store, sweepId: string, what: string): Promise<true> {
+  return waitFor(what, () =>
+    Object.values(runStates(store, sweepId)).includes('running') ? true : undefined,
+  );
 }
 
 export function runStates(store: Store, sweepId: string): Record<string, string> {

@@ -1,54 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '@isoflop/store';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
 import {
-  Coordinator,
   doneEventCounts,
-  fixtureText,
-  FIXTURES,
-  openStore,
   processEnv,
   runStates,
-  sandbox,
   spawnNode,
-  waitFor,
+  startCoordinatorBed,
+  submitFixture,
+  waitForRunningRun,
   WORKER_MAIN,
-  type Sandbox,
+  type CoordinatorBed,
 } from './harness.js';
 
 describe('Redis restarted mid-sweep (append-only on)', () => {
   let redis: PrivateRedis;
-  let box: Sandbox;
-  let store: Store;
-  let coordinator: Coordinator;
+  let bed: CoordinatorBed;
   beforeAll(async () => {
     redis = await startPrivateRedis({ appendOnly: true });
-    box = sandbox('redis-restart');
-    store = openStore(box.dbFile);
-    coordinator = await Coordinator.start({
-      store,
-      redisUrl: redis.url,
-      prefix: box.prefix,
-      flushIntervalMs: 50,
-      log: () => undefined,
-    });
+    bed = await startCoordinatorBed('redis-restart', redis.url);
   });
   afterAll(async () => {
-    await coordinator.close();
-    store.close();
+    await bed.close();
     await redis.stop();
-    box.cleanup();
   });
 
   it('completes the sweep with every result recorded once', async () => {
-    const { sweepId, plan } = await coordinator.submit(fixtureText('tiny.yaml'), 'yaml', {
-      baseDir: FIXTURES,
-    });
+    const { box, store, coordinator } = bed;
+    const { sweepId, plan } = await submitFixture(coordinator, 'tiny.yaml');
     const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redis.url));
     try {
-      await waitFor('a run to start training', () =>
-        Object.values(runStates(store, sweepId)).includes('running') ? true : undefined,
-      );
+      await waitForRunningRun(store, sweepId, 'a run to start training');
       await redis.restart();
       expect(await coordinator.whenSweepFinished(sweepId)).toBe('done');
     } finally {

@@ -1,20 +1,16 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Store } from '@isoflop/store';
 import {
-  Coordinator,
   doneEventCounts,
-  fixtureText,
-  FIXTURES,
-  obliterate,
-  openStore,
   processEnv,
   runStates,
-  sandbox,
   spawnNode,
+  startCoordinatorBed,
+  submitFixture,
   sweepEvents,
   waitFor,
   WORKER_MAIN,
-  type Sandbox,
+  type CoordinatorBed,
   type Spawned,
 } from './harness.js';
 
@@ -44,31 +40,15 @@ function stepsReportedBy(store: Store, sweepId: string, worker: string): number[
 
 describe('a worker killed with SIGKILL, then one stopped with SIGTERM, mid-run', () => {
   const redisUrl = inject('redisUrl');
-  let box: Sandbox;
-  let store: Store;
-  let coordinator: Coordinator;
+  let bed: CoordinatorBed;
   beforeAll(async () => {
-    box = sandbox('worker-kill');
-    store = openStore(box.dbFile);
-    coordinator = await Coordinator.start({
-      store,
-      redisUrl,
-      prefix: box.prefix,
-      flushIntervalMs: 50,
-      log: () => undefined,
-    });
+    bed = await startCoordinatorBed('worker-kill', redisUrl);
   });
-  afterAll(async () => {
-    await coordinator.close();
-    store.close();
-    await obliterate(redisUrl, box.prefix);
-    box.cleanup();
-  });
+  afterAll(() => bed.close());
 
   it('hands the run on each time, resuming from the last checkpoint, and records it once', async () => {
-    const { sweepId, plan } = await coordinator.submit(fixtureText('one-run.yaml'), 'yaml', {
-      baseDir: FIXTURES,
-    });
+    const { box, store, coordinator } = bed;
+    const { sweepId, plan } = await submitFixture(coordinator, 'one-run.yaml');
     const run = plan.runs[0]!;
     const every = run.checkpointEvery;
     const workers: Spawned[] = [];
