@@ -1,7 +1,8 @@
 import { frontierLoss, type FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
 import { figure, finite } from './chart-format.js';
-import { CHART_CONFIG, FAMILY_COLOR, LOSS_TITLE, logSpace } from './chart-style.js';
+import { computeX, frontierLayers, LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
+import { CHART_CONFIG, FAMILY_COLOR, logSpace } from './chart-style.js';
 
 const LINE_POINTS = 40;
 
@@ -46,19 +47,8 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
       hi: entry.compute_ratio_ci?.[1] ?? entry.compute_ratio,
       label: `${figure(entry.compute_ratio, entry.compute_ratio_ci)}×`,
     }));
-  const x = {
-    field: 'c',
-    type: 'quantitative',
-    scale: { type: 'log' },
-    title: 'compute C (FLOPs)',
-    axis: { format: '.0e', labelOverlap: 'greedy', labelSeparation: 6 },
-  } as const;
-  const y = {
-    field: 'loss',
-    type: 'quantitative',
-    scale: { zero: false },
-    title: LOSS_TITLE,
-  } as const;
+  const x = computeX();
+  const y = LOSS_Y;
   const ratioY = {
     field: 'compute_ratio',
     type: 'quantitative',
@@ -66,7 +56,7 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
     title: 'compute ratio C_baseline / C_family',
   } as const;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     title: {
       text: 'Family comparison',
       subtitle: fit
@@ -84,37 +74,16 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
         data: { name: 'frontiers' },
         width: 340,
         height: 260,
-        layer: [
-          {
-            transform: [{ filter: "datum.kind === 'a2-law'" }],
-            mark: { type: 'line', strokeWidth: 2, clip: true },
-            encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
-          },
-          {
-            transform: [{ filter: "datum.kind === 'a3'" }],
-            mark: { type: 'line', strokeWidth: 1.5, strokeDash: [6, 4], clip: true },
-            encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
-          },
-          {
-            transform: [{ filter: "datum.kind === 'minimum'" }],
-            mark: { type: 'rule', strokeWidth: 1.5 },
-            encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: FAMILY_COLOR },
-          },
-          {
-            transform: [{ filter: "datum.kind === 'minimum'" }],
-            mark: { type: 'point', filled: true, size: 55, stroke: '#ffffff', strokeWidth: 0.8 },
-            encoding: {
-              x,
-              y,
-              color: FAMILY_COLOR,
-              tooltip: [
-                { field: 'family' },
-                { field: 'c', title: 'C', format: '.2e' },
-                { field: 'loss', title: 'L_opt', format: '.4f' },
-              ],
-            },
-          },
-        ],
+        layer: frontierLayers({
+          x,
+          y,
+          pointKind: 'minimum',
+          tooltip: [
+            { field: 'family' },
+            { field: 'c', title: 'C', format: '.2e' },
+            { field: 'loss', title: 'L_opt', format: '.4f' },
+          ],
+        }),
       },
       {
         title: { text: 'Compute ratio at equal loss (95% interval)', fontSize: 12 },

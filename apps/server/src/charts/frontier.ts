@@ -1,6 +1,7 @@
 import type { FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
 import { figure, finite } from './chart-format.js';
+import { computeX, frontierLayers, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { CHART_CONFIG, FAMILY_COLOR, logSpace } from './chart-style.js';
 
 const LINE_POINTS = 40;
@@ -92,16 +93,10 @@ export function frontierSpec(fit: FitDocument | undefined): TopLevelSpec {
       text: `${family}: b = ${figure(a2?.b, a2?.b_ci)} (A2), ${figure(a3?.b, a3?.b_ci)} (A3)`,
     });
   });
-  const x = {
-    field: 'c',
-    type: 'quantitative',
-    scale: { type: 'log' },
-    title: 'compute C (FLOPs)',
-    axis: { format: '.0e', labelOverlap: 'greedy', labelSeparation: 6 },
-  } as const;
+  const x = computeX();
   const y = { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null } as const;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     title: {
       text: 'Compute-optimal frontier',
       subtitle: fit
@@ -117,37 +112,19 @@ export function frontierSpec(fit: FitDocument | undefined): TopLevelSpec {
       width: WIDTH,
       height: HEIGHT,
       layer: [
-        {
-          transform: [{ filter: "datum.kind === 'a2-law'" }],
-          mark: { type: 'line', strokeWidth: 2, opacity: 0.85, clip: true },
-          encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'a3'" }],
-          mark: { type: 'line', strokeWidth: 1.5, strokeDash: [6, 4], opacity: 0.85, clip: true },
-          encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'a2'" }],
-          mark: { type: 'rule', strokeWidth: 1.5 },
-          encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: FAMILY_COLOR },
-        },
-        {
-          transform: [{ filter: "datum.kind === 'a2'" }],
-          mark: { type: 'point', filled: true, size: 55, stroke: '#ffffff', strokeWidth: 0.8 },
-          encoding: {
-            x,
-            y,
-            color: FAMILY_COLOR,
-            tooltip: [
-              { field: 'family' },
-              { field: 'c', title: 'C', format: '.2e' },
-              { field: 'value', title: 'optimum', format: '.3s' },
-              { field: 'lo', title: '95% low', format: '.3s' },
-              { field: 'hi', title: '95% high', format: '.3s' },
-            ],
-          },
-        },
+        ...frontierLayers({
+          x,
+          y,
+          pointKind: 'a2',
+          lineOpacity: 0.85,
+          tooltip: [
+            { field: 'family' },
+            { field: 'c', title: 'C', format: '.2e' },
+            { field: 'value', title: 'optimum', format: '.3s' },
+            { field: 'lo', title: '95% low', format: '.3s' },
+            { field: 'hi', title: '95% high', format: '.3s' },
+          ],
+        }),
         {
           transform: [{ filter: "datum.kind === 'label'" }],
           mark: { type: 'text', align: 'right', baseline: 'middle', fontSize: 10.5 },

@@ -1,7 +1,8 @@
 import type { FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
-import { BUDGET_COLOR, CHART_CONFIG, LOSS_TITLE, budgetLabel, logSpace } from './chart-style.js';
+import { LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
+import { BUDGET_COLOR, CHART_CONFIG, budgetLabel, logSpace } from './chart-style.js';
 
 const PARABOLA_POINTS = 48;
 
@@ -50,14 +51,9 @@ export function isoflopCurvesSpec(
     scale: { type: 'log' },
     title: 'parameters N',
   } as const;
-  const y = {
-    field: 'loss',
-    type: 'quantitative',
-    scale: { zero: false },
-    title: LOSS_TITLE,
-  } as const;
+  const y = LOSS_Y;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     title: {
       text: 'IsoFLOP curves',
       subtitle: fit

@@ -2,6 +2,7 @@ import type { FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
 import { finite } from './chart-format.js';
+import { computeX, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { CHART_CONFIG, logSpace } from './chart-style.js';
 
 const FRONTIER_POINTS = 40;
@@ -81,13 +82,7 @@ export function isolossContoursSpec(
       }
     }
   }
-  const x = {
-    field: 'c',
-    type: 'quantitative',
-    scale: { type: 'log', ...(cDomain ? { domain: cDomain, nice: false } : {}) },
-    title: 'compute C (FLOPs)',
-    axis: { format: '.0e', labelOverlap: 'greedy', labelSeparation: 6 },
-  } as const;
+  const x = computeX(cDomain);
   const y = {
     field: 'n',
     type: 'quantitative',
@@ -101,7 +96,7 @@ export function isolossContoursSpec(
     scale: { scheme: 'plasma', reverse: true },
   } as const;
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     title: {
       text: 'Isoloss contours of the fitted law',
       subtitle: fit
