@@ -21,6 +21,7 @@ export const COMMANDS: readonly { name: string; load: () => Promise<CommandModul
   { name: 'data', load: () => import('./commands/data-prepare.js') },
   { name: 'serve', load: () => import('./commands/serve.js') },
   { name: 'export', load: () => import('./commands/export.js') },
+  { name: 'bench', load: () => import('./commands/bench.js') },
 ];
 
 /**
