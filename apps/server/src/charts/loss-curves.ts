@@ -59,7 +59,14 @@ export function lossCurvesSpec(
               scale: { type: 'log' },
               title: AXIS_TITLE[axis],
             },
-            y: { field: 'loss', type: 'quantitative', scale: { zero: false }, title: LOSS_TITLE },
+            // Log scale: early diffusion training losses (1/t-weighted) spike tens of times above the
+            // bound, and a linear axis flattens every curve that matters.
+            y: {
+              field: 'loss',
+              type: 'quantitative',
+              scale: { type: 'log', nice: false },
+              title: LOSS_TITLE,
+            },
             color: BUDGET_COLOR,
             detail: { field: 'runId' },
             order: { field: 'x' },
@@ -70,7 +77,7 @@ export function lossCurvesSpec(
           mark: { type: 'line', strokeWidth: 2, point: { size: 14 }, clip: true },
           encoding: {
             x: { field: 'x', type: 'quantitative', scale: { type: 'log' } },
-            y: { field: 'loss', type: 'quantitative', scale: { zero: false } },
+            y: { field: 'loss', type: 'quantitative', scale: { type: 'log', nice: false } },
             color: BUDGET_COLOR,
             detail: { field: 'runId' },
             order: { field: 'x' },
