@@ -48,7 +48,7 @@ describe('a worker killed with SIGKILL, then one stopped with SIGTERM, mid-run',
 
   it('hands the run on each time, resuming from the last checkpoint, and records it once', async () => {
     const { box, store, coordinator } = bed;
-    const { sweepId, plan } = await submitFixture(coordinator, 'one-run.yaml');
+    const { sweepId, plan } = await submitFixture(coordinator, 'one-long-run.yaml');
     const run = plan.runs[0]!;
     const every = run.checkpointEvery;
     const workers: Spawned[] = [];
