@@ -32,6 +32,7 @@ export { renderSvg } from './charts/render-svg.js';
 export {
   Coordinator,
   sweepIdOf,
+  toNewRun,
   type CoordinatorOptions,
   type FitRefresher,
   type SubmitOptions,

@@ -1,6 +1,6 @@
 import { chinchillaInitGrid } from '@isoflop/fit';
 import { parseSweepSpec, planSweep, type Family, type RunSpec } from '@isoflop/planner';
-import { refreshSweepFit } from '@isoflop/server';
+import { refreshSweepFit, toNewRun } from '@isoflop/server';
 import {
   appendEvents,
   insertMetrics,
@@ -124,22 +124,7 @@ export function seedSweep(
         spec: {},
         dropped: plan.dropped,
       },
-      runs.map((run) => ({
-        id: run.id,
-        family: run.family,
-        budgetFlops: run.budgetFlops,
-        achievedFlops: run.achievedFlops,
-        params: run.params,
-        exactParams: run.exactParams,
-        tokens: run.tokens,
-        steps: run.steps,
-        batchSize: run.batchSize,
-        dModel: run.shape.dModel,
-        nLayers: run.shape.nLayers,
-        nHeads: run.shape.nHeads,
-        seqLen: run.shape.seqLen,
-        spec: run,
-      })),
+      runs.map(toNewRun),
     );
     markRunsQueued(
       store,

@@ -6,3 +6,4 @@ export {
   type SubmitResult,
 } from './coordinator.js';
 export { sweepIdOf } from './sweep-id.js';
+export { toNewRun } from './run-rows.js';
