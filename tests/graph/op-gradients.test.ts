@@ -136,6 +136,10 @@ const cases: OpCase[] = [
     build: (b, xs) => b.concat(xs, 1),
   },
   unary('slice', (b, x) => b.slice(x, [1, -2], [T, D], [1, 2])),
+  unary('reverse axis 1', (b, x) => b.reverse(x, 1)),
+  unary('reverse halves ([2, D/2] view, as RoPE swaps them)', (b, x) =>
+    b.reshape(b.reverse(b.reshape(x, [B, T, D, 1]), 2), [B, T, D]),
+  ),
   unary('split (one part unused)', (b, x) => {
     const [p0, , p2] = b.split(x, [1, D - 2, 1], 2);
     return b.mul(p0!, p2!);

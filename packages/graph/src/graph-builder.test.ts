@@ -42,13 +42,25 @@ describe('GraphBuilder', () => {
     expect(b.stats().byOp).toEqual({ Softmax: 1, Mul: 1 });
   });
 
-  it('sums a broadcast gradient with a single ReduceSum', () => {
+  it('sums a gradient broadcast over leading axes with one MatMul by ones', () => {
     const b = new GraphBuilder();
     const x = b.input('x', 'float', [3, 4, 5]);
     const bias = b.param('bias', [5]);
     const [g] = b.backward(b.reduceSum(b.mul(b.add(x, bias), x)), [bias]);
     b.output('g', g!);
     expect(g!.shape).toEqual([5]);
+    expect(b.stats().byOp.MatMul).toBe(1);
+    expect(b.stats().byOp.ReduceSum).toBeUndefined();
+  });
+
+  it('sums a gradient broadcast over inner axes with a single ReduceSum', () => {
+    const b = new GraphBuilder();
+    const x = b.input('x', 'float', [3, 4, 5]);
+    const scale = b.param('scale', [3, 1, 5]);
+    const [g] = b.backward(b.reduceSum(b.mul(x, scale)), [scale]);
+    b.output('g', g!);
+    expect(g!.shape).toEqual([3, 1, 5]);
+    expect(b.stats().byOp.MatMul).toBeUndefined();
     expect(b.stats().byOp.ReduceSum).toBe(1);
   });
 
