@@ -32,7 +32,10 @@ export interface BackboneWeights {
   head: Tensor;
 }
 
-/** cos and sin tables [T, headDim] for the half-split (LLaMA / NeoX) rotary layout. */
+/**
+ * cos and sin tables [T, headDim] for the half-split (LLaMA / NeoX) rotary layout, with the sign of the
+ * rotation folded into `sin`: rope(u) = u·cos + swapHalves(u)·sin, where swapHalves(u) = [u₂, u₁].
+ */
 export function ropeTables(
   seqLen: number,
   headDim: number,
@@ -43,10 +46,10 @@ export function ropeTables(
   for (let t = 0; t < seqLen; t++) {
     for (let i = 0; i < half; i++) {
       const angle = t * ROPE_BASE ** (-(2 * i) / headDim);
-      for (const k of [i, i + half]) {
-        cos[t * headDim + k] = Math.cos(angle);
-        sin[t * headDim + k] = Math.sin(angle);
-      }
+      cos[t * headDim + i] = Math.cos(angle);
+      cos[t * headDim + i + half] = Math.cos(angle);
+      sin[t * headDim + i] = -Math.sin(angle);
+      sin[t * headDim + i + half] = Math.sin(angle);
     }
   }
   return { cos, sin };
@@ -110,29 +113,40 @@ export function applyBackbone(
   const hd = d / H;
   const B = x.shape[0]!;
   const { cos, sin } = ropeTables(T, hd);
-  const cosT = ctx.floatConstant(cos, [T, hd]);
-  const sinT = ctx.floatConstant(sin, [T, hd]);
+  // The attention scale 1/√hd is folded into the query's rotary tables: no pass over the scores.
   const scale = 1 / Math.sqrt(hd);
+  const queryTables = {
+    cos: ctx.floatConstant(
+      cos.map((c) => c * scale),
+      [T, hd],
+    ),
+    sin: ctx.floatConstant(
+      sin.map((c) => c * scale),
+      [T, hd],
+    ),
+  };
+  const keyTables = { cos: ctx.floatConstant(cos, [T, hd]), sin: ctx.floatConstant(sin, [T, hd]) };
   let mask: Tensor | undefined;
   if (options.causal) {
     const m = new Float64Array(T * T);
     for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) m[i * T + j] = MASKED_SCORE;
     mask = ctx.floatConstant(m, [T, T]);
   }
-  const rotate = (u: Tensor): Tensor => {
-    const [u1, u2] = b.split(u, [hd / 2, hd / 2], -1) as [Tensor, Tensor];
-    const rotated = b.concat([b.neg(u2), u1], -1);
-    return b.add(b.mul(u, cosT), b.mul(rotated, sinT));
+  // swapHalves(u) = [u₂, u₁] as one reversal of the [2, hd/2] view (no Split, Neg and Concat).
+  const rotate = (u: Tensor, tables: { cos: Tensor; sin: Tensor }): Tensor => {
+    const halves = [...u.shape.slice(0, -1), 2, hd / 2];
+    const swapped = b.reshape(b.reverse(b.reshape(u, halves), -2), u.shape);
+    return b.add(b.mul(u, tables.cos), b.mul(swapped, tables.sin));
   };
   const heads = (u: Tensor): Tensor => b.transpose(b.reshape(u, [B, T, H, hd]), [0, 2, 1, 3]);
 
   let h = x;
   for (const l of w.layers) {
     const a = b.rmsNorm(h, l.attnNorm, NORM_EPS);
-    const q = rotate(b.rmsNorm(heads(mm(a, l.wq)), l.qNorm, NORM_EPS));
-    const k = rotate(b.rmsNorm(heads(mm(a, l.wk)), l.kNorm, NORM_EPS));
+    const q = rotate(b.rmsNorm(heads(mm(a, l.wq)), l.qNorm, NORM_EPS), queryTables);
+    const k = rotate(b.rmsNorm(heads(mm(a, l.wk)), l.kNorm, NORM_EPS), keyTables);
     const v = heads(mm(a, l.wv));
-    let scores = b.mul(mm(q, k, true), scale);
+    let scores = mm(q, k, true);
     if (mask !== undefined) scores = b.add(scores, mask);
     const attended = mm(b.softmax(scores, -1), v);
     const merged = b.reshape(b.transpose(attended, [0, 2, 1, 3]), [B, T, d]);
