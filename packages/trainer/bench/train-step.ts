@@ -1,7 +1,9 @@
 // Training-step throughput on this machine: step time, tokens/s, model FLOP/s and MFU against the fp32
 // MatMul peak measured in the same process, plus session-creation time and peak RSS, per shape.
-// Prints JSON lines {"bench", "metric", "value", "unit", ...context}. Env: BENCH_THREADS (default 2),
-// BENCH_STEPS (timed steps, default 8).
+// Prints JSON lines {"bench", "metric", "value", "unit", ...context}. The default shapes are the regime of
+// the design's feasibility prototype (4 layers, context 256, batch 8). Env: BENCH_THREADS (default 2),
+// BENCH_STEPS (timed steps, default 12), BENCH_DMODELS (default 128,256,384,512), BENCH_LAYERS (default 4),
+// BENCH_SEQ (default 256), BENCH_BATCH (default 8), BENCH_SPINNING (1: let ORT's idle threads spin).
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ADAMW_NAMES } from '@isoflop/graph';
@@ -23,11 +25,15 @@ import {
 import ort from 'onnxruntime-node';
 
 const threads = Number(process.env['BENCH_THREADS'] ?? 2);
-const timedSteps = Number(process.env['BENCH_STEPS'] ?? 8);
-const batchSize = 8;
-const seqLen = 128;
+const timedSteps = Number(process.env['BENCH_STEPS'] ?? 12);
+const batchSize = Number(process.env['BENCH_BATCH'] ?? 8);
+const seqLen = Number(process.env['BENCH_SEQ'] ?? 256);
+const nLayers = Number(process.env['BENCH_LAYERS'] ?? 4);
 const vocabSize = 1024;
-const settings = resolveSessionSettings({ threads });
+const settings = resolveSessionSettings({
+  threads,
+  spinning: process.env['BENCH_SPINNING'] === '1',
+});
 
 function emit(metric: string, value: number, unit: string, context: Record<string, unknown>): void {
   process.stdout.write(
@@ -35,21 +41,22 @@ function emit(metric: string, value: number, unit: string, context: Record<strin
   );
 }
 
-for (const dModel of [128, 256, 384]) {
+for (const dModel of (process.env['BENCH_DMODELS'] ?? '128,256,384,512').split(',').map(Number)) {
   const config: ModelConfig = {
     family: 'arm',
-    shape: { dModel, nLayers: 2, nHeads: dModel / 64, ffnHidden: 4 * dModel, vocabSize, seqLen },
+    shape: { dModel, nLayers, nHeads: dModel / 64, ffnHidden: 4 * dModel, vocabSize, seqLen },
     precision: 'fp32',
   };
   const context = {
     family: 'arm',
     d_model: dModel,
-    n_layers: 2,
+    n_layers: nLayers,
     ffn_hidden: 4 * dModel,
     seq_len: seqLen,
     batch_size: batchSize,
     vocab_size: vocabSize,
     threads,
+    spinning: settings.spinning,
     device: 'cpu',
     cores: availableParallelism(),
     // Other processes' load on the cores: figures taken under load are not the idle-machine target.
