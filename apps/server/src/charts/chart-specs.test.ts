@@ -3,6 +3,7 @@ import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import type { ChartRun } from './chart-data.js';
 import { CHARTS } from './chart-registry.js';
+import { familyComparisonSpec } from './family-comparison.js';
 import { frontierSpec } from './frontier.js';
 import { isoflopCurvesSpec } from './isoflop-curves.js';
 import { PRIME_OBJECTIVE_LABEL, primeObjectivesSpec } from './prime-objectives.js';
@@ -127,6 +128,41 @@ describe('chart specs', () => {
       ['bound K (valid, used in fits)', 4],
       [PRIME_OBJECTIVE_LABEL, 3.6],
     ]);
+  });
+
+  it('say in words why the family comparison has no compute ratio', () => {
+    const notes = (fit: FitDocument): string =>
+      (
+        familyComparisonSpec(fit) as unknown as { datasets: { ratioNotes: { line: string }[] } }
+      ).datasets.ratioNotes
+        .map((row) => row.line)
+        .join(' ');
+    expect(notes(FIT)).toMatch(/needs a baseline family and another one/);
+    const disjoint: FitDocument = {
+      ...FIT,
+      families: { arm: FIT.families['arm']!, mdm: FIT.families['arm']! },
+      warnings: [
+        "mdm vs arm (approach2): the budgets' minimum losses do not overlap; no compute ratio",
+        'mdm: 2 of 5 budgets flagged',
+      ],
+    };
+    expect(notes(disjoint)).toBe(
+      "No compute ratio: mdm vs arm (approach2): the budgets' minimum losses do not overlap; no compute ratio",
+    );
+    expect(() => compile(familyComparisonSpec(disjoint))).not.toThrow();
+    const withRatio = {
+      ...disjoint,
+      efficiency: [
+        {
+          family: 'mdm',
+          baseline: 'arm',
+          compute_ratio: 2,
+          at_loss: 3,
+          method: 'approach2' as const,
+        },
+      ],
+    };
+    expect(notes(withRatio)).toBe('');
   });
 
   it('compile to vega for every chart, with and without a fit', () => {

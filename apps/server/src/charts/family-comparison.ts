@@ -47,14 +47,9 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
       hi: entry.compute_ratio_ci?.[1] ?? entry.compute_ratio,
       label: `${figure(entry.compute_ratio, entry.compute_ratio_ci)}×`,
     }));
+  const notes = fit && efficiencyRows.length === 0 ? ratioNotes(fit) : [];
   const x = computeX();
   const y = LOSS_Y;
-  const ratioY = {
-    field: 'compute_ratio',
-    type: 'quantitative',
-    scale: { type: 'log' },
-    title: 'compute ratio C_baseline / C_family',
-  } as const;
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {
@@ -67,7 +62,11 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
         : 'fit pending',
     },
     config: CHART_CONFIG,
-    datasets: { frontiers: frontierRows, efficiency: efficiencyRows },
+    datasets: {
+      frontiers: frontierRows,
+      efficiency: efficiencyRows,
+      ratioNotes: notes,
+    },
     hconcat: [
       {
         title: { text: 'Loss-optimal frontier', fontSize: 12 },
@@ -85,46 +84,104 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
           ],
         }),
       },
+      notes.length > 0 ? RATIO_NOTE_PANEL : ratioChartPanel(),
+    ],
+  };
+}
+
+/** One panel of a side-by-side (hconcat) figure. */
+type Panel = Extract<TopLevelSpec, { hconcat: unknown }>['hconcat'][number];
+
+const RATIO_TITLE = { text: 'Compute ratio at equal loss (95% interval)', fontSize: 12 };
+const NOTE_WIDTH = 46;
+
+/** The ratio panel: one point (and interval) per shared loss, per family pair and method. */
+function ratioChartPanel(): Panel {
+  const ratioY = {
+    field: 'compute_ratio',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: 'compute ratio C_baseline / C_family',
+  } as const;
+  return {
+    title: RATIO_TITLE,
+    data: { name: 'efficiency' },
+    width: 300,
+    height: 260,
+    layer: [
       {
-        title: { text: 'Compute ratio at equal loss (95% interval)', fontSize: 12 },
-        data: { name: 'efficiency' },
-        width: 300,
-        height: 260,
-        layer: [
-          {
-            mark: { type: 'rule', color: '#9aa1ad', strokeDash: [3, 3] },
-            encoding: { y: { datum: 1 } },
+        mark: { type: 'rule', color: '#9aa1ad', strokeDash: [3, 3] },
+        encoding: { y: { datum: 1 } },
+      },
+      {
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: {
+          x: {
+            field: 'at_loss',
+            type: 'quantitative',
+            scale: { zero: false },
+            title: 'at loss (nats/token)',
           },
-          {
-            mark: { type: 'rule', strokeWidth: 1.5 },
-            encoding: {
-              x: {
-                field: 'at_loss',
-                type: 'quantitative',
-                scale: { zero: false },
-                title: 'at loss (nats/token)',
-              },
-              y: { ...ratioY, field: 'lo' },
-              y2: { field: 'hi' },
-              color: FAMILY_COLOR,
-            },
-          },
-          {
-            mark: { type: 'point', filled: true, size: 60 },
-            encoding: {
-              x: { field: 'at_loss', type: 'quantitative', scale: { zero: false } },
-              y: ratioY,
-              color: FAMILY_COLOR,
-              shape: { field: 'method', type: 'nominal', title: 'method' },
-              tooltip: [
-                { field: 'pair' },
-                { field: 'at_loss', title: 'at loss', format: '.3f' },
-                { field: 'label', title: 'compute ratio' },
-              ],
-            },
-          },
-        ],
+          y: { ...ratioY, field: 'lo' },
+          y2: { field: 'hi' },
+          color: FAMILY_COLOR,
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: {
+          x: { field: 'at_loss', type: 'quantitative', scale: { zero: false } },
+          y: ratioY,
+          color: FAMILY_COLOR,
+          shape: { field: 'method', type: 'nominal', title: 'method' },
+          tooltip: [
+            { field: 'pair' },
+            { field: 'at_loss', title: 'at loss', format: '.3f' },
+            { field: 'label', title: 'compute ratio' },
+          ],
+        },
       },
     ],
   };
 }
+
+/**
+ * Why there is no ratio, in words, where an empty panel would say nothing: the fit's own reasons (e.g. the
+ * families' frontiers share no loss range), wrapped to the panel's width.
+ */
+export function ratioNotes(fit: FitDocument): { line: string; order: number }[] {
+  const reasons = fit.warnings.filter((warning) => /no (compute )?ratio/.test(warning));
+  const text =
+    reasons.length > 0
+      ? ['No compute ratio:', ...reasons]
+      : Object.keys(fit.families).length < 2
+        ? ['No compute ratio: it needs a baseline family and another one in the same sweep.']
+        : ['No compute ratio could be computed from this fit.'];
+  return text.flatMap(wrapWords).map((line, order) => ({ line, order }));
+}
+
+function wrapWords(text: string): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    if (current !== '' && current.length + 1 + word.length > NOTE_WIDTH) {
+      lines.push(current);
+      current = word;
+    } else current = current === '' ? word : `${current} ${word}`;
+  }
+  return [...lines, current];
+}
+
+const RATIO_NOTE_PANEL: Panel = {
+  title: RATIO_TITLE,
+  data: { name: 'ratioNotes' },
+  width: 300,
+  height: { step: 18 },
+  view: { stroke: null },
+  mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 12, color: '#3b4150' },
+  encoding: {
+    x: { value: 4 },
+    y: { field: 'order', type: 'ordinal', axis: null },
+    text: { field: 'line' },
+  },
+};
