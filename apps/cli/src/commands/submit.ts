@@ -6,26 +6,50 @@ import { Coordinator } from '@isoflop/server';
 import { openStore } from '@isoflop/store';
 import { badInput, runAction } from '../cli-action.js';
 import { loadSweepSpec } from '../load-spec.js';
+import { ServerClient, type SubmittedSweep } from '../server-client.js';
 
 interface SubmitOptions {
   db: string;
+  server?: string;
   json?: boolean;
+}
+
+function report(submitted: SubmittedSweep, json: boolean | undefined): void {
+  const { sweepId, sweepName, runs, created } = submitted;
+  process.stdout.write(
+    json
+      ? `${JSON.stringify({ sweepId, runs, created })}\n`
+      : `${created ? 'submitted' : 'resubmitted'} sweep ${sweepName} (${sweepId}): ${runs} runs\n`,
+  );
+}
+
+/** Through a running `isoflop serve`: its coordinator stays the database's only writer. */
+async function submitToServer(specPath: string, options: SubmitOptions & { server: string }) {
+  const { spec } = loadSweepSpec(specPath);
+  const client = ServerClient.connect(options.server, process.env['ISOFLOP_TOKEN']);
+  report(await client.submit(spec), options.json);
 }
 
 export function register(program: Command): void {
   program
     .command('submit')
     .description(
-      'store a sweep and enqueue its runs at REDIS_URL, for the workers and the `isoflop serve` coordinator of a shared deployment',
+      'store a sweep and enqueue its runs: through a running `isoflop serve` (--server), or directly in --db and at REDIS_URL',
     )
     .argument(
       '<spec>',
       'sweep spec file (YAML, or JSON by .json extension); corpus paths are relative to it',
     )
-    .option('--db <file>', 'SQLite database of the deployment', 'isoflop.db')
+    .option(
+      '--server <url>',
+      'submit through the running `isoflop serve` at this URL (default: $ISOFLOP_SERVER); mutations send $ISOFLOP_TOKEN',
+      process.env['ISOFLOP_SERVER'],
+    )
+    .option('--db <file>', 'SQLite database of the deployment (without --server)', 'isoflop.db')
     .option('--json', 'print {"sweepId", "runs", "created"}')
     .action(
       runAction(async (specPath: string, options: SubmitOptions) => {
+        if (options.server) return submitToServer(specPath, { ...options, server: options.server });
         loadSweepSpec(specPath);
         const { redisUrl, prefix, queueName } = queueLocationFromEnv();
         if (redisUrl === undefined)
@@ -39,15 +63,10 @@ export function register(program: Command): void {
             extname(absolute).toLowerCase() === '.json' ? 'json' : 'yaml',
             { baseDir: dirname(absolute) },
           );
-          if (options.json) {
-            process.stdout.write(
-              `${JSON.stringify({ sweepId, runs: plan.runs.length, created })}\n`,
-            );
-          } else {
-            process.stdout.write(
-              `${created ? 'submitted' : 'resubmitted'} sweep ${plan.sweepName} (${sweepId}): ${plan.runs.length} runs\n`,
-            );
-          }
+          report(
+            { sweepId, sweepName: plan.sweepName, runs: plan.runs.length, created },
+            options.json,
+          );
         } finally {
           await coordinator.close();
           store.close();
