@@ -336,7 +336,10 @@ export class Coordinator {
       try {
         const before = lastEventId(this.store);
         await refreshFit(this.store, sweepId);
-        this.notify(listEventsAfter(this.store, sweepId, before));
+        // Only the refresh's own events: results flushed while it ran were delivered by their flush.
+        this.notify(
+          listEventsAfter(this.store, sweepId, before).filter((event) => event.kind === 'fit'),
+        );
       } catch (error) {
         this.log(`fit of ${sweepId} failed: ${(error as Error).message}`);
       }
