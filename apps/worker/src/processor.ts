@@ -7,6 +7,7 @@ import {
 } from '@isoflop/queue';
 import { trainRun } from '@isoflop/trainer';
 import { UnrecoverableError, type SandboxedJob } from 'bullmq';
+import { forwardAborts } from './abort-forwarding.js';
 import { parseWorkerConfig } from './config.js';
 import { toQueueError } from './failure-mapping.js';
 
@@ -37,12 +38,10 @@ export default async function processTrainJob(
     );
   }
   const abort = new AbortController();
-  const forward = (reason: unknown): void => {
-    if (!abort.signal.aborted) abort.abort(reason);
-  };
-  if (shutdown.signal.aborted) forward(SHUTDOWN_REASON);
-  shutdown.signal.addEventListener('abort', () => forward(SHUTDOWN_REASON), { once: true });
-  signal?.addEventListener('abort', () => forward(signal.reason), { once: true });
+  const stopForwarding = forwardAborts(abort, [
+    { signal: shutdown.signal, reason: () => SHUTDOWN_REASON },
+    ...(signal ? [{ signal, reason: () => signal.reason as unknown }] : []),
+  ]);
 
   const report = (progress: TrainProgress): void => {
     job.updateProgress(progress).catch(() => undefined);
@@ -64,5 +63,7 @@ export default async function processTrainJob(
     const mapped = toQueueError(error, abort.signal.reason);
     if (mapped.name === 'WaitingError') await job.moveToWait(token);
     throw mapped;
+  } finally {
+    stopForwarding();
   }
 }
