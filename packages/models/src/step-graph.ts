@@ -1,7 +1,7 @@
-import { ADAMW_NAMES, addAdamW, type GraphBuilder } from '@isoflop/graph';
+import { ADAMW_NAMES, addAdamW } from '@isoflop/graph';
 import { ModelError } from './errors.js';
 import { FeedBuilder, type FloatType } from './feeds.js';
-import { buildModelGraph, trainingLoss } from './model-graph.js';
+import { buildModelGraph, trainingLoss, type ModelGraph } from './model-graph.js';
 import { initParamValues, type ModelParam } from './param-init.js';
 import type { ModelConfig, OptimizerConstants } from './types.js';
 import { validateModelConfig } from './validate-config.js';
@@ -73,9 +73,25 @@ function checkBatchSize(batchSize: number): void {
   }
 }
 
-function describe(b: GraphBuilder): { inputNames: string[]; outputNames: string[] } {
-  const ir = b.toIr();
-  return { inputNames: ir.inputs.map((v) => v.name), outputNames: ir.outputs.map((v) => v.name) };
+/** What every built graph carries: its ONNX bytes, names, parameters and feed builder. */
+function graphBase(
+  graph: ModelGraph,
+  config: ModelConfig,
+  batchSize: number,
+  floatType: FloatType,
+): GraphBase {
+  const ir = graph.ctx.b.toIr();
+  const inputNames = ir.inputs.map((v) => v.name);
+  return {
+    onnx: graph.ctx.b.toOnnxBytes(),
+    inputNames,
+    outputNames: ir.outputs.map((v) => v.name),
+    params: graph.ctx.params,
+    batchInputs: batchInputsOf(inputNames, graph.ctx.params),
+    feeds: new FeedBuilder(config, batchSize, floatType),
+    batchSize,
+    floatType,
+  };
 }
 
 function batchInputsOf(inputNames: readonly string[], params: readonly ModelParam[]): string[] {
@@ -108,17 +124,7 @@ export function buildTrainStepGraph(
           .map((g) => b.div(g, MIXED_LOSS_SCALE))
       : b.backward(loss, paramTensors);
   addAdamW(b, b.params, grads, optimizer);
-  const names = describe(b);
-  return {
-    onnx: b.toOnnxBytes(),
-    ...names,
-    params: graph.ctx.params,
-    batchInputs: batchInputsOf(names.inputNames, graph.ctx.params),
-    feeds: new FeedBuilder(config, batchSize, floatType),
-    batchSize,
-    floatType,
-    names: ADAMW_NAMES,
-  };
+  return { ...graphBase(graph, config, batchSize, floatType), names: ADAMW_NAMES };
 }
 
 export function buildEvalGraph(
@@ -133,15 +139,8 @@ export function buildEvalGraph(
   b.output(GRAPH_OUTPUTS.boundRowSums, graph.rows.bound ?? graph.trained);
   if (graph.rows.objective !== undefined)
     b.output(GRAPH_OUTPUTS.objectiveRowSums, graph.rows.objective);
-  const names = describe(b);
   return {
-    onnx: b.toOnnxBytes(),
-    ...names,
-    params: graph.ctx.params,
-    batchInputs: batchInputsOf(names.inputNames, graph.ctx.params),
-    feeds: new FeedBuilder(config, batchSize, floatType),
-    batchSize,
-    floatType,
+    ...graphBase(graph, config, batchSize, floatType),
     tokensPerRow: config.shape.seqLen,
     hasObjective: graph.rows.objective !== undefined,
   };
