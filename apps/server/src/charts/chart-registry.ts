@@ -48,8 +48,8 @@ export const CHARTS: readonly ChartDefinition[] = [
   },
   {
     name: 'family-comparison',
-    needs: { runs: false, curves: false, fit: true },
-    build: (i) => familyComparisonSpec(i.fit),
+    needs: { runs: true, curves: false, fit: true },
+    build: (i) => familyComparisonSpec(i.fit, i.runs),
   },
   {
     name: 'loss-tokens',

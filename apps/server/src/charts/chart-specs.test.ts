@@ -165,6 +165,23 @@ describe('chart specs', () => {
     expect(notes(withRatio)).toBe('');
   });
 
+  it('draw an Approach-3-only family over its own budgets in the family comparison', () => {
+    const arm = FIT.families['arm']!;
+    const fit: FitDocument = {
+      ...FIT,
+      families: { arm, mdm: { ...arm, approach2: undefined } },
+    };
+    const mdmRuns = RUNS.map((run) => ({ ...run, family: 'mdm' as const, budgetFlops: 3e15 }));
+    const spec = familyComparisonSpec(fit, [...RUNS, ...mdmRuns]) as {
+      datasets: Record<string, unknown>;
+    };
+    const mdmLine = rows(spec, 'frontiers', 'a3').filter((row) => row['family'] === 'mdm');
+    expect(mdmLine.length).toBeGreaterThan(10);
+    expect(Math.min(...mdmLine.map((row) => row['c'] as number))).toBeCloseTo(1.5e15, -10);
+    expect(Math.max(...mdmLine.map((row) => row['c'] as number))).toBeCloseTo(6e15, -10);
+    expect(rows(spec, 'frontiers', 'minimum').every((row) => row['family'] === 'arm')).toBe(true);
+  });
+
   it('compile to vega for every chart, with and without a fit', () => {
     for (const chart of CHARTS) {
       for (const fit of [FIT, undefined]) {

@@ -1,5 +1,6 @@
 import { frontierLoss, type FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
+import type { ChartRun } from './chart-data.js';
 import { figure, finite } from './chart-format.js';
 import { computeX, frontierLayers, LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { CHART_CONFIG, FAMILY_COLOR, logSpace } from './chart-style.js';
@@ -11,7 +12,10 @@ const LINE_POINTS = 40;
  * with intervals, their power law L_opt = k·C^−γ, and Approach 3's L*(C) dashed), beside the compute
  * ratio against the baseline at equal loss with its 95% interval (> 1: the family needs less compute).
  */
-export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec {
+export function familyComparisonSpec(
+  fit: FitDocument | undefined,
+  runs: readonly ChartRun[] = [],
+): TopLevelSpec {
   const frontierRows: Record<string, unknown>[] = [];
   for (const [family, familyFit] of Object.entries(fit?.families ?? {})) {
     const a2 = familyFit.approach2;
@@ -27,8 +31,12 @@ export function familyComparisonSpec(fit: FitDocument | undefined): TopLevelSpec
         hi: budget.loss_opt_ci?.[1] ?? budget.loss_opt,
       });
     }
-    if (budgets.length === 0) continue;
-    const cs = budgets.map((b) => b.budget);
+    // Without Approach-2 minima (every vertex flagged), Approach 3 is drawn over the family's budgets.
+    const cs =
+      budgets.length > 0
+        ? budgets.map((b) => b.budget)
+        : runs.filter((run) => run.family === family).map((run) => run.budgetFlops);
+    if (cs.length === 0) continue;
     const line = logSpace(Math.min(...cs) / 2, Math.max(...cs) * 2, LINE_POINTS);
     const { k, gamma } = a2?.loss_frontier ?? {};
     if (finite(k) && finite(gamma)) {
