@@ -1,3 +1,4 @@
+import type { FitDocument } from '@isoflop/fit';
 import type { Family } from '@isoflop/planner';
 
 /** One run as the charts see it: its place on the grid, its state and its final losses (null until known). */
@@ -27,4 +28,19 @@ export interface CurvePoint {
   loss: number;
   /** 'train' for the training loss, 'val' for the evaluated bound. */
   series: 'train' | 'val';
+}
+
+/**
+ * The budgets a family's fitted frontier is drawn over: its Approach-2 budgets, else (every vertex flagged,
+ * Approach 3 only) the budgets of its runs.
+ */
+export function frontierBudgets(
+  family: string,
+  familyFit: FitDocument['families'][string],
+  runs: readonly ChartRun[],
+): number[] {
+  const budgets = (familyFit.approach2?.budgets ?? []).map((budget) => budget.budget);
+  return budgets.length > 0
+    ? budgets
+    : runs.filter((run) => run.family === family).map((run) => run.budgetFlops);
 }

@@ -38,8 +38,8 @@ export const CHARTS: readonly ChartDefinition[] = [
   },
   {
     name: 'frontier',
-    needs: { runs: false, curves: false, fit: true },
-    build: (i) => frontierSpec(i.fit),
+    needs: { runs: true, curves: false, fit: true },
+    build: (i) => frontierSpec(i.fit, i.runs),
   },
   {
     name: 'isoloss-contours',

@@ -165,7 +165,7 @@ describe('chart specs', () => {
     expect(notes(withRatio)).toBe('');
   });
 
-  it('draw an Approach-3-only family over its own budgets in the family comparison', () => {
+  it('draw an Approach-3-only family over its own budgets', () => {
     const arm = FIT.families['arm']!;
     const fit: FitDocument = {
       ...FIT,
@@ -180,6 +180,15 @@ describe('chart specs', () => {
     expect(Math.min(...mdmLine.map((row) => row['c'] as number))).toBeCloseTo(1.5e15, -10);
     expect(Math.max(...mdmLine.map((row) => row['c'] as number))).toBeCloseTo(6e15, -10);
     expect(rows(spec, 'frontiers', 'minimum').every((row) => row['family'] === 'arm')).toBe(true);
+    const frontier = frontierSpec(fit, [...RUNS, ...mdmRuns]) as {
+      datasets: Record<string, unknown>;
+    };
+    const mdmOptima = rows(frontier, 'frontier', 'a3').filter((row) => row['family'] === 'mdm');
+    expect(mdmOptima.length).toBeGreaterThan(10);
+    const withoutRuns = frontierSpec(fit) as { datasets: Record<string, unknown> };
+    expect(rows(withoutRuns, 'frontier', 'a3').filter((row) => row['family'] === 'mdm')).toEqual(
+      [],
+    );
   });
 
   it('compile to vega for every chart, with and without a fit', () => {

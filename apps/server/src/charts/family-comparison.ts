@@ -1,6 +1,6 @@
 import { frontierLoss, type FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
-import type { ChartRun } from './chart-data.js';
+import { frontierBudgets, type ChartRun } from './chart-data.js';
 import { figure, finite } from './chart-format.js';
 import { computeX, frontierLayers, LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { CHART_CONFIG, FAMILY_COLOR, logSpace } from './chart-style.js';
@@ -31,11 +31,7 @@ export function familyComparisonSpec(
         hi: budget.loss_opt_ci?.[1] ?? budget.loss_opt,
       });
     }
-    // Without Approach-2 minima (every vertex flagged), Approach 3 is drawn over the family's budgets.
-    const cs =
-      budgets.length > 0
-        ? budgets.map((b) => b.budget)
-        : runs.filter((run) => run.family === family).map((run) => run.budgetFlops);
+    const cs = frontierBudgets(family, familyFit, runs);
     if (cs.length === 0) continue;
     const line = logSpace(Math.min(...cs) / 2, Math.max(...cs) * 2, LINE_POINTS);
     const { k, gamma } = a2?.loss_frontier ?? {};

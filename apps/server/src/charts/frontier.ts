@@ -1,5 +1,6 @@
 import type { FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
+import { frontierBudgets, type ChartRun } from './chart-data.js';
 import { figure, finite } from './chart-format.js';
 import { computeX, frontierLayers, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { CHART_CONFIG, FAMILY_COLOR, logSpace } from './chart-style.js';
@@ -15,14 +16,17 @@ const D_OPT = 'D_opt (tokens)';
  * points (with bootstrap intervals as error bars) on their fitted power law (solid); Approach 3's closed
  * form N_opt = G·(C/6)^a is drawn beside them (dashed). Exponents and their intervals are labelled.
  */
-export function frontierSpec(fit: FitDocument | undefined): TopLevelSpec {
+export function frontierSpec(
+  fit: FitDocument | undefined,
+  runs: readonly ChartRun[] = [],
+): TopLevelSpec {
   const rows: Record<string, unknown>[] = [];
   const labels: Record<string, unknown>[] = [];
   const families = Object.entries(fit?.families ?? {});
   families.forEach(([family, familyFit], index) => {
     const a2 = familyFit.approach2;
     const a3 = familyFit.approach3;
-    const budgets = (a2?.budgets ?? []).map((b) => b.budget);
+    const budgets = frontierBudgets(family, familyFit, runs);
     const span = budgets.length > 0 ? [Math.min(...budgets), Math.max(...budgets)] : undefined;
     for (const budget of a2?.budgets ?? []) {
       rows.push({
