@@ -40,7 +40,11 @@ export const EXPORT_COLUMNS = [
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export type ExportRun = Record<ExportColumn, string | number | null>;
 
-export interface SweepExport {
+/**
+ * A stored sweep's export: its fit document at the top level, with the same keys as `isoflop fit --json`
+ * (`families`, `efficiency`, ...), beside the sweep, which stored fit the document is, and the runs table.
+ */
+export interface SweepExport extends FitDocument {
   sweep: {
     id: string;
     name: string;
@@ -49,10 +53,18 @@ export interface SweepExport {
     createdAt: number;
     finishedAt: number | null;
   };
-  /** The newest stored fit, null before any run finished. */
-  fit: { computedAt: number; runCount: number; fingerprint: string; document: FitDocument } | null;
+  /** The stored fit the document comes from; null (and an empty document) before any fit. */
+  fit: { computedAt: number; runCount: number; fingerprint: string } | null;
   runs: ExportRun[];
 }
+
+const EMPTY_DOCUMENT: FitDocument = {
+  families: {},
+  efficiency: [],
+  unfitted: [],
+  rejected_rows: [],
+  warnings: [],
+};
 
 function exportRun(run: RunListItem): ExportRun {
   return {
@@ -84,6 +96,7 @@ function exportRun(run: RunListItem): ExportRun {
 function buildExport(store: Store, sweep: SweepDetail): SweepExport {
   const fit = latestFit(store, sweep.id);
   return {
+    ...((fit?.document as FitDocument | undefined) ?? EMPTY_DOCUMENT),
     sweep: {
       id: sweep.id,
       name: sweep.name,
@@ -97,7 +110,6 @@ function buildExport(store: Store, sweep: SweepDetail): SweepExport {
           computedAt: fit.createdAt,
           runCount: fit.runCount,
           fingerprint: fitFingerprint(fit.data),
-          document: fit.document as FitDocument,
         }
       : null,
     runs: sweepRuns(store, sweep.id).map(exportRun),
