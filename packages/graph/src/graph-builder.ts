@@ -547,7 +547,7 @@ export class GraphBuilder {
     this.own(x, 'reverse: x');
     const ax = normalizeAxis(axis, x.rank, 'reverse');
     if ((x.shape[ax] ?? 0) <= 1) return x;
-    // Slice from the last element towards one before the first (INT64_MIN clamps to -1), step -1.
+    // From the last element, step -1, to an end far below the first (ONNX clamps it to -1): all of it.
     const y = this.emit1(
       'Slice',
       [
