@@ -11,6 +11,8 @@ const LINE_POINTS = 40;
  * Families compared at equal compute: each family's loss-optimal frontier against C (Approach-2 minima
  * with intervals, their power law L_opt = k·C^−γ, and Approach 3's L*(C) dashed), beside the compute
  * ratio against the baseline at equal loss with its 95% interval (> 1: the family needs less compute).
+ * `runs` give the budgets of families that have Approach 3 only; where there is no ratio, the right panel
+ * says why in words.
  */
 export function familyComparisonSpec(
   fit: FitDocument | undefined,
