@@ -15,6 +15,7 @@ const D_OPT = 'D_opt (tokens)';
  * The compute-optimal frontier: N_opt and D_opt against C per family. Approach 2's per-budget optima are
  * points (with bootstrap intervals as error bars) on their fitted power law (solid); Approach 3's closed
  * form N_opt = G·(C/6)^a is drawn beside them (dashed). Exponents and their intervals are labelled.
+ * `runs` give the budgets of families that have Approach 3 only (every Approach-2 vertex flagged).
  */
 export function frontierSpec(
   fit: FitDocument | undefined,
