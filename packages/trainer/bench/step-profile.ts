@@ -6,9 +6,9 @@
 //   of operator (matrix products, element-wise arithmetic, reductions and softmax, data movement), and the
 //   share of ORT's run spent outside its kernels.
 // Prints JSON lines {"bench", "metric", "value", "unit", ...context}. Env: BENCH_DMODELS (default 256),
-// BENCH_LAYERS (4), BENCH_SEQ (256), BENCH_BATCH (8), BENCH_THREADS (2), BENCH_STEPS (8).
+// BENCH_LAYERS (4), BENCH_SEQ (256), BENCH_BATCH (8), BENCH_THREADS (2), BENCH_STEPS (8), BENCH_SPINNING.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ADAMW_NAMES } from '@isoflop/graph';
@@ -21,13 +21,17 @@ import {
 } from '@isoflop/models';
 import { resolveSessionSettings, sessionOptions, toOrtFeeds } from '@isoflop/trainer';
 import ort from 'onnxruntime-node';
+import {
+  armBenchConfig,
+  BENCH_OPTIMIZER,
+  benchContext,
+  benchEmitter,
+  stepBenchSettings,
+} from './step-bench/settings.js';
 
-const threads = Number(process.env['BENCH_THREADS'] ?? 2);
-const timedSteps = Number(process.env['BENCH_STEPS'] ?? 8);
-const batchSize = Number(process.env['BENCH_BATCH'] ?? 8);
-const seqLen = Number(process.env['BENCH_SEQ'] ?? 256);
-const nLayers = Number(process.env['BENCH_LAYERS'] ?? 4);
-const vocabSize = 1024;
+const bench = stepBenchSettings({ dModels: '256', timedSteps: 8 });
+const { threads, timedSteps, batchSize, seqLen, vocabSize } = bench;
+const emit = benchEmitter('step-profile');
 const WARMUP_STEPS = 2;
 
 /** Operator kinds: what each costs per element differs, and only the first is counted as model FLOPs. */
@@ -64,39 +68,12 @@ interface ProfileEvent {
   args?: { op_name?: string };
 }
 
-function emit(metric: string, value: number, unit: string, context: Record<string, unknown>): void {
-  process.stdout.write(
-    `${JSON.stringify({ bench: 'step-profile', metric, value, unit, ...context })}\n`,
-  );
-}
-
-for (const dModel of (process.env['BENCH_DMODELS'] ?? '256').split(',').map(Number)) {
-  const config: ModelConfig = {
-    family: 'arm',
-    shape: { dModel, nLayers, nHeads: dModel / 64, ffnHidden: 4 * dModel, vocabSize, seqLen },
-    precision: 'fp32',
-  };
-  const context = {
-    family: 'arm',
-    d_model: dModel,
-    n_layers: nLayers,
-    seq_len: seqLen,
-    batch_size: batchSize,
-    vocab_size: vocabSize,
-    threads,
-    device: 'cpu',
-    cores: availableParallelism(),
-    load_average_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
-  };
-  const graph = buildTrainStepGraph(config, batchSize, {
-    beta1: 0.9,
-    beta2: 0.95,
-    eps: 1e-8,
-    weightDecay: 0.1,
-    gradClip: 1,
-  });
+for (const dModel of bench.dModels) {
+  const config = armBenchConfig(bench, dModel);
+  const context = benchContext(bench, dModel);
+  const graph = buildTrainStepGraph(config, batchSize, BENCH_OPTIMIZER);
   const feeds = stepFeeds(config, graph);
-  const options = sessionOptions(resolveSessionSettings({ threads }), []);
+  const options = sessionOptions(resolveSessionSettings({ threads, spinning: bench.spinning }), []);
 
   // The state copy: whole state fetched against the loss only, interleaved, best of each.
   const plain = await ort.InferenceSession.create(graph.onnx, options);

@@ -4,16 +4,9 @@
 // the design's feasibility prototype (4 layers, context 256, batch 8). Env: BENCH_THREADS (default 2),
 // BENCH_STEPS (timed steps, default 12), BENCH_DMODELS (default 128,256,384,512), BENCH_LAYERS (default 4),
 // BENCH_SEQ (default 256), BENCH_BATCH (default 8), BENCH_SPINNING (1: let ORT's idle threads spin).
-import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ADAMW_NAMES } from '@isoflop/graph';
-import {
-  GRAPH_OUTPUTS,
-  buildTrainStepGraph,
-  flopsPerStep,
-  initParams,
-  type ModelConfig,
-} from '@isoflop/models';
+import { GRAPH_OUTPUTS, buildTrainStepGraph, flopsPerStep, initParams } from '@isoflop/models';
 import {
   DeviceState,
   createSession,
@@ -23,52 +16,23 @@ import {
   type StateBinding,
 } from '@isoflop/trainer';
 import ort from 'onnxruntime-node';
+import {
+  armBenchConfig,
+  BENCH_OPTIMIZER,
+  benchContext,
+  benchEmitter,
+  stepBenchSettings,
+} from './step-bench/settings.js';
 
-const threads = Number(process.env['BENCH_THREADS'] ?? 2);
-const timedSteps = Number(process.env['BENCH_STEPS'] ?? 12);
-const batchSize = Number(process.env['BENCH_BATCH'] ?? 8);
-const seqLen = Number(process.env['BENCH_SEQ'] ?? 256);
-const nLayers = Number(process.env['BENCH_LAYERS'] ?? 4);
-const vocabSize = 1024;
-const settings = resolveSessionSettings({
-  threads,
-  spinning: process.env['BENCH_SPINNING'] === '1',
-});
+const bench = stepBenchSettings({ dModels: '128,256,384,512', timedSteps: 12 });
+const { threads, timedSteps, batchSize, seqLen, vocabSize } = bench;
+const settings = resolveSessionSettings({ threads, spinning: bench.spinning });
+const emit = benchEmitter('train-step');
 
-function emit(metric: string, value: number, unit: string, context: Record<string, unknown>): void {
-  process.stdout.write(
-    `${JSON.stringify({ bench: 'train-step', metric, value, unit, ...context })}\n`,
-  );
-}
-
-for (const dModel of (process.env['BENCH_DMODELS'] ?? '128,256,384,512').split(',').map(Number)) {
-  const config: ModelConfig = {
-    family: 'arm',
-    shape: { dModel, nLayers, nHeads: dModel / 64, ffnHidden: 4 * dModel, vocabSize, seqLen },
-    precision: 'fp32',
-  };
-  const context = {
-    family: 'arm',
-    d_model: dModel,
-    n_layers: nLayers,
-    ffn_hidden: 4 * dModel,
-    seq_len: seqLen,
-    batch_size: batchSize,
-    vocab_size: vocabSize,
-    threads,
-    spinning: settings.spinning,
-    device: 'cpu',
-    cores: availableParallelism(),
-    // Other processes' load on the cores: figures taken under load are not the idle-machine target.
-    load_average_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
-  };
-  const graph = buildTrainStepGraph(config, batchSize, {
-    beta1: 0.9,
-    beta2: 0.95,
-    eps: 1e-8,
-    weightDecay: 0.1,
-    gradClip: 1,
-  });
+for (const dModel of bench.dModels) {
+  const config = armBenchConfig(bench, dModel);
+  const context = benchContext(bench, dModel);
+  const graph = buildTrainStepGraph(config, batchSize, BENCH_OPTIMIZER);
   const bindings: StateBinding[] = graph.params.flatMap((p) => [
     { input: ADAMW_NAMES.param(p.name), output: ADAMW_NAMES.paramNext(p.name), dims: p.shape },
     { input: ADAMW_NAMES.m(p.name), output: ADAMW_NAMES.mNext(p.name), dims: p.shape },
