@@ -661,7 +661,7 @@ export class GraphBuilder {
     return y;
   }
 
-  /** Rows of `table` picked by integer `indices` (embedding lookup); gradient by ScatterND-add. */
+  /** Rows of `table` picked by integer `indices` (embedding lookup); gradient by a ScatterElements add (see scatterAddRows). */
   gather(table: Tensor, indices: Tensor): Tensor {
     this.own(table, 'gather: table');
     this.own(indices, 'gather: indices');
