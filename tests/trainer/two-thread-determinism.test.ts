@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ADAMW_NAMES } from '@isoflop/graph';
-import { buildTrainStepGraph, initParams, type ModelConfig } from '@isoflop/models';
-import { createSession, resolveSessionSettings, toOrtFeeds } from '@isoflop/trainer';
+import { buildTrainStepGraph, type ModelConfig } from '@isoflop/models';
+import {
+  createSession,
+  initialState,
+  resolveSessionSettings,
+  stateBindings,
+  toOrtFeeds,
+} from '@isoflop/trainer';
 import ort from 'onnxruntime-node';
 
 // A 2-core worker runs each step on two intra-op threads. Every kernel the step graph uses must then give
@@ -42,19 +48,9 @@ describe('a training step on two threads', () => {
       const session = await createSession(graph.onnx, resolveSessionSettings({ threads: 2 }));
       try {
         const feeds: Record<string, ort.Tensor> = {};
-        for (const [name, values] of initParams(config, 0)) {
-          const dims = graph.params.find((p) => p.name === name)!.shape;
-          feeds[ADAMW_NAMES.param(name)] = new ort.Tensor('float32', values, dims);
-          feeds[ADAMW_NAMES.m(name)] = new ort.Tensor(
-            'float32',
-            new Float32Array(values.length),
-            dims,
-          );
-          feeds[ADAMW_NAMES.v(name)] = new ort.Tensor(
-            'float32',
-            new Float32Array(values.length),
-            dims,
-          );
+        const state = initialState(config, graph, 0);
+        for (const { input, dims } of stateBindings(graph)) {
+          feeds[input] = new ort.Tensor('float32', state.get(input) as Float32Array, dims);
         }
         // Few distinct ids, so every id repeats many times in the batch.
         const tokens = Int32Array.from(

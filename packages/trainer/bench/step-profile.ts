@@ -15,11 +15,16 @@ import { ADAMW_NAMES } from '@isoflop/graph';
 import {
   GRAPH_OUTPUTS,
   buildTrainStepGraph,
-  initParams,
   type ModelConfig,
   type StepGraph,
 } from '@isoflop/models';
-import { resolveSessionSettings, sessionOptions, toOrtFeeds } from '@isoflop/trainer';
+import {
+  initialState,
+  resolveSessionSettings,
+  sessionOptions,
+  stateBindings,
+  toOrtFeeds,
+} from '@isoflop/trainer';
 import ort from 'onnxruntime-node';
 import {
   armBenchConfig,
@@ -137,21 +142,10 @@ for (const dModel of bench.dModels) {
 
 /** One step's feeds: initial parameters, zero moments, a fixed batch, lr and step. */
 function stepFeeds(config: ModelConfig, graph: StepGraph): Record<string, ort.Tensor> {
-  const init = initParams(config, 0);
   const feeds: Record<string, ort.Tensor> = {};
-  for (const p of graph.params) {
-    const values = init.get(p.name) as Float32Array;
-    feeds[ADAMW_NAMES.param(p.name)] = new ort.Tensor('float32', values, p.shape);
-    feeds[ADAMW_NAMES.m(p.name)] = new ort.Tensor(
-      'float32',
-      new Float32Array(values.length),
-      p.shape,
-    );
-    feeds[ADAMW_NAMES.v(p.name)] = new ort.Tensor(
-      'float32',
-      new Float32Array(values.length),
-      p.shape,
-    );
+  const state = initialState(config, graph, 0);
+  for (const { input, dims } of stateBindings(graph)) {
+    feeds[input] = new ort.Tensor('float32', state.get(input) as Float32Array, dims);
   }
   const batch = new Int32Array(batchSize * (seqLen + 1));
   for (let i = 0; i < batch.length; i++) batch[i] = (i * 7919) % vocabSize;

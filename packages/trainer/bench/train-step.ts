@@ -6,14 +6,15 @@
 // BENCH_SEQ (default 256), BENCH_BATCH (default 8), BENCH_SPINNING (1: let ORT's idle threads spin).
 import { performance } from 'node:perf_hooks';
 import { ADAMW_NAMES } from '@isoflop/graph';
-import { GRAPH_OUTPUTS, buildTrainStepGraph, flopsPerStep, initParams } from '@isoflop/models';
+import { GRAPH_OUTPUTS, buildTrainStepGraph, flopsPerStep } from '@isoflop/models';
 import {
   DeviceState,
   createSession,
+  initialState,
   MatmulProbe,
   resolveSessionSettings,
+  stateBindings,
   toOrtFeeds,
-  type StateBinding,
 } from '@isoflop/trainer';
 import ort from 'onnxruntime-node';
 import {
@@ -33,11 +34,7 @@ for (const dModel of bench.dModels) {
   const config = armBenchConfig(bench, dModel);
   const context = benchContext(bench, dModel);
   const graph = buildTrainStepGraph(config, batchSize, BENCH_OPTIMIZER);
-  const bindings: StateBinding[] = graph.params.flatMap((p) => [
-    { input: ADAMW_NAMES.param(p.name), output: ADAMW_NAMES.paramNext(p.name), dims: p.shape },
-    { input: ADAMW_NAMES.m(p.name), output: ADAMW_NAMES.mNext(p.name), dims: p.shape },
-    { input: ADAMW_NAMES.v(p.name), output: ADAMW_NAMES.vNext(p.name), dims: p.shape },
-  ]);
+  const bindings = stateBindings(graph);
   const sessionStart = performance.now();
   const session = await createSession(
     graph.onnx,
@@ -46,20 +43,8 @@ for (const dModel of bench.dModels) {
   );
   emit('session_create', (performance.now() - sessionStart) / 1000, 's', context);
 
-  const init = initParams(config, 0);
   const state = new DeviceState(session, bindings);
-  state.load(
-    new Map(
-      graph.params.flatMap((p) => {
-        const values = init.get(p.name) as Float32Array;
-        return [
-          [ADAMW_NAMES.param(p.name), values],
-          [ADAMW_NAMES.m(p.name), new Float32Array(values.length)],
-          [ADAMW_NAMES.v(p.name), new Float32Array(values.length)],
-        ] as [string, Float32Array][];
-      }),
-    ),
-  );
+  state.load(initialState(config, graph, 0));
   const batch = new Int32Array(batchSize * (seqLen + 1));
   for (let i = 0; i < batch.length; i++) batch[i] = (i * 7919) % vocabSize;
   const step = async (index: number): Promise<void> => {

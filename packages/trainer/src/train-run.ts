@@ -3,7 +3,6 @@ import { prepareData, sampleBatch, validationBatches, type PreparedData } from '
 import { ADAMW_NAMES } from '@isoflop/graph';
 import {
   GRAPH_OUTPUTS,
-  initParams,
   type EvalGraph,
   type ModelConfig,
   type SerializedPrimeCodec,
@@ -24,6 +23,7 @@ import { cachedEvalGraph, cachedStepGraph } from './graph-cache.js';
 import { learningRate } from './lr-schedule.js';
 import { scalarFeed, toOrtFeeds } from './ort-feeds.js';
 import type { ProgressEvent, RunResult } from './progress.js';
+import { initialState, stateBindings } from './step-state.js';
 import { createSession, resolveSessionSettings, type SessionSettings } from './session-options.js';
 
 export interface TrainRunOptions {
@@ -57,46 +57,6 @@ function modelConfigOf(run: RunSpec): ModelConfig {
     ...(run.mdm === undefined ? {} : { mdm: run.mdm }),
     ...(run.prime === undefined ? {} : { prime: run.prime }),
   };
-}
-
-/** Parameters, then first and second moments, in the step graph's parameter order. */
-function stateBindings(graph: StepGraph): StateBinding[] {
-  const bindings: StateBinding[] = [];
-  for (const param of graph.params) {
-    const dims = param.shape;
-    bindings.push({
-      input: ADAMW_NAMES.param(param.name),
-      output: ADAMW_NAMES.paramNext(param.name),
-      dims,
-    });
-    bindings.push({
-      input: ADAMW_NAMES.m(param.name),
-      output: ADAMW_NAMES.mNext(param.name),
-      dims,
-    });
-    bindings.push({
-      input: ADAMW_NAMES.v(param.name),
-      output: ADAMW_NAMES.vNext(param.name),
-      dims,
-    });
-  }
-  return bindings;
-}
-
-function initialState(
-  config: ModelConfig,
-  graph: StepGraph,
-  seed: number,
-): Map<string, Float32Array> {
-  const values = new Map<string, Float32Array>();
-  const params = initParams(config, seed);
-  for (const param of graph.params) {
-    const init = params.get(param.name) as Float32Array;
-    values.set(ADAMW_NAMES.param(param.name), init);
-    values.set(ADAMW_NAMES.m(param.name), new Float32Array(init.length));
-    values.set(ADAMW_NAMES.v(param.name), new Float32Array(init.length));
-  }
-  return values;
 }
 
 function checkRun(run: RunSpec): void {

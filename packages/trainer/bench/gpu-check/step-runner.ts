@@ -3,15 +3,15 @@ import { ADAMW_NAMES } from '@isoflop/graph';
 import {
   GRAPH_OUTPUTS,
   buildTrainStepGraph,
-  initParams,
   type Family,
   type ModelConfig,
   type ModelShape,
   type Precision,
 } from '@isoflop/models';
-import { DeviceState, type StateBinding } from '../../src/device-state.js';
+import { DeviceState } from '../../src/device-state.js';
 import { scalarFeed, toOrtFeeds } from '../../src/ort-feeds.js';
 import { createSession, type SessionSettings } from '../../src/session-options.js';
+import { initialState, stateBindings } from '../../src/step-state.js';
 import { syntheticBatch } from './synthetic-batch.js';
 
 /** AdamW and clipping constants of every check (the planner's defaults). */
@@ -76,11 +76,7 @@ export class StepRunner {
     const graphStart = performance.now();
     const graph = buildTrainStepGraph(config, batchSize, OPTIMIZER);
     const sessionStart = performance.now();
-    const bindings: StateBinding[] = graph.params.flatMap((p) => [
-      { input: ADAMW_NAMES.param(p.name), output: ADAMW_NAMES.paramNext(p.name), dims: p.shape },
-      { input: ADAMW_NAMES.m(p.name), output: ADAMW_NAMES.mNext(p.name), dims: p.shape },
-      { input: ADAMW_NAMES.v(p.name), output: ADAMW_NAMES.vNext(p.name), dims: p.shape },
-    ]);
+    const bindings = stateBindings(graph);
     const session = await createSession(
       graph.onnx,
       settings,
@@ -92,15 +88,7 @@ export class StepRunner {
       session: (performance.now() - sessionStart) / 1000,
     };
     const state = new DeviceState(session, bindings);
-    const init = initParams(config, seed);
-    const values = new Map<string, Float32Array>();
-    for (const p of graph.params) {
-      const param = init.get(p.name) as Float32Array;
-      values.set(ADAMW_NAMES.param(p.name), param);
-      values.set(ADAMW_NAMES.m(p.name), new Float32Array(param.length));
-      values.set(ADAMW_NAMES.v(p.name), new Float32Array(param.length));
-    }
-    state.load(values);
+    state.load(initialState(config, graph, seed));
     return new StepRunner(config, batchSize, seed, session, state, graph.feeds, setupSeconds);
   }
 
