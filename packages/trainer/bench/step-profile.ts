@@ -30,9 +30,9 @@ import {
   armBenchConfig,
   BENCH_OPTIMIZER,
   benchContext,
-  benchEmitter,
   stepBenchSettings,
 } from './step-bench/settings.js';
+import { benchEmitter } from './support/bench-lines.js';
 
 const bench = stepBenchSettings({ dModels: '256', timedSteps: 8 });
 const { threads, timedSteps, batchSize, seqLen, vocabSize } = bench;

@@ -21,9 +21,9 @@ import {
   armBenchConfig,
   BENCH_OPTIMIZER,
   benchContext,
-  benchEmitter,
   stepBenchSettings,
 } from './step-bench/settings.js';
+import { benchEmitter } from './support/bench-lines.js';
 
 const bench = stepBenchSettings({ dModels: '128,256,384,512', timedSteps: 12 });
 const { threads, timedSteps, batchSize, seqLen, vocabSize } = bench;

@@ -1,20 +1,8 @@
-import { availableParallelism, loadavg } from 'node:os';
+import { benchEmitter } from '../support/bench-lines.js';
+
+export { hostContext, type Context } from '../support/bench-lines.js';
 
 export const BENCH_NAME = 'gpu-check';
 
-export type Context = Record<string, string | number | boolean>;
-
-/** One measurement as a bench-contract JSON line: {"bench", "metric", "value", "unit", ...context}. */
-export function emit(metric: string, value: number, unit: string, context: Context = {}): void {
-  process.stdout.write(
-    `${JSON.stringify({ bench: BENCH_NAME, metric, value, unit, ...context })}\n`,
-  );
-}
-
-/** Where and under what load a figure was taken; CPU figures under load are not idle-machine figures. */
-export function hostContext(): Context {
-  return {
-    cores: availableParallelism(),
-    load_average_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
-  };
-}
+/** One gpu-check measurement as a bench-contract JSON line. */
+export const emit = benchEmitter(BENCH_NAME);

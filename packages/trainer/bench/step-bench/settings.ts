@@ -1,5 +1,5 @@
-import { availableParallelism, loadavg } from 'node:os';
 import type { ModelConfig } from '@isoflop/models';
+import { hostContext, type Context } from '../support/bench-lines.js';
 
 /**
  * What the CPU step benchmarks (train-step, step-profile) measure, from the environment. The defaults are
@@ -54,7 +54,7 @@ export function armBenchConfig(settings: StepBenchSettings, dModel: number): Mod
 }
 
 /** The context every JSON line of a shape carries, with the host's load when it was taken. */
-export function benchContext(settings: StepBenchSettings, dModel: number): Record<string, unknown> {
+export function benchContext(settings: StepBenchSettings, dModel: number): Context {
   return {
     family: 'arm',
     d_model: dModel,
@@ -66,16 +66,7 @@ export function benchContext(settings: StepBenchSettings, dModel: number): Recor
     threads: settings.threads,
     spinning: settings.spinning,
     device: 'cpu',
-    cores: availableParallelism(),
     // Other processes' load on the cores: figures taken under load are not the idle-machine target.
-    load_average_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
+    ...hostContext(),
   };
-}
-
-/** A bench-contract line printer: {"bench", "metric", "value", "unit", ...context}. */
-export function benchEmitter(
-  bench: string,
-): (metric: string, value: number, unit: string, context: Record<string, unknown>) => void {
-  return (metric, value, unit, context) =>
-    process.stdout.write(`${JSON.stringify({ bench, metric, value, unit, ...context })}\n`);
 }
