@@ -13,19 +13,10 @@ import {
   syntheticLoss,
   type SeededSweep,
 } from '../server/support/seed-sweep.js';
+import { CHART_NAMES } from '../server/support/chart-names.js';
 import { tempStore } from '../server/support/temp-store.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
-const CHARTS = [
-  'run-states',
-  'isoflop-curves',
-  'frontier',
-  'isoloss-contours',
-  'family-comparison',
-  'loss-tokens',
-  'loss-flops',
-  'prime-objectives',
-];
 // Flags that work as root on this machine; the networking ones keep Chromium off the closed network.
 const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -114,7 +105,7 @@ describe('dashboard', () => {
   it('shows every chart of a finished sweep with marks drawn', async () => {
     await page.goto(url);
     await page.waitForSelector(`body[data-loaded="${seeded.sweepId}"]`, { timeout: 60_000 });
-    for (const name of CHARTS) {
+    for (const name of CHART_NAMES) {
       const chart = page.locator(`[data-chart="${name}"]`);
       await expect.poll(() => chart.getAttribute('data-ready'), { timeout: 30_000 }).toBe('true');
       const { marks, inked } = await drawn(name);
@@ -125,7 +116,7 @@ describe('dashboard', () => {
     expect(await page.locator('#sweep-name').textContent()).toBe('dashboard-test');
     expect(await page.locator('#run-table tbody tr').count()).toBe(seeded.runs.length);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
-    for (const name of CHARTS) {
+    for (const name of CHART_NAMES) {
       await page
         .locator(`[data-chart="${name}"]`)
         .screenshot({ path: join(ARTIFACTS, `${name}.png`) });

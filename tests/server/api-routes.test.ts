@@ -1,19 +1,9 @@
 import { buildServer, fitRowsOf, refreshSweepFit, type IsoflopServer } from '@isoflop/server';
 import { listEventsAfter, recordRunResult, sweepRuns, type Store } from '@isoflop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHART_NAMES } from './support/chart-names.js';
 import { seedSweep, TEST_FIT_INITS, type SeededSweep } from './support/seed-sweep.js';
 import { tempStore } from './support/temp-store.js';
-
-const CHART_NAMES = [
-  'run-states',
-  'isoflop-curves',
-  'frontier',
-  'isoloss-contours',
-  'family-comparison',
-  'loss-tokens',
-  'loss-flops',
-  'prime-objectives',
-];
 
 let temp: ReturnType<typeof tempStore>;
 let store: Store;
