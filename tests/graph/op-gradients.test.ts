@@ -4,6 +4,7 @@ import {
   GraphBuilder,
   relativeError,
   type FloatDType,
+  type OpTarget,
   type Tensor,
 } from '@isoflop/graph';
 import { loadGraph, type Feed } from './ort-harness.js';
@@ -78,6 +79,9 @@ const cases: OpCase[] = [
     args: [{ shape: [B, T] }, { shape: [T] }, { shape: [B, 1] }],
     build: (b, xs) => b.addN(xs),
   },
+  // Three gradient contributions to x meet in backward's fan-in sum.
+  unary('fan-out of three', (b, x) => b.add(b.mul(x, x), b.mul(x, 0.5))),
+  unary('logSoftmax', (b, x) => b.logSoftmax(x), { lo: -3, hi: 3 }),
   unary('neg', (b, x) => b.neg(x)),
   unary('exp', (b, x) => b.exp(x)),
   unary('log', (b, x) => b.log(x), pos),
@@ -103,6 +107,12 @@ const cases: OpCase[] = [
     name: 'matmul aᵀ·b',
     args: [{ shape: [D, T] }, { shape: [D, V] }],
     build: (b, [x, w]) => b.matmul(x!, w!, { transposeA: true }),
+  },
+  {
+    // Attention's Pᵀ·dO: built for WebGPU as (dOᵀ·P)ᵀ, which transposes the small operands.
+    name: 'matmul Pᵀ·v, square P batched',
+    args: [{ shape: [B, V, V] }, { shape: [B, V, 2] }],
+    build: (b, [p, v]) => b.matmul(p!, v!, { transposeA: true }),
   },
   {
     name: 'matmul aᵀ·bᵀ batched',
@@ -212,9 +222,9 @@ interface Built {
 }
 
 /** The case's graph: loss = Σ op(x)·R for a random R, and the gradient of every x. */
-function buildCase(c: OpCase, seed: number, dtype: FloatDType): Built {
+function buildCase(c: OpCase, seed: number, dtype: FloatDType, target: OpTarget): Built {
   const r = new Rng(seed);
-  const b = new GraphBuilder({ dtype });
+  const b = new GraphBuilder({ dtype, target });
   const xs = c.args.map((a, i) => b.param(`x${i}`, a.shape));
   const values = c.args.map((a) =>
     r.uniform(
@@ -245,8 +255,8 @@ function feedsOf(
   );
 }
 
-async function gradcheck(c: OpCase, seed: number) {
-  const { bytes, values } = buildCase(c, seed, 'float64');
+async function gradcheck(c: OpCase, seed: number, target: OpTarget) {
+  const { bytes, values } = buildCase(c, seed, 'float64', target);
   const session = await loadGraph(bytes);
   const out = await session.run(feedsOf(c, values, 'float64'));
   const report = await checkGradients(
@@ -262,21 +272,26 @@ async function gradcheck(c: OpCase, seed: number) {
   return { report, analytic: c.args.map((_, i) => Array.from(out[`g${i}`] as Float64Array)) };
 }
 
-async function float32Gradients(c: OpCase, seed: number): Promise<number[][]> {
-  const { bytes, values } = buildCase(c, seed, 'float32');
+async function float32Gradients(c: OpCase, seed: number, target: OpTarget): Promise<number[][]> {
+  const { bytes, values } = buildCase(c, seed, 'float32', target);
   const session = await loadGraph(bytes);
   const out = await session.run(feedsOf(c, values, 'float32'));
   await session.release();
   return c.args.map((_, i) => Array.from(out[`g${i}`] as Float32Array));
 }
 
-describe('per-op gradient rules: float64 vs central differences, float32 vs float64 (ORT CPU)', () => {
-  it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, i) => {
-    const { report, analytic } = await gradcheck(c, 1000 + i);
-    for (const t of report.tensors) expect(t.analyticNorm, t.name).toBeGreaterThan(1e-3);
-    expect(report.worstRelativeError).toBeLessThan(1e-4);
-    // The same rule emitted in float32 runs in ORT and agrees with the float64 gradient.
-    const single = await float32Gradients(c, 1000 + i);
-    single.forEach((g, k) => expect(relativeError(g, analytic[k]!), `x${k}`).toBeLessThan(1e-4));
-  });
-});
+// The WebGPU lowerings (Add trees for Sum, logsumexp for LogSoftmax) are checked on ORT's CPU provider,
+// which runs them just as well: only the op choice differs by target.
+describe.each(['cpu', 'webgpu'] as const)(
+  'per-op gradient rules built for %s: float64 vs central differences, float32 vs float64 (ORT CPU)',
+  (target) => {
+    it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, i) => {
+      const { report, analytic } = await gradcheck(c, 1000 + i, target);
+      for (const t of report.tensors) expect(t.analyticNorm, t.name).toBeGreaterThan(1e-3);
+      expect(report.worstRelativeError).toBeLessThan(1e-4);
+      // The same rule emitted in float32 runs in ORT and agrees with the float64 gradient.
+      const single = await float32Gradients(c, 1000 + i, target);
+      single.forEach((g, k) => expect(relativeError(g, analytic[k]!), `x${k}`).toBeLessThan(1e-4));
+    });
+  },
+);

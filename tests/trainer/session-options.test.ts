@@ -39,7 +39,9 @@ describe('ORT sessions per device', () => {
 
   it('keeps only the named state outputs on a WebGPU device, in the object form', () => {
     const options = sessionOptions(resolveSessionSettings({ device: 'webgpu' }), ['p.w.next']);
-    expect(options.executionProviders).toEqual(['webgpu']);
+    expect(options.executionProviders).toEqual([
+      { name: 'webgpu', storageBufferCacheMode: 'simple' },
+    ]);
     expect(options.preferredOutputLocation).toEqual({ 'p.w.next': 'gpu-buffer' });
   });
 

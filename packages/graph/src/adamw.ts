@@ -53,7 +53,7 @@ export function addAdamW(
   }
   const lr = b.input(ADAMW_NAMES.lr, 'float', []);
   const step = b.input(ADAMW_NAMES.step, 'float', []);
-  const gradNorm = b.sqrt(b.addN(grads.map((g) => b.reduceSumSquare(g))));
+  const gradNorm = b.sqrt(b.addN(grads.map((g) => b.squaredNorm(g))));
   b.output(ADAMW_NAMES.gradNorm, gradNorm);
 
   // torch clip_grad_norm_: scale = min(1, clip / (norm + 1e-6)); folded into the moment updates.

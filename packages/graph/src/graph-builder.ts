@@ -38,11 +38,20 @@ interface ValueType {
   readonly shape: readonly number[];
 }
 
+/**
+ * The ONNX Runtime execution provider a graph is built for. ORT runs a node its provider has no kernel
+ * for on the CPU, with copies to and from the device around it; WebGPU has no LogSoftmax and no Sum
+ * kernel (nor an int64 Expand), so for it those ops are written as ops it has.
+ */
+export type OpTarget = 'cpu' | 'webgpu' | 'cuda';
+
 export interface GraphBuilderOptions {
   /** Float dtype of params, float inputs declared as 'float', and number operands' default. */
   readonly dtype?: FloatDType;
   /** Graph name written into the ONNX model. */
   readonly name?: string;
+  /** The provider the graph will run on (default 'cpu'); picks lowerings, never results. */
+  readonly target?: OpTarget;
 }
 
 export interface MatMulOptions {
@@ -71,6 +80,7 @@ const PARAM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$/;
 export class GraphBuilder {
   readonly dtype: FloatDType;
   readonly name: string;
+  readonly target: OpTarget;
   private nextId = 0;
   private readonly nodes: IrNode[] = [];
   private readonly valueTypes = new Map<number, { dtype: DType; shape: readonly number[] }>();
@@ -88,6 +98,7 @@ export class GraphBuilder {
   constructor(options: GraphBuilderOptions = {}) {
     this.dtype = options.dtype ?? 'float32';
     this.name = options.name ?? 'isoflop';
+    this.target = options.target ?? 'cpu';
     if (!isFloatDType(this.dtype)) {
       throw new GraphError(
         'INVALID_ARGUMENT',
@@ -221,6 +232,7 @@ export class GraphBuilder {
       this.sameDType(first, x, `addN: tensors[${i}]`);
     });
     if (xs.length === 1) return first;
+    if (this.target === 'webgpu') return this.addTree(xs, (a, b) => this.add(a, b));
     const shape = xs.reduce<readonly number[]>((s, x) => broadcastShapes(s, x.shape, 'addN'), []);
     const y = this.emit1('Sum', xs, { dtype: first.dtype, shape });
     this.record(xs, [y], ([g], needs) =>
@@ -387,6 +399,14 @@ export class GraphBuilder {
   reduceSumSquare(x: Tensor, axes?: readonly number[], keepdims = false): Tensor {
     return this.reduce('ReduceSumSquare', x, axes, keepdims, (g) => this.mul(x, this.mul(g, 2)));
   }
+  /**
+   * Σ x² over every element, a scalar. For WebGPU in two stages, rows first: its reductions run one
+   * workgroup per output, so one scalar output would leave the GPU to a single workgroup.
+   */
+  squaredNorm(x: Tensor): Tensor {
+    if (this.target !== 'webgpu' || x.rank < 2) return this.reduceSumSquare(x);
+    return this.reduceSum(this.reduceSumSquare(x, [x.rank - 1]));
+  }
 
   // ---- softmax family ----------------------------------------------------------------------
 
@@ -404,7 +424,10 @@ export class GraphBuilder {
   logSoftmax(x: Tensor, axis = -1): Tensor {
     this.requireFloat(x, 'logSoftmax: x');
     const ax = normalizeAxis(axis, x.rank, 'logSoftmax');
-    const y = this.emit1('LogSoftmax', [x], x, { axis: int(ax) });
+    const y =
+      this.target === 'webgpu'
+        ? this.untaped(() => this.sub(x, this.logsumexp(x, ax, true)))
+        : this.emit1('LogSoftmax', [x], x, { axis: int(ax) });
     this.record([x], [y], ([gy]) => {
       const g = need(gy);
       // softmax(x) rather than exp(y): ORT's fused Softmax is several times faster than Exp here.
@@ -780,7 +803,7 @@ export class GraphBuilder {
     const last = logits.rank - 1;
     const { index, ce, out } = this.untaped(() => {
       const logp = this.logSoftmax(logits, last);
-      const index = this.unsqueeze(this.cast(targets, 'int64'), [last]);
+      const index = this.unsqueeze(this.cast(targets, 'int32'), [last]);
       const picked = this.emit1(
         'GatherElements',
         [logp, index],
@@ -839,7 +862,10 @@ export class GraphBuilder {
       if (list === undefined) return undefined;
       const [one] = list;
       if (list.length === 1) return one;
-      const total = this.emit1('Sum', list, t);
+      const total =
+        this.target === 'webgpu'
+          ? this.addTree(list, (a, b) => this.emit1('Add', [a, b], t))
+          : this.emit1('Sum', list, t);
       contributions.set(t.id, [total]);
       return total;
     };
@@ -921,7 +947,8 @@ export class GraphBuilder {
    * Σ of g's rows into a zero table by id: the gradient of gather. ScatterElements, not ScatterND: ORT's
    * CPU ScatterND with reduction 'add' splits the updates across threads without atomics, so ids that
    * repeat in a batch lose updates (measured: a quarter of a test table wrong with 2 threads), while its
-   * ScatterElements adds in one ordered pass.
+   * ScatterElements adds in one ordered pass. Its indices are int32, which every provider can expand
+   * (WebGPU has no int64 Expand).
    */
   private scatterAddRows(g: Tensor, indices: Tensor, table: Tensor): Tensor {
     const rows = table.shape[0] ?? 0;
@@ -929,7 +956,7 @@ export class GraphBuilder {
     const count = indices.size;
     // ORT has no float16 scatter-add on the CPU: accumulate in float32.
     const acc = table.dtype === 'float16' ? 'float32' : table.dtype;
-    const ids = this.reshape(this.cast(indices, 'int64'), [count, 1]);
+    const ids = this.reshape(this.cast(indices, 'int32'), [count, 1]);
     const out = this.emit1(
       'ScatterElements',
       [
@@ -958,6 +985,25 @@ export class GraphBuilder {
   }
 
   private rawMatMul(a: Tensor, ta: boolean, b: Tensor, tb: boolean, what: string): Tensor {
+    if (this.target === 'webgpu' && a.rank >= 2 && b.rank >= 2) {
+      // WebGPU has no transposed MatMul: a product with a transposed operand copies it. op(a)·op(b) is
+      // also (op'(b)·op'(a))ᵀ, which copies the other operand and the output instead; for attention's
+      // Pᵀ·dO that is two [T, head] tensors rather than the [T, T] probabilities.
+      const outSize = (a.shape[a.rank - (ta ? 1 : 2)] ?? 1) * (b.shape[b.rank - (tb ? 2 : 1)] ?? 1);
+      const batch = Math.max(
+        a.size / product(a.shape.slice(-2)),
+        b.size / product(b.shape.slice(-2)),
+      );
+      const direct = (ta ? a.size : 0) + (tb ? b.size : 0);
+      const swapped = (ta ? 0 : a.size) + (tb ? 0 : b.size) + outSize * batch;
+      if (swapped < direct) {
+        return this.swapLast(this.plainMatMul(b, !tb, a, !ta, what));
+      }
+    }
+    return this.plainMatMul(a, ta, b, tb, what);
+  }
+
+  private plainMatMul(a: Tensor, ta: boolean, b: Tensor, tb: boolean, what: string): Tensor {
     const x = ta ? this.swapLast(a) : a;
     const y = tb ? this.swapLast(b) : b;
     const m = x.shape[x.rank - 2] ?? 0;
@@ -1003,6 +1049,20 @@ export class GraphBuilder {
     );
   }
 
+  /** Σ of ≥ 2 tensors as a balanced tree of binary adds (for targets without a Sum kernel). */
+  private addTree(xs: readonly Tensor[], add: (a: Tensor, b: Tensor) => Tensor): Tensor {
+    let level = [...xs];
+    while (level.length > 1) {
+      const next: Tensor[] = [];
+      for (let i = 0; i + 1 < level.length; i += 2) {
+        next.push(add(level[i] as Tensor, level[i + 1] as Tensor));
+      }
+      if (level.length % 2 === 1) next.push(level[level.length - 1] as Tensor);
+      level = next;
+    }
+    return level[0] as Tensor;
+  }
+
   private untapedConcat(xs: readonly Tensor[], axis: number, like: Tensor): Tensor {
     return this.emit1('Concat', xs, like, { axis: int(axis) });
   }
@@ -1016,6 +1076,9 @@ export class GraphBuilder {
       if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
     }
     const rows = axes.reduce((n, a) => n * (g.shape[a] ?? 1), 1);
+    if (rows > 1 && axes.every((a, i) => a === i) && this.target === 'webgpu') {
+      return this.reshape(this.sumRows(this.reshape(g, [rows, g.size / rows])), shape);
+    }
     if (rows > 1 && axes.every((a, i) => a === i) && g.dtype !== 'float16') {
       // Leading axes (a gain's or bias's gradient over the batch): ones[1, N] · g[N, rest] is one
       // multithreaded GEMM, several times faster in ORT than ReduceSum over leading axes.
@@ -1028,6 +1091,36 @@ export class GraphBuilder {
     const keepAxes = axes.some((a) => a >= lead);
     const reduced = this.rawReduce('ReduceSum', g, axes, keepAxes || lead === 0);
     return this.reshape(reduced, shape);
+  }
+
+  /**
+   * Σ over the rows of [R, C] for WebGPU, whose reductions run one workgroup per output over innermost
+   * axes (transposing first otherwise), and whose MatMul with one output row barely parallelises: rows
+   * are moved innermost once, then summed in two stages of about √R each.
+   */
+  private sumRows(flat: Tensor): Tensor {
+    const [rows = 1, cols = 1] = flat.shape;
+    const byColumn = this.emit1(
+      'Transpose',
+      [flat],
+      { dtype: flat.dtype, shape: [cols, rows] },
+      { perm: ints([1, 0]) },
+    );
+    let inner = 1;
+    for (let d = Math.floor(Math.sqrt(rows)); d > 1; d--) {
+      if (rows % d === 0) {
+        inner = d;
+        break;
+      }
+    }
+    if (inner === 1) return this.rawReduce('ReduceSum', byColumn, [1], false);
+    const partial = this.rawReduce(
+      'ReduceSum',
+      this.reshape(byColumn, [cols * (rows / inner), inner]),
+      [1],
+      false,
+    );
+    return this.rawReduce('ReduceSum', this.reshape(partial, [cols, rows / inner]), [1], false);
   }
 
   /** A ones initializer of `shape`, shared across the graph. */

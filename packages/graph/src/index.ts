@@ -1,5 +1,11 @@
 export { GraphBuilder, paramInputName } from './graph-builder.js';
-export type { GraphBuilderOptions, GraphStats, MatMulOptions, Operand } from './graph-builder.js';
+export type {
+  GraphBuilderOptions,
+  GraphStats,
+  MatMulOptions,
+  OpTarget,
+  Operand,
+} from './graph-builder.js';
 export { Tensor } from './tensor.js';
 export type { ParamSpec } from './tensor.js';
 export { ONNX_DATA_TYPE, isFloatDType } from './dtype.js';

@@ -1,4 +1,4 @@
-import { GraphBuilder, type Tensor } from '@isoflop/graph';
+import { GraphBuilder, type OpTarget, type Tensor } from '@isoflop/graph';
 import { FEED, primeCodecFor, type FloatType } from './feeds.js';
 import { GraphContext } from './internal/graph-context.js';
 import { declareInputEmbedding, embedInputs } from './input-embedding.js';
@@ -33,9 +33,10 @@ export function buildModelGraph(
   batchSize: number,
   purpose: 'train' | 'eval',
   floatType: FloatType,
+  target: OpTarget = 'cpu',
 ): ModelGraph {
   const ctx = new GraphContext(
-    new GraphBuilder({ dtype: floatType, name: `isoflop-${config.family}-${purpose}` }),
+    new GraphBuilder({ dtype: floatType, name: `isoflop-${config.family}-${purpose}`, target }),
   );
   const { b } = ctx;
   const { seqLen: T } = config.shape;

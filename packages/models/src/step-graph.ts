@@ -1,4 +1,4 @@
-import { ADAMW_NAMES, addAdamW } from '@isoflop/graph';
+import { ADAMW_NAMES, addAdamW, type OpTarget } from '@isoflop/graph';
 import { ModelError } from './errors.js';
 import { FeedBuilder, type FloatType } from './feeds.js';
 import { buildModelGraph, trainingLoss, type ModelGraph } from './model-graph.js';
@@ -52,6 +52,8 @@ export interface EvalGraph extends GraphBase {
 export interface BuildOptions {
   /** 'float64' for gradient checks; training uses the config's precision ('fp32' → float32). */
   floatType?: FloatType;
+  /** The execution provider the graph is for (default 'cpu'): it picks lowerings, not results. */
+  target?: OpTarget;
 }
 
 // Static loss scale for mixed precision: keeps float16 gradients of per-token-normalised losses
@@ -112,7 +114,7 @@ export function buildTrainStepGraph(
 ): StepGraph {
   const floatType = floatTypeFor(config, options);
   checkBatchSize(batchSize);
-  const graph = buildModelGraph(config, batchSize, 'train', floatType);
+  const graph = buildModelGraph(config, batchSize, 'train', floatType, options.target);
   const { b } = graph.ctx;
   const loss = trainingLoss(graph, batchSize, config.shape.seqLen);
   b.output(GRAPH_OUTPUTS.loss, loss);
@@ -134,7 +136,7 @@ export function buildEvalGraph(
 ): EvalGraph {
   const floatType = floatTypeFor(config, options);
   checkBatchSize(batchSize);
-  const graph = buildModelGraph(config, batchSize, 'eval', floatType);
+  const graph = buildModelGraph(config, batchSize, 'eval', floatType, options.target);
   const { b } = graph.ctx;
   b.output(GRAPH_OUTPUTS.boundRowSums, graph.rows.bound ?? graph.trained);
   if (graph.rows.objective !== undefined)

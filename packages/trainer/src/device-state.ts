@@ -1,5 +1,7 @@
 import ort from 'onnxruntime-node';
 import { TrainerError } from './errors.js';
+import { DeviceCopy } from './device-copy.js';
+import type { SessionSettings } from './session-options.js';
 
 /** One piece of training state: fed to the step graph as `input`, returned updated as `output`. */
 export interface StateBinding {
@@ -11,15 +13,19 @@ export interface StateBinding {
 /**
  * Parameters and optimizer moments, held where the session's device keeps them. Each step feeds them in and
  * takes the updated outputs back without copying through the host (on WebGPU they stay GPU buffers, and the
- * buffers they replace are disposed); only the scalars a caller names are read back. `read` copies the state
- * to the host explicitly, for evaluation feeds and checkpoints.
+ * buffers they replace are disposed); only the scalars a caller names are read back. `tensors` hands the
+ * state as it lies to another session on the same device (evaluation); `read` copies it to the host
+ * explicitly, for checkpoints.
  */
 export class DeviceState {
   private readonly current = new Map<string, ort.Tensor>();
+  private hostCopy: Promise<DeviceCopy> | undefined;
 
   constructor(
     private readonly session: ort.InferenceSession,
     readonly bindings: readonly StateBinding[],
+    /** The step session's settings: a WebGPU state is copied to the host by a session on that device. */
+    private readonly settings: SessionSettings,
   ) {}
 
   /** Replaces the whole state with host values (initial parameters, or a checkpoint). */
@@ -57,37 +63,50 @@ export class DeviceState {
   }
 
   /**
-   * Host tensors of the named state inputs, for another session (evaluation). CPU state is shared as is:
-   * a step never writes into a tensor it was fed, it returns new ones.
+   * The named state tensors where they lie, for another session on the same device (evaluation): host
+   * tensors on the CPU, GPU buffers on WebGPU (sessions of one process share its WebGPU device). A step
+   * never writes into a tensor it was fed, it returns new ones, so sharing them is safe until the next step.
    */
-  async hostTensors(inputs: readonly string[]): Promise<Record<string, ort.Tensor>> {
+  tensors(inputs: readonly string[]): Record<string, ort.Tensor> {
     const tensors: Record<string, ort.Tensor> = {};
-    for (const name of inputs) {
-      const tensor = this.tensor(name);
-      tensors[name] =
-        tensor.location === 'cpu'
-          ? tensor
-          : new ort.Tensor('float32', (await tensor.getData()) as Float32Array, tensor.dims);
-    }
+    for (const name of inputs) tensors[name] = this.tensor(name);
     return tensors;
   }
 
   /** Copies every state tensor to the host, by input name. */
   async read(): Promise<Map<string, Float32Array>> {
-    const values = new Map<string, Float32Array>();
-    for (const binding of this.bindings) {
-      const tensor = this.tensor(binding.input);
-      const data = tensor.location === 'cpu' ? tensor.data : await tensor.getData();
-      values.set(binding.input, Float32Array.from(data as Float32Array));
+    const tensors = new Map(
+      this.bindings.map((binding) => [binding.input, this.tensor(binding.input)]),
+    );
+    if ([...tensors.values()].every((tensor) => tensor.location === 'cpu')) {
+      return new Map(
+        [...tensors].map(([name, tensor]) => [
+          name,
+          Float32Array.from(tensor.data as Float32Array),
+        ]),
+      );
     }
-    return values;
+    this.hostCopy ??= DeviceCopy.create(
+      this.settings,
+      this.bindings.map((binding) => ({
+        name: binding.input,
+        dtype: 'float32',
+        dims: binding.dims,
+      })),
+      'to-host',
+    );
+    const copies = await (await this.hostCopy).copy(tensors);
+    return new Map([...copies].map(([name, tensor]) => [name, tensor.data as Float32Array]));
   }
 
-  dispose(): void {
+  /** Frees the device buffers and the host-copy session. */
+  async release(): Promise<void> {
     for (const tensor of this.current.values()) disposeIfOnDevice(tensor);
     this.current.clear();
+    const hostCopy = this.hostCopy;
+    this.hostCopy = undefined;
+    if (hostCopy !== undefined) await (await hostCopy).release();
   }
-
   private tensor(name: string): ort.Tensor {
     const tensor = this.current.get(name);
     if (tensor === undefined) throw new Error(`state "${name}" was never loaded`);

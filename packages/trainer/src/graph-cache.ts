@@ -7,10 +7,11 @@ import {
   type OptimizerConstants,
   type StepGraph,
 } from '@isoflop/models';
+import type { OpTarget } from '@isoflop/graph';
 import { TrainerError } from './errors.js';
 
 /**
- * Step and eval graphs by (config, batch size, optimizer constants). A worker trains many runs of the same
+ * Step and eval graphs by (config, batch size, optimizer constants, target provider). A worker trains many runs of the same
  * shape at different learning rates (the rate is a feed, not a constant), so building each graph once per
  * process saves the autodiff and serialisation work.
  */
@@ -21,21 +22,26 @@ export function cachedStepGraph(
   config: ModelConfig,
   batchSize: number,
   optimizer: OptimizerConstants,
+  target: OpTarget,
 ): StepGraph {
-  const key = JSON.stringify([config, batchSize, optimizer]);
+  const key = JSON.stringify([config, batchSize, optimizer, target]);
   let graph = stepGraphs.get(key);
   if (graph === undefined) {
-    graph = asShapeError(() => buildTrainStepGraph(config, batchSize, optimizer));
+    graph = asShapeError(() => buildTrainStepGraph(config, batchSize, optimizer, { target }));
     stepGraphs.set(key, graph);
   }
   return graph;
 }
 
-export function cachedEvalGraph(config: ModelConfig, batchSize: number): EvalGraph {
-  const key = JSON.stringify([config, batchSize]);
+export function cachedEvalGraph(
+  config: ModelConfig,
+  batchSize: number,
+  target: OpTarget,
+): EvalGraph {
+  const key = JSON.stringify([config, batchSize, target]);
   let graph = evalGraphs.get(key);
   if (graph === undefined) {
-    graph = asShapeError(() => buildEvalGraph(config, batchSize));
+    graph = asShapeError(() => buildEvalGraph(config, batchSize, { target }));
     evalGraphs.set(key, graph);
   }
   return graph;

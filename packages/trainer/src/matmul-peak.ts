@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import ort from 'onnxruntime-node';
 import { GraphBuilder, toFloat16Bits } from '@isoflop/graph';
+import { DeviceCopy } from './device-copy.js';
 import { createSession, type SessionSettings } from './session-options.js';
 
 const PRODUCTS_PER_RUN = 8;
@@ -40,6 +41,8 @@ export class MatmulProbe {
     readonly dtype: MatmulDType,
     private readonly session: ort.InferenceSession,
     private readonly feeds: Record<string, ort.Tensor>,
+    /** On WebGPU, the session that uploaded the feeds (their buffers' owner), released after them. */
+    private readonly upload: DeviceCopy | undefined,
   ) {}
 
   static async create(
@@ -49,26 +52,38 @@ export class MatmulProbe {
   ): Promise<MatmulProbe> {
     const { m, k, n } = dims;
     // A chain of up and down projections, [m,k]·[k,n] then [m,n]·[n,k], like the step's MLP: each run does
-    // PRODUCTS_PER_RUN products and returns one [m,k] tensor, so copying the output to JavaScript (which
-    // would dominate a single small product) is paid once per several products.
+    // PRODUCTS_PER_RUN products and returns only their mean, a scalar whose read-back waits for a device
+    // to finish and costs nothing to copy.
     const builder = new GraphBuilder({ dtype, name: 'matmul-peak' });
-    const x = builder.input('x', dtype, [m, k]);
-    const up = builder.input('up', dtype, [k, n]);
-    const down = builder.input('down', dtype, [n, k]);
+    const shapes = { x: [m, k], up: [k, n], down: [n, k] };
+    const x = builder.input('x', dtype, shapes.x);
+    const up = builder.input('up', dtype, shapes.up);
+    const down = builder.input('down', dtype, shapes.down);
     let h = x;
     for (let i = 0; i < PRODUCTS_PER_RUN / 2; i++) h = builder.matmul(builder.matmul(h, up), down);
-    builder.output('y', h);
+    builder.output('y', builder.reduceMean(h));
     const session = await createSession(builder.toOnnxBytes(), settings, [], 'matmul peak graph');
     const tensor = (values: Float32Array, shape: number[]): ort.Tensor =>
       dtype === 'float16'
         ? new ort.Tensor('float16', Uint16Array.from(values, toFloat16Bits), shape)
         : new ort.Tensor('float32', values, shape);
-    const probe = new MatmulProbe(dims, dtype, session, {
-      x: tensor(randomValues(m * k, 1), [m, k]),
+    let feeds = new Map([
+      ['x', tensor(randomValues(m * k, 1), shapes.x)],
       // Scaled so activations keep their size along the chain (no overflow, no denormals).
-      up: tensor(randomValues(k * n, Math.sqrt(3 / k)), [k, n]),
-      down: tensor(randomValues(n * k, Math.sqrt(3 / n)), [n, k]),
-    });
+      ['up', tensor(randomValues(k * n, Math.sqrt(3 / k)), shapes.up)],
+      ['down', tensor(randomValues(n * k, Math.sqrt(3 / n)), shapes.down)],
+    ]);
+    let upload: DeviceCopy | undefined;
+    if (settings.device === 'webgpu') {
+      // Uploaded once, as the step's state is: a host feed would be copied to the GPU on every run.
+      upload = await DeviceCopy.create(
+        settings,
+        [...feeds].map(([name, t]) => ({ name, dtype, dims: t.dims })),
+        'to-device',
+      );
+      feeds = await upload.copy(feeds);
+    }
+    const probe = new MatmulProbe(dims, dtype, session, Object.fromEntries(feeds), upload);
     for (let i = 0; i < 3; i++) await session.run(probe.feeds);
     return probe;
   }
@@ -107,6 +122,10 @@ export class MatmulProbe {
 
   async release(): Promise<void> {
     await this.session.release();
+    if (this.upload !== undefined) {
+      for (const tensor of Object.values(this.feeds)) tensor.dispose();
+      await this.upload.release();
+    }
   }
 }
 

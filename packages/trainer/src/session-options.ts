@@ -99,7 +99,14 @@ export function sessionOptions(
     case 'webgpu': {
       const location: Record<string, 'gpu-buffer'> = {};
       for (const name of deviceOutputs) location[name] = 'gpu-buffer';
-      return { ...base, executionProviders: ['webgpu'], preferredOutputLocation: location };
+      return {
+        ...base,
+        // Training shapes are static: 'simple' keeps every released buffer for reuse by size. ORT's
+        // default 'bucket' cache keeps a few buffers per size up to 160 MB, so a step's hundreds of
+        // large activations and state tensors would be allocated afresh every step.
+        executionProviders: [{ name: 'webgpu', storageBufferCacheMode: 'simple' }],
+        preferredOutputLocation: location,
+      };
     }
   }
 }
@@ -113,10 +120,17 @@ export async function createSession(
   settings: SessionSettings,
   deviceOutputs: readonly string[] = [],
   what = 'model',
+  /** Added to the device's options (a benchmark's profiler settings). */
+  extra: ort.InferenceSession.SessionOptions = {},
 ): Promise<ort.InferenceSession> {
   assertDeviceInstalled(settings.device);
   try {
-    return await ort.InferenceSession.create(model, sessionOptions(settings, deviceOutputs));
+    const options = sessionOptions(settings, deviceOutputs);
+    return await ort.InferenceSession.create(model, {
+      ...options,
+      ...extra,
+      extra: { ...options.extra, ...extra.extra },
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/adapter|execution provider|Failed to load (shared )?library|CUDA|cudnn/i.test(message)) {

@@ -143,8 +143,8 @@ export async function trainRun(run: RunSpec, options: TrainRunOptions): Promise<
     run.shape.seqLen,
   );
   checkEvalRows(valBatches.length * run.batchSize, run, 'all the validation split holds');
-  const stepGraph = cachedStepGraph(config, run.batchSize, optimizer);
-  const evalGraph = cachedEvalGraph(config, run.batchSize);
+  const stepGraph = cachedStepGraph(config, run.batchSize, optimizer, settings.device);
+  const evalGraph = cachedEvalGraph(config, run.batchSize, settings.device);
   const bindings = stateBindings(stepGraph);
   const trainer = new RunTrainer(
     run,
@@ -217,7 +217,7 @@ class RunTrainer {
       [],
       'evaluation graph',
     );
-    const state = new DeviceState(this.session, this.bindings);
+    const state = new DeviceState(this.session, this.bindings, this.settings);
     this.state = state;
     let step = 0;
     if (checkpoint === undefined) {
@@ -301,7 +301,7 @@ class RunTrainer {
   }
 
   async release(): Promise<void> {
-    this.state?.dispose();
+    await this.state?.release();
     await this.session?.release();
     await this.evalSession?.release();
   }
@@ -324,7 +324,7 @@ class RunTrainer {
     const session = this.evalSession as ort.InferenceSession;
     const state = this.state as DeviceState;
     const paramInputs = this.evalGraph.params.map((param) => ADAMW_NAMES.param(param.name));
-    const params = await state.hostTensors(paramInputs);
+    const params = state.tensors(paramInputs);
     const rows = run.batchSize * batches.length;
     const boundRows = new Float64Array(rows);
     const objectiveRows = this.evalGraph.hasObjective ? new Float64Array(rows) : undefined;
