@@ -3,7 +3,7 @@
 # provides a Vulkan loader when the host has none (WebGPU runs through Vulkan), then runs each experiment
 # in its own process (a provider crash kills only its process) and appends every JSON line to
 # $GPU_CHECK_OUT (default $OUT, else the current folder)/gpu-check.jsonl, stderr to gpu-check.stderr.
-#   bash .gpu/remote.sh [webgpu] [cuda] [torch] [summary]     (default: all four, in this order)
+#   bash .gpu/remote.sh [webgpu] [cuda] [torch] [profile] [summary]     (default: all five, in this order)
 # Env: GPU_CHECK_SHAPES (default prototype), GPU_CHECK_TIMEOUT (seconds per experiment, default 240;
 #      GPU_CHECK_TORCH_TIMEOUT for the PyTorch one, default 480),
 #      VK_DRIVER_FILES (default: the NVIDIA ICD file where the driver put it), GPU_CHECK_APP_DIR,
@@ -25,7 +25,7 @@ limit=${GPU_CHECK_TIMEOUT:-240}
 # torch.compile alone can take minutes per shape.
 torch_limit=${GPU_CHECK_TORCH_TIMEOUT:-480}
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(webgpu cuda torch summary)
+[ ${#stages[@]} -gt 0 ] || stages=(webgpu cuda torch profile summary)
 
 app=${GPU_CHECK_APP_DIR:-/tmp/isoflop-gpu}
 mkdir -p "$app"
@@ -93,10 +93,22 @@ for stage in "${stages[@]}"; do
           "no CUDA provider libraries packed (install with ONNXRUNTIME_NODE_INSTALL=cuda12, then pack)" | tee -a "$log"
       fi
       ;;
-    torch) run "$torch_limit" torch --only torch --shapes "$(echo $shapes | tr ' ' ',')" ;;
+    torch)
+      # The GPU's step counts (3 warm-up, 10 timed), as the throughput experiments use.
+      run "$torch_limit" torch --device webgpu --only torch --shapes "$(echo $shapes | tr ' ' ',')"
+      ;;
+    profile)
+      # Where the WebGPU step's time goes, per shader program (GPU timestamp queries).
+      for shape in $shapes; do
+        for precision in fp32 mixed; do
+          run "$limit" "profile webgpu $shape $precision" --device webgpu --only profile \
+            --shapes "$shape" --precisions "$precision" --warmup 2 --timed-steps 3
+        done
+      done
+      ;;
     summary) ./node app.cjs --summary "$log" | tee -a "$log" ;;
     *)
-      echo "remote.sh: unknown stage $stage (expected webgpu, cuda, torch, summary)" >&2
+      echo "remote.sh: unknown stage $stage (expected webgpu, cuda, torch, profile, summary)" >&2
       exit 2
       ;;
   esac

@@ -172,10 +172,17 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
         unit: 'code',
         experiment,
       });
+    // An A/B variant of the fp32 step (other ORT options, twice as fast) must not pair with the
+    // default run's mixed step.
+    const fp32Tokens = lines.find(
+      (l) => l.metric === 'tokens_per_second' && l['precision'] === 'fp32',
+    )!;
+    const variantLine = { ...fp32Tokens, value: 2 * fp32Tokens.value, ort_options: '{"a":1}' };
     writeFileSync(
       log,
       [
         ...lines.map((l) => JSON.stringify(l)),
+        JSON.stringify(variantLine),
         torchLine('fp32', 1000),
         'a line that is not JSON',
         exit('peak webgpu', 0),
@@ -192,7 +199,12 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
           l['shape'] === shapes[0]!.spec &&
           l['precision'] === precision,
       )!.value;
-    const ratios = summaryLines.filter((l) => l.metric === 'tokens_per_second_ratio');
+    const tagged = summaryLines.filter((l) => l['ort_options'] !== undefined);
+    expect(tagged.map((l) => l.metric)).toEqual(['tokens_per_second_ratio']);
+    expect(tagged[0]!.value).toBeCloseTo(variantLine.value / 1000, 9);
+    const ratios = summaryLines.filter(
+      (l) => l.metric === 'tokens_per_second_ratio' && l['ort_options'] === undefined,
+    );
     expect(ratios.map((l) => l['precision']).sort()).toEqual(['fp32', 'mixed']);
     for (const ratio of ratios) {
       expect(ratio.value).toBeCloseTo(ours(String(ratio['precision'])) / 1000, 9);

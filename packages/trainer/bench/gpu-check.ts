@@ -15,6 +15,7 @@ import type { Family, Precision } from '@isoflop/models';
 import { TrainerError } from '../src/errors.js';
 import { assertDeviceInstalled, resolveSessionSettings } from '../src/session-options.js';
 import { compareFamily } from './gpu-check/compare.js';
+import { profileShape } from './gpu-check/device-profile.js';
 import { emit } from './gpu-check/emit.js';
 import { parseShape, parseShapeList } from './gpu-check/shape-spec.js';
 import { summarize } from './gpu-check/summary.js';
@@ -24,7 +25,7 @@ import { runTorchReference } from './gpu-check/torch-reference.js';
 const DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
 const FAMILIES: readonly Family[] = ['arm', 'mdm', 'mdm-prime-v2'];
 const PRECISIONS: readonly Precision[] = ['fp32', 'mixed'];
-const PHASES = ['compare', 'peak', 'throughput', 'torch'] as const;
+const PHASES = ['compare', 'peak', 'throughput', 'profile', 'torch'] as const;
 type Phase = (typeof PHASES)[number];
 
 /** Settings per mode: `full` for a GPU, `quick` for a CPU (the default there) and the tests. */
@@ -50,9 +51,10 @@ const DEFAULTS = {
 };
 
 const USAGE = `usage: gpu-check [--device cpu|webgpu|cuda] [--reference-device cpu|webgpu|cuda]
-  [--only compare,peak,throughput,torch] [--families arm,mdm,mdm-prime-v2] [--precisions fp32,mixed]
+  [--only compare,peak,throughput,profile,torch] [--families arm,mdm,mdm-prime-v2] [--precisions fp32,mixed]
   [--compare-shape d64-L2-T16-B2-V256] [--steps N] [--shapes prototype|quick|d1024-L12-T1024-B8-V8192,...]
   [--warmup N] [--timed-steps N] [--peak-size N] [--threads N] [--seed N] [--quick]
+  [--buffer-cache simple|bucket|lazyRelease|disabled] [--pending-dispatches N]   (WebGPU A/B of ORT options)
   [--python python3] [--torch-script PATH]
 gpu-check --summary LOG.jsonl[,LOG2.jsonl...]
 gpu-check --list-shapes prototype|quick|SHAPE,...`;
@@ -103,6 +105,8 @@ function parseOptions() {
         'timed-steps': { type: 'string' },
         'peak-size': { type: 'string' },
         threads: { type: 'string' },
+        'buffer-cache': { type: 'string' },
+        'pending-dispatches': { type: 'string' },
         seed: { type: 'string', default: '1' },
         quick: { type: 'boolean' },
         python: { type: 'string', default: 'python3' },
@@ -123,6 +127,31 @@ function parseOptions() {
       },
     );
   }
+}
+
+const BUFFER_CACHE_MODES = ['simple', 'bucket', 'lazyRelease', 'disabled'] as const;
+
+/**
+ * ORT options of the step sessions other than the trainer's, for A/B runs on a GPU host: the WebGPU
+ * storage-buffer cache mode, and how many dispatches it records before submitting a command buffer.
+ */
+function webgpuOverrides(
+  cache: string | undefined,
+  pending: string | undefined,
+): ort.InferenceSession.SessionOptions {
+  const overrides: ort.InferenceSession.SessionOptions = {};
+  if (cache !== undefined) {
+    overrides.executionProviders = [
+      { name: 'webgpu', storageBufferCacheMode: option(cache, BUFFER_CACHE_MODES, 'buffer-cache') },
+    ];
+  }
+  if (pending !== undefined) {
+    const count = positiveInt(pending, 16, 'pending-dispatches');
+    overrides.extra = {
+      ep: { webgpuexecutionprovider: { maxNumPendingDispatches: String(count) } },
+    };
+  }
+  return overrides;
 }
 
 async function main(): Promise<number> {
@@ -162,6 +191,10 @@ async function main(): Promise<number> {
   const threads =
     values.threads === undefined ? undefined : positiveInt(values.threads, 1, 'threads');
   const settings = resolveSessionSettings({ device, threads });
+  const stepOptions =
+    values['buffer-cache'] === undefined && values['pending-dispatches'] === undefined
+      ? undefined
+      : webgpuOverrides(values['buffer-cache'], values['pending-dispatches']);
   const reference = resolveSessionSettings({
     device: option(values['reference-device'], DEVICES, 'reference-device'),
     threads,
@@ -193,7 +226,30 @@ async function main(): Promise<number> {
   if (phases.has('peak')) await measurePeaks(settings, peakSize, defaults.peakRounds);
   if (phases.has('throughput')) {
     for (const bench of shapes) {
-      await benchmarkShape({ bench, precisions, settings, warmupSteps, timedSteps, seed });
+      await benchmarkShape({
+        bench,
+        precisions,
+        settings,
+        warmupSteps,
+        timedSteps,
+        seed,
+        stepOptions,
+      });
+    }
+  }
+  if (phases.has('profile')) {
+    for (const bench of shapes) {
+      for (const precision of precisions) {
+        await profileShape({
+          bench,
+          precision,
+          settings,
+          warmupSteps,
+          timedSteps,
+          seed,
+          stepOptions,
+        });
+      }
     }
   }
   if (phases.has('torch')) {

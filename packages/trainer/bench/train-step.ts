@@ -33,7 +33,9 @@ const emit = benchEmitter('train-step');
 for (const dModel of bench.dModels) {
   const config = armBenchConfig(bench, dModel);
   const context = benchContext(bench, dModel);
-  const graph = buildTrainStepGraph(config, batchSize, BENCH_OPTIMIZER);
+  const graph = buildTrainStepGraph(config, batchSize, BENCH_OPTIMIZER, {
+    target: settings.device,
+  });
   const bindings = stateBindings(graph);
   const sessionStart = performance.now();
   const session = await createSession(
@@ -43,7 +45,7 @@ for (const dModel of bench.dModels) {
   );
   emit('session_create', (performance.now() - sessionStart) / 1000, 's', context);
 
-  const state = new DeviceState(session, bindings);
+  const state = new DeviceState(session, bindings, settings);
   state.load(initialState(config, graph, 0));
   const batch = new Int32Array(batchSize * (seqLen + 1));
   for (let i = 0; i < batch.length; i++) batch[i] = (i * 7919) % vocabSize;
@@ -78,7 +80,7 @@ for (const dModel of bench.dModels) {
   }
   const peak = probe.result();
   await probe.release();
-  state.dispose();
+  await state.release();
   await session.release();
 
   const flops = flopsPerStep(config, batchSize);

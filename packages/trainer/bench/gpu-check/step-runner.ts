@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type ort from 'onnxruntime-node';
 import { ADAMW_NAMES } from '@isoflop/graph';
 import {
   GRAPH_OUTPUTS,
@@ -72,9 +73,10 @@ export class StepRunner {
     batchSize: number,
     settings: SessionSettings,
     seed: number,
+    extraOptions: ort.InferenceSession.SessionOptions = {},
   ): Promise<StepRunner> {
     const graphStart = performance.now();
-    const graph = buildTrainStepGraph(config, batchSize, OPTIMIZER);
+    const graph = buildTrainStepGraph(config, batchSize, OPTIMIZER, { target: settings.device });
     const sessionStart = performance.now();
     const bindings = stateBindings(graph);
     const session = await createSession(
@@ -82,12 +84,13 @@ export class StepRunner {
       settings,
       bindings.map((binding) => binding.output),
       'training step graph',
+      extraOptions,
     );
     const setupSeconds = {
       graph: (sessionStart - graphStart) / 1000,
       session: (performance.now() - sessionStart) / 1000,
     };
-    const state = new DeviceState(session, bindings);
+    const state = new DeviceState(session, bindings, settings);
     state.load(initialState(config, graph, seed));
     return new StepRunner(config, batchSize, seed, session, state, graph.feeds, setupSeconds);
   }
@@ -111,8 +114,13 @@ export class StepRunner {
     return this.state.read();
   }
 
+  /** Writes ORT's profile, when the session was opened with one (see ORT's enableProfiling). */
+  endProfiling(): void {
+    this.session.endProfiling();
+  }
+
   async release(): Promise<void> {
-    this.state.dispose();
+    await this.state.release();
     await this.session.release();
   }
 }

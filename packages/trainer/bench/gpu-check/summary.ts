@@ -40,6 +40,10 @@ export async function summarize(files: readonly string[]): Promise<void> {
         return [];
       }
     });
+  // A/B runs tag their lines with the ORT options they changed; untagged lines ran the trainer's own.
+  const variant = (line: Line): Record<string, string> =>
+    line['ort_options'] === undefined ? {} : { ort_options: String(line['ort_options']) };
+  const sameVariant = (a: Line, b: Line) => a['ort_options'] === b['ort_options'];
   const pick = (metric: string, phase: string) =>
     lines.filter((line) => line.metric === metric && line['phase'] === phase);
   const ours = pick('tokens_per_second', 'throughput');
@@ -52,6 +56,7 @@ export async function summarize(files: readonly string[]): Promise<void> {
         shape: String(line['shape']),
         device: String(line['device']),
         precision: String(line['precision']),
+        ...variant(line),
         torch_mode: String(reference['mode']),
         reference: `PyTorch ${String(reference['mode'])} tokens/s, same shape and GPU`,
       });
@@ -60,7 +65,10 @@ export async function summarize(files: readonly string[]): Promise<void> {
   for (const line of ours.filter((l) => l['precision'] === 'mixed')) {
     const fp32 = ours.find(
       (l) =>
-        l['precision'] === 'fp32' && l['shape'] === line['shape'] && l['device'] === line['device'],
+        l['precision'] === 'fp32' &&
+        l['shape'] === line['shape'] &&
+        l['device'] === line['device'] &&
+        sameVariant(l, line),
     );
     if (fp32 === undefined) continue;
     const speedup = line.value / fp32.value;
@@ -68,7 +76,8 @@ export async function summarize(files: readonly string[]): Promise<void> {
       ...common,
       shape: String(line['shape']),
       device: String(line['device']),
-      reference: 'tokens/s of the mixed path over the fp32 path',
+      ...variant(line),
+      reference: 'tokens/s of the mixed path over the fp32 path, same ORT options',
       target: TARGETS.mixedSpeedup,
       met: speedup >= TARGETS.mixedSpeedup,
     });
@@ -78,6 +87,7 @@ export async function summarize(files: readonly string[]): Promise<void> {
       ...common,
       shape: String(line['shape']),
       device: String(line['device']),
+      ...variant(line),
       reference: String(line['reference']),
       target: TARGETS.fp32Mfu,
       met: line.value >= TARGETS.fp32Mfu,
@@ -95,6 +105,7 @@ export async function summarize(files: readonly string[]): Promise<void> {
       shape: String(line['shape']),
       device: String(line['device']),
       precision: String(line['precision']),
+      ...variant(line),
       reference: `${dtype} matmul peak [${String(peak['m'])}]², peak phase (another process)`,
     });
   }

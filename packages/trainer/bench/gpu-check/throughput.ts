@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type ort from 'onnxruntime-node';
 import { flopsPerStep, type Precision } from '@isoflop/models';
 import { TrainerError } from '../../src/errors.js';
 import { MatmulProbe, measureMatmulPeak, type MatmulDType } from '../../src/matmul-peak.js';
@@ -72,6 +73,8 @@ export async function benchmarkShape(options: {
   warmupSteps: number;
   timedSteps: number;
   seed: number;
+  /** Extra ORT options of the step session (an A/B of provider settings). */
+  stepOptions?: ort.InferenceSession.SessionOptions;
 }): Promise<void> {
   const { bench, settings } = options;
   const tokens = bench.batchSize * bench.shape.seqLen;
@@ -86,8 +89,17 @@ export async function benchmarkShape(options: {
       precision,
       ...shapeContext(bench),
       threads: settings.threads,
+      ...(options.stepOptions === undefined
+        ? {}
+        : { ort_options: JSON.stringify(options.stepOptions) }),
     };
-    const runner = await StepRunner.open(config, bench.batchSize, settings, options.seed);
+    const runner = await StepRunner.open(
+      config,
+      bench.batchSize,
+      settings,
+      options.seed,
+      options.stepOptions,
+    );
     let probe: MatmulProbe | undefined;
     try {
       emit('graph_build', runner.setupSeconds.graph, 's', context);
