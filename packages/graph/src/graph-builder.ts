@@ -399,6 +399,7 @@ export class GraphBuilder {
   reduceSumSquare(x: Tensor, axes?: readonly number[], keepdims = false): Tensor {
     return this.reduce('ReduceSumSquare', x, axes, keepdims, (g) => this.mul(x, this.mul(g, 2)));
   }
+
   /**
    * Σ x² over every element, a scalar. For WebGPU in two stages, rows first: its reductions run one
    * workgroup per output, so one scalar output would leave the GPU to a single workgroup.

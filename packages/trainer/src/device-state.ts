@@ -107,6 +107,7 @@ export class DeviceState {
     this.hostCopy = undefined;
     if (hostCopy !== undefined) await (await hostCopy).release();
   }
+
   private tensor(name: string): ort.Tensor {
     const tensor = this.current.get(name);
     if (tensor === undefined) throw new Error(`state "${name}" was never loaded`);
