@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleGpuCheck } from '../../scripts/gpu/bundle.js';
 import { softwareWebgpuEnv, WEBGPU_REQUIRED } from '../support/software-webgpu.js';
-import { syntheticShards } from '../trainer/support/tiny-run.js';
+import { syntheticShards, tinySweepSpec } from '../trainer/support/tiny-run.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const bin = join(root, 'apps/cli/bin/isoflop.js');
@@ -71,24 +71,10 @@ describe.skipIf(!available && !WEBGPU_REQUIRED)(
 
     it('trains, evaluates, checkpoints and resumes a planned run on WebGPU (isoflop train)', async () => {
       const data = await syntheticShards(join(scratch, 'corpus'));
-      if (data.corpus.kind !== 'shards') throw new Error('expected shards');
       const spec = join(scratch, 'tiny.json');
       writeFileSync(
         spec,
-        JSON.stringify({
-          name: 'webgpu-train',
-          families: { arm: {}, 'mdm-prime-v2': {} },
-          budgets: [6 * 12 * 48 * 48 * 6 * 64],
-          sizes: { shapes: [{ dModel: 48, nLayers: 1, nHeads: 2 }] },
-          seqLen: 16,
-          batchSize: 4,
-          data: {
-            corpus: { ...data.corpus, train: 'corpus/train.bin', val: 'corpus/val.bin' },
-            tokenizer: { kind: 'none' },
-          },
-          eval: { tokens: 128, every: 3 },
-          checkpointEvery: 2,
-        }),
+        JSON.stringify(tinySweepSpec('webgpu-train', ['arm', 'mdm-prime-v2'], data)),
       );
       const isoflop = (args: string[], childEnv: NodeJS.ProcessEnv) =>
         spawnSync(process.execPath, [bin, ...args], {

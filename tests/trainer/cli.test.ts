@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticShards } from './support/tiny-run.js';
+import { syntheticShards, tinySweepSpec } from './support/tiny-run.js';
 
 // Spawns the built CLI: `npm test` runs `tsc -b` first (build before running this file by hand).
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,25 +20,10 @@ function isoflop(...args: string[]): { code: number | null; stdout: string; stde
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'isoflop-cli-train-'));
   const data = await syntheticShards(join(scratch, 'corpus'));
-  if (data.corpus.kind !== 'shards') throw new Error('expected shards');
   specPath = join(scratch, 'tiny.json');
   await writeFile(
     specPath,
-    JSON.stringify({
-      name: 'cli-train',
-      families: { arm: {}, mdm: {}, 'mdm-prime-v2': {} },
-      // 6·(12·48²)·D with D = 6 steps of 4×16 tokens
-      budgets: [6 * 12 * 48 * 48 * 6 * 64],
-      sizes: { shapes: [{ dModel: 48, nLayers: 1, nHeads: 2 }] },
-      seqLen: 16,
-      batchSize: 4,
-      data: {
-        corpus: { ...data.corpus, train: 'corpus/train.bin', val: 'corpus/val.bin' },
-        tokenizer: { kind: 'none' },
-      },
-      eval: { tokens: 128, every: 3 },
-      checkpointEvery: 2,
-    }),
+    JSON.stringify(tinySweepSpec('cli-train', ['arm', 'mdm', 'mdm-prime-v2'], data)),
   );
 });
 afterAll(async () => {

@@ -100,3 +100,30 @@ export function tinyRun(family: Family, data: DataSpec, overrides: Partial<RunSp
   }
   return { ...run, ...overrides };
 }
+
+/**
+ * A sweep spec (as written to a spec file) over one tiny shape whose runs take 6 steps of 4×16 tokens,
+ * reading the shards of `syntheticShards(join(specDir, 'corpus'))` by relative paths.
+ */
+export function tinySweepSpec(
+  name: string,
+  families: readonly Family[],
+  data: DataSpec,
+): Record<string, unknown> {
+  if (data.corpus.kind !== 'shards') throw new Error('tinySweepSpec: expected shards');
+  return {
+    name,
+    families: Object.fromEntries(families.map((family) => [family, {}])),
+    // 6·(12·48²)·D with D = 6 steps of 4×16 tokens
+    budgets: [6 * 12 * 48 * 48 * 6 * 64],
+    sizes: { shapes: [{ dModel: 48, nLayers: 1, nHeads: 2 }] },
+    seqLen: 16,
+    batchSize: 4,
+    data: {
+      corpus: { ...data.corpus, train: 'corpus/train.bin', val: 'corpus/val.bin' },
+      tokenizer: { kind: 'none' },
+    },
+    eval: { tokens: 128, every: 3 },
+    checkpointEvery: 2,
+  };
+}

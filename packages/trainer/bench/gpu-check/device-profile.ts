@@ -2,12 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type ort from 'onnxruntime-node';
 import type { Precision } from '@isoflop/models';
-import type { SessionSettings } from '../../src/session-options.js';
 import { emit, type Context } from './emit.js';
-import { shapeContext, type BenchShape } from './shape-spec.js';
-import { StepRunner, benchConfig } from './step-runner.js';
+import { shapeContext } from './shape-spec.js';
+import { StepRunner, benchConfig, type StepBenchOptions } from './step-runner.js';
 
 /** An event of ORT's profile file (Chrome trace format). */
 interface ProfileEvent {
@@ -32,16 +30,9 @@ const TOP_KERNELS = 15;
  * (or operator's) share of kernel time, and the largest kernels with their shapes. Profiling adds work of
  * its own; step times are measured without it by the throughput phase.
  */
-export async function profileShape(options: {
-  bench: BenchShape;
-  precision: Precision;
-  settings: SessionSettings;
-  warmupSteps: number;
-  timedSteps: number;
-  seed: number;
-  /** Extra ORT options of the step session (an A/B of provider settings). */
-  stepOptions?: ort.InferenceSession.SessionOptions;
-}): Promise<void> {
+export async function profileShape(
+  options: StepBenchOptions & { precision: Precision },
+): Promise<void> {
   const { bench, settings, precision } = options;
   const dir = mkdtempSync(join(tmpdir(), 'isoflop-device-profile-'));
   const runner = await StepRunner.open(

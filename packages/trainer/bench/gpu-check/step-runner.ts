@@ -13,11 +13,23 @@ import { DeviceState } from '../../src/device-state.js';
 import { scalarFeed, toOrtFeeds } from '../../src/ort-feeds.js';
 import { createSession, type SessionSettings } from '../../src/session-options.js';
 import { initialState, stateBindings } from '../../src/step-state.js';
+import type { BenchShape } from './shape-spec.js';
 import { syntheticBatch } from './synthetic-batch.js';
 
 /** AdamW and clipping constants of every check (the planner's defaults). */
 const OPTIMIZER = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, gradClip: 1 };
 const LEARNING_RATE = 1e-3;
+
+/** What the throughput and profile phases run: one shape's steps on one device. */
+export interface StepBenchOptions {
+  bench: BenchShape;
+  settings: SessionSettings;
+  warmupSteps: number;
+  timedSteps: number;
+  seed: number;
+  /** Extra ORT options of the step session (an A/B of provider settings). */
+  stepOptions?: ort.InferenceSession.SessionOptions;
+}
 
 export interface StepScalars {
   loss: number;

@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type ort from 'onnxruntime-node';
 import { flopsPerStep, type Precision } from '@isoflop/models';
 import { TrainerError } from '../../src/errors.js';
 import { MatmulProbe, measureMatmulPeak, type MatmulDType } from '../../src/matmul-peak.js';
 import type { SessionSettings } from '../../src/session-options.js';
 import { emit, hostContext, type Context } from './emit.js';
-import { shapeContext, type BenchShape } from './shape-spec.js';
-import { StepRunner, benchConfig } from './step-runner.js';
+import { shapeContext } from './shape-spec.js';
+import { StepRunner, benchConfig, type StepBenchOptions } from './step-runner.js';
 
 const PROBE_DTYPE: Readonly<Record<Precision, MatmulDType>> = { fp32: 'float32', mixed: 'float16' };
 
@@ -66,16 +65,9 @@ export async function measurePeaks(
  * shape in the precision's dtype, timed in rounds interleaved with the steps. When fp32 and mixed both
  * ran, also the mixed path's speedup.
  */
-export async function benchmarkShape(options: {
-  bench: BenchShape;
-  precisions: readonly Precision[];
-  settings: SessionSettings;
-  warmupSteps: number;
-  timedSteps: number;
-  seed: number;
-  /** Extra ORT options of the step session (an A/B of provider settings). */
-  stepOptions?: ort.InferenceSession.SessionOptions;
-}): Promise<void> {
+export async function benchmarkShape(
+  options: StepBenchOptions & { precisions: readonly Precision[] },
+): Promise<void> {
   const { bench, settings } = options;
   const tokens = bench.batchSize * bench.shape.seqLen;
   const tokensPerSecond = new Map<Precision, number>();
