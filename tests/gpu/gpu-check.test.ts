@@ -55,7 +55,7 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
   beforeAll(() => {
     const run = runApp([
       ...['--device', 'cpu', '--reference-device', 'cpu', '--quick'],
-      ...['--only', 'compare,peak,throughput'],
+      ...['--only', 'compare,peak,throughput,profile'],
     ]);
     status = run.status;
     lines = jsonLines(run.stdout);
@@ -148,6 +148,29 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
           n: bench.shape.ffnHidden,
         });
         expect(of('mfu')!.value).toBeCloseTo(flops / step / peak.value, 9);
+      }
+    }
+  });
+
+  it('profiles each shape and precision: kernel shares that add up, and a busy share', () => {
+    for (const bench of shapes) {
+      for (const precision of ['fp32', 'mixed']) {
+        const of = (metric: string) =>
+          lines.filter(
+            (l) =>
+              l.metric === metric &&
+              l['phase'] === 'profile' &&
+              l['shape'] === bench.spec &&
+              l['precision'] === precision,
+          );
+        const shares = of('kernel_share');
+        expect(shares.reduce((sum, l) => sum + l.value, 0)).toBeCloseTo(1, 9);
+        expect(shares.map((l) => l['kernel'])).toContain('MatMul');
+        for (const line of shares) expect(line['source']).toBe('CPU kernel timer');
+        const busy = of('device_busy_share')[0]!.value;
+        expect(busy).toBeGreaterThan(0);
+        expect(busy).toBeLessThan(1.5);
+        expect(of('top_kernel_share').length).toBeGreaterThan(0);
       }
     }
   });

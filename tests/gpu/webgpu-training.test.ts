@@ -38,23 +38,26 @@ describe.skipIf(!available && !WEBGPU_REQUIRED)(
       return webgpu.env;
     };
 
-    it('trains every family as the CPU does, fp32 and mixed (gpu-check compare)', async () => {
-      const app = join(scratch, 'app.cjs');
-      await bundleGpuCheck(app);
-      const run = spawnSync(
-        process.execPath,
-        [app, '--device', 'webgpu', '--only', 'compare', '--compare-shape', 'd64-L2-T16-B2-V256'],
-        {
-          encoding: 'utf8',
-          env: { ...env(), NODE_PATH: join(root, 'node_modules') },
-          timeout: 110_000,
-        },
-      );
+    const app = () => join(scratch, 'app.cjs');
+    beforeAll(async () => {
+      await bundleGpuCheck(app());
+    });
+    /** The gpu-check bundle on the software GPU: its JSON lines, after it exited 0. */
+    const gpuCheck = (args: string[]): Line[] => {
+      const run = spawnSync(process.execPath, [app(), '--device', 'webgpu', ...args], {
+        encoding: 'utf8',
+        env: { ...env(), NODE_PATH: join(root, 'node_modules') },
+        timeout: 110_000,
+      });
       expect(run.status, run.stderr).toBe(0);
-      const lines = run.stdout
+      return run.stdout
         .split('\n')
         .filter((text) => text.startsWith('{'))
         .map((text) => JSON.parse(text) as Line);
+    };
+
+    it('trains every family as the CPU does, fp32 and mixed (gpu-check compare)', () => {
+      const lines = gpuCheck(['--only', 'compare', '--compare-shape', 'd64-L2-T16-B2-V256']);
       const rel = lines.filter((l) => l.metric === 'loss_max_rel_diff');
       expect(rel).toHaveLength(6);
       for (const line of rel) expect(line['within_tolerance'], JSON.stringify(line)).toBe(true);
@@ -67,6 +70,16 @@ describe.skipIf(!available && !WEBGPU_REQUIRED)(
       for (const line of rel.filter((l) => l['precision'] === 'fp32')) {
         expect(line.value).toBeLessThan(1e-5);
       }
+    });
+
+    it("profiles the step by the provider's GPU timestamps, one share per shader program", () => {
+      const shares = gpuCheck([
+        ...['--only', 'profile', '--shapes', 'd64-L2-T32-B2-V256', '--precisions', 'fp32'],
+        ...['--warmup', '1', '--timed-steps', '1'],
+      ]).filter((l) => l.metric === 'kernel_share');
+      expect(shares.reduce((sum, l) => sum + l.value, 0)).toBeCloseTo(1, 9);
+      expect(shares.map((l) => l['kernel'])).toContain('MatMul');
+      for (const line of shares) expect(line['source']).toBe('GPU timestamp queries');
     });
 
     it('trains, evaluates, checkpoints and resumes a planned run on WebGPU (isoflop train)', async () => {
