@@ -62,6 +62,16 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
     if (status !== 0) throw new Error(`gpu-check exited with ${status}: ${run.stderr}`);
   });
 
+  /** The lines of one metric of a phase, for one shape and precision. */
+  const linesOf = (phase: string, metric: string, shape: string, precision: string) =>
+    lines.filter(
+      (l) =>
+        l.metric === metric &&
+        l['phase'] === phase &&
+        l['shape'] === shape &&
+        l['precision'] === precision,
+    );
+
   it('prints only bench-contract JSON lines', () => {
     expect(lines.length).toBeGreaterThan(20);
     for (const line of lines) {
@@ -121,14 +131,7 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
     }
     for (const bench of shapes) {
       for (const precision of ['fp32', 'mixed'] as const) {
-        const of = (metric: string) =>
-          lines.find(
-            (l) =>
-              l.metric === metric &&
-              l['phase'] === 'throughput' &&
-              l['shape'] === bench.spec &&
-              l['precision'] === precision,
-          );
+        const of = (metric: string) => linesOf('throughput', metric, bench.spec, precision)[0];
         const step = of('step_time')!.value;
         const flops = flopsPerStep(
           { family: 'arm', shape: bench.shape, precision },
@@ -155,14 +158,7 @@ describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --qui
   it('profiles each shape and precision: kernel shares that add up, and a busy share', () => {
     for (const bench of shapes) {
       for (const precision of ['fp32', 'mixed']) {
-        const of = (metric: string) =>
-          lines.filter(
-            (l) =>
-              l.metric === metric &&
-              l['phase'] === 'profile' &&
-              l['shape'] === bench.spec &&
-              l['precision'] === precision,
-          );
+        const of = (metric: string) => linesOf('profile', metric, bench.spec, precision);
         const shares = of('kernel_share');
         expect(shares.reduce((sum, l) => sum + l.value, 0)).toBeCloseTo(1, 9);
         expect(shares.map((l) => l['kernel'])).toContain('MatMul');

@@ -6,11 +6,9 @@ import {
   buildEvalGraph,
   buildTrainStepGraph,
   initParams,
-  type FeedTensor,
-  type Feeds,
   type ModelConfig,
 } from '@isoflop/models';
-import { openSession, paramFeeds } from './ort-session.js';
+import { firstStepFeeds, openSession, paramFeeds } from './ort-session.js';
 
 const shape = { dModel: 40, nLayers: 2, nHeads: 2, ffnHidden: 64, vocabSize: 32, seqLen: 16 };
 const configs: [string, ModelConfig][] = [
@@ -48,27 +46,13 @@ describe('mixed precision (float16 products, float32 master weights, loss scalin
       const fp32: ModelConfig = { ...mixed, precision: 'fp32' };
       const values = initParams(fp32, 3);
       const batch = rows(5);
-      const scalar = (v: number): FeedTensor => ({
-        type: 'float32',
-        data: Float32Array.of(v),
-        dims: [],
-      });
       const step = async (config: ModelConfig) => {
         const graph = buildTrainStepGraph(config, B, optimizer);
         const session = await openSession(graph.onnx, 'all');
-        const feeds: Feeds = {
-          ...paramFeeds(values, graph.params, 'float32'),
-          ...graph.feeds.train(batch, [0, 1]),
-        };
-        for (const p of graph.params) {
-          const zeros = new Float32Array(values.get(p.name)!.length);
-          feeds[graph.names.m(p.name)] = { type: 'float32', data: zeros, dims: p.shape };
-          feeds[graph.names.v(p.name)] = { type: 'float32', data: zeros, dims: p.shape };
-        }
-        const out = await session.run({ ...feeds, lr: scalar(1e-3), step: scalar(1) }, [
-          GRAPH_OUTPUTS.loss,
-          graph.names.gradNorm,
-        ]);
+        const out = await session.run(
+          { ...firstStepFeeds(values, graph), ...graph.feeds.train(batch, [0, 1]) },
+          [GRAPH_OUTPUTS.loss, graph.names.gradNorm],
+        );
         await session.release();
         return { loss: out[GRAPH_OUTPUTS.loss]![0]!, gradNorm: out[graph.names.gradNorm]![0]! };
       };

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import type { FeedTensor, Feeds } from '@isoflop/models';
+import type { FeedTensor, Feeds, StepGraph } from '@isoflop/models';
 
 export type Outputs = Record<string, Float64Array>;
 
@@ -54,6 +54,29 @@ export function paramFeeds(
       floatType === 'float64'
         ? { type: 'float64', data: Float64Array.from(v), dims: p.shape }
         : { type: 'float32', data: Float32Array.from(v), dims: p.shape };
+  }
+  return feeds;
+}
+
+/**
+ * Everything a step graph's first step is fed besides the batch: parameters, zero moments, learning
+ * rate 1e-3 and step 1.
+ */
+export function firstStepFeeds(values: ReadonlyMap<string, Float32Array>, graph: StepGraph): Feeds {
+  const scalar = (v: number): FeedTensor => ({
+    type: 'float32',
+    data: Float32Array.of(v),
+    dims: [],
+  });
+  const feeds: Feeds = {
+    ...paramFeeds(values, graph.params, 'float32'),
+    [graph.names.lr]: scalar(1e-3),
+    [graph.names.step]: scalar(1),
+  };
+  for (const p of graph.params) {
+    const zeros = new Float32Array(values.get(p.name)!.length);
+    feeds[graph.names.m(p.name)] = { type: 'float32', data: zeros, dims: p.shape };
+    feeds[graph.names.v(p.name)] = { type: 'float32', data: zeros, dims: p.shape };
   }
   return feeds;
 }

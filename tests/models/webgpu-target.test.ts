@@ -7,12 +7,10 @@ import {
   buildEvalGraph,
   buildTrainStepGraph,
   initParams,
-  type FeedTensor,
-  type Feeds,
   type ModelConfig,
   type Precision,
 } from '@isoflop/models';
-import { openSession, paramFeeds } from './ort-session.js';
+import { firstStepFeeds, openSession } from './ort-session.js';
 
 // Graphs built for WebGPU avoid the ops its provider lacks (ORT would run them on the CPU, copying
 // [tokens, vocab] logits and every fan-in gradient off the GPU and back each step), and compute the same
@@ -45,24 +43,13 @@ function rows(seed: number): Int32Array {
   return Int32Array.from({ length: B * (shape.seqLen + 1) }, () => rng.nextInt(shape.vocabSize));
 }
 
-const scalar = (v: number): FeedTensor => ({ type: 'float32', data: Float32Array.of(v), dims: [] });
-
 async function step(config: ModelConfig, target: 'cpu' | 'webgpu') {
   const graph = buildTrainStepGraph(config, B, optimizer, { target });
-  const values = initParams(config, 3);
   const session = await openSession(graph.onnx, 'all');
-  const feeds: Feeds = {
-    ...paramFeeds(values, graph.params, 'float32'),
+  const out = await session.run({
+    ...firstStepFeeds(initParams(config, 3), graph),
     ...graph.feeds.train(rows(5), [0, 1]),
-    lr: scalar(1e-3),
-    step: scalar(1),
-  };
-  for (const p of graph.params) {
-    const zeros = new Float32Array(values.get(p.name)!.length);
-    feeds[graph.names.m(p.name)] = { type: 'float32', data: zeros, dims: p.shape };
-    feeds[graph.names.v(p.name)] = { type: 'float32', data: zeros, dims: p.shape };
-  }
-  const out = await session.run(feeds);
+  });
   await session.release();
   return out;
 }

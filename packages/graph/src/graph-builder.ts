@@ -1077,10 +1077,11 @@ export class GraphBuilder {
       if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
     }
     const rows = axes.reduce((n, a) => n * (g.shape[a] ?? 1), 1);
-    if (rows > 1 && axes.every((a, i) => a === i) && this.target === 'webgpu') {
+    const leadingRows = rows > 1 && axes.every((a, i) => a === i);
+    if (leadingRows && this.target === 'webgpu') {
       return this.reshape(this.sumRows(this.reshape(g, [rows, g.size / rows])), shape);
     }
-    if (rows > 1 && axes.every((a, i) => a === i) && g.dtype !== 'float16') {
+    if (leadingRows && g.dtype !== 'float16') {
       // Leading axes (a gain's or bias's gradient over the batch): ones[1, N] · g[N, rest] is one
       // multithreaded GEMM, several times faster in ORT than ReduceSum over leading axes.
       const flat = this.reshape(g, [rows, g.size / rows]);

@@ -134,11 +134,13 @@ const BUFFER_CACHE_MODES = ['simple', 'bucket', 'lazyRelease', 'disabled'] as co
 /**
  * ORT options of the step sessions other than the trainer's, for A/B runs on a GPU host: the WebGPU
  * storage-buffer cache mode, and how many dispatches it records before submitting a command buffer.
+ * Undefined when neither is given: the trainer's own options.
  */
 function webgpuOverrides(
   cache: string | undefined,
   pending: string | undefined,
-): ort.InferenceSession.SessionOptions {
+): ort.InferenceSession.SessionOptions | undefined {
+  if (cache === undefined && pending === undefined) return undefined;
   const overrides: ort.InferenceSession.SessionOptions = {};
   if (cache !== undefined) {
     overrides.executionProviders = [
@@ -191,10 +193,7 @@ async function main(): Promise<number> {
   const threads =
     values.threads === undefined ? undefined : positiveInt(values.threads, 1, 'threads');
   const settings = resolveSessionSettings({ device, threads });
-  const stepOptions =
-    values['buffer-cache'] === undefined && values['pending-dispatches'] === undefined
-      ? undefined
-      : webgpuOverrides(values['buffer-cache'], values['pending-dispatches']);
+  const stepOptions = webgpuOverrides(values['buffer-cache'], values['pending-dispatches']);
   const reference = resolveSessionSettings({
     device: option(values['reference-device'], DEVICES, 'reference-device'),
     threads,

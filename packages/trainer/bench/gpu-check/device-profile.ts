@@ -74,7 +74,8 @@ export async function profileShape(
             .filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time'))
             .map((e) => ({ name: e.args?.op_name ?? e.name, shapes: '', us: e.dur }));
     const source = gpu.length > 0 ? 'GPU timestamp queries' : 'CPU kernel timer';
-    const kernelSecondsPerStep = kernels.reduce((sum, k) => sum + k.us, 0) / 1e6 / steps;
+    const total = kernels.reduce((sum, k) => sum + k.us, 0);
+    const kernelSecondsPerStep = total / 1e6 / steps;
     const wallPerStep = wallSeconds / options.timedSteps;
     emit('kernel_seconds_per_step', kernelSecondsPerStep, 's', { ...context, source, steps });
     emit('step_time_profiled', wallPerStep, 's', { ...context, timed_steps: options.timedSteps });
@@ -83,7 +84,6 @@ export async function profileShape(
       source,
       reference: 'wall-clock step time with the profiler on',
     });
-    const total = kernels.reduce((sum, k) => sum + k.us, 0);
     const byName = new Map<string, { us: number; count: number }>();
     for (const k of kernels) {
       const entry = byName.get(k.name) ?? { us: 0, count: 0 };
