@@ -4,10 +4,13 @@
 //   and moment into fresh JavaScript buffers, as a share of the step;
 // - with ONNX Runtime's profiler on (which slows every kernel a little), the share of kernel time per kind
 //   of operator (matrix products, element-wise arithmetic, reductions and softmax, data movement), and the
-//   share of ORT's run spent outside its kernels.
+//   share of ORT's run spent outside its kernels;
+// - against the fp32 MatMul peak measured in the same process (rounds interleaved with the profiled steps),
+//   the rate of each kind of matrix product in the step, and the MFU the step would reach if every other
+//   kernel took no time: the ceiling that shrinking element-wise work alone can approach.
 // Prints JSON lines {"bench", "metric", "value", "unit", ...context}. Env: BENCH_DMODELS (default 256),
 // BENCH_LAYERS (4), BENCH_SEQ (256), BENCH_BATCH (8), BENCH_THREADS (2), BENCH_STEPS (8), BENCH_SPINNING.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,11 +18,13 @@ import { ADAMW_NAMES } from '@isoflop/graph';
 import {
   GRAPH_OUTPUTS,
   buildTrainStepGraph,
+  flopsPerStep,
   type ModelConfig,
   type StepGraph,
 } from '@isoflop/models';
 import {
   initialState,
+  MatmulProbe,
   resolveSessionSettings,
   sessionOptions,
   stateBindings,
@@ -32,6 +37,13 @@ import {
   benchContext,
   stepBenchSettings,
 } from './step-bench/settings.js';
+import {
+  KERNEL_KINDS,
+  kernelKind,
+  matmulFlops,
+  readProfile,
+  timedKernels,
+} from './step-bench/profile-events.js';
 import { benchEmitter } from './support/bench-lines.js';
 
 const bench = stepBenchSettings({ dModels: '256', timedSteps: 8 });
@@ -39,46 +51,13 @@ const { threads, timedSteps, batchSize, seqLen, vocabSize } = bench;
 const emit = benchEmitter('step-profile');
 const WARMUP_STEPS = 2;
 
-/** Operator kinds: what each costs per element differs, and only the first is counted as model FLOPs. */
-const KINDS: Record<string, readonly string[]> = {
-  matmul: ['MatMul', 'FusedMatMul', 'Gemm'],
-  reduction: ['ReduceSum', 'ReduceMean', 'ReduceSumSquare', 'ReduceMax', 'Softmax', 'LogSoftmax'],
-  data_movement: [
-    'Transpose',
-    'Slice',
-    'Split',
-    'Concat',
-    'Reshape',
-    'Expand',
-    'Gather',
-    'GatherElements',
-    'ScatterND',
-    'ScatterElements',
-    'Unsqueeze',
-    'Squeeze',
-    'Cast',
-  ],
-};
-
-function kindOf(opType: string): string {
-  for (const [kind, ops] of Object.entries(KINDS)) if (ops.includes(opType)) return kind;
-  return 'elementwise';
-}
-
-interface ProfileEvent {
-  cat: string;
-  name: string;
-  ts: number;
-  dur: number;
-  args?: { op_name?: string };
-}
-
 for (const dModel of bench.dModels) {
   const config = armBenchConfig(bench, dModel);
   const context = benchContext(bench, dModel);
   const graph = buildTrainStepGraph(config, batchSize, BENCH_OPTIMIZER);
   const feeds = stepFeeds(config, graph);
-  const options = sessionOptions(resolveSessionSettings({ threads, spinning: bench.spinning }), []);
+  const settings = resolveSessionSettings({ threads, spinning: bench.spinning });
+  const options = sessionOptions(settings, []);
 
   // The state copy: whole state fetched against the loss only, interleaved, best of each.
   const plain = await ort.InferenceSession.create(graph.onnx, options);
@@ -105,32 +84,45 @@ for (const dModel of bench.dModels) {
     enableProfiling: true,
     profileFilePrefix: join(profileDir, 'step'),
   });
-  for (let i = 0; i < WARMUP_STEPS + timedSteps; i++) await profiled.run(feeds);
+  // The peak of the step's largest product shape, as the train-step bench measures it.
+  const probe = await MatmulProbe.create(settings, {
+    m: batchSize * seqLen,
+    k: dModel,
+    n: 4 * dModel,
+  });
+  for (let i = 0; i < WARMUP_STEPS + timedSteps; i++) {
+    const start = performance.now();
+    await profiled.run(feeds);
+    if (i >= WARMUP_STEPS) await probe.round(Math.min(0.5, (performance.now() - start) / 1000));
+  }
   profiled.endProfiling();
   await profiled.release();
-  const file = readdirSync(profileDir).find((name) => name.endsWith('.json'));
-  if (file === undefined) throw new Error(`ORT wrote no profile into ${profileDir}`);
-  const events = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as ProfileEvent[];
+  const peak = probe.result();
+  await probe.release();
+  const { kernels, runUs } = timedKernels(readProfile(profileDir), WARMUP_STEPS);
   rmSync(profileDir, { recursive: true, force: true });
 
-  // Only the timed steps: from the first model_run after the warm-up ones.
-  const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run');
-  const firstTimed = runs[WARMUP_STEPS]?.ts ?? 0;
-  const runUs = runs.slice(WARMUP_STEPS).reduce((sum, e) => sum + e.dur, 0);
   const byKind = new Map<string, number>();
+  // Matrix products by operator and shape: FLOPs and kernel time over the timed steps.
+  const products = new Map<string, { flops: number; us: number }>();
   let kernelUs = 0;
-  for (const e of events) {
-    if (e.ts < firstTimed || e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
-    const kind = kindOf(e.args?.op_name ?? '');
-    byKind.set(kind, (byKind.get(kind) ?? 0) + e.dur);
-    kernelUs += e.dur;
+  for (const kernel of kernels) {
+    const kind = kernelKind(kernel.opType);
+    byKind.set(kind, (byKind.get(kind) ?? 0) + kernel.us);
+    kernelUs += kernel.us;
+    if (kind === 'matmul') {
+      const { flops, k } = matmulFlops(kernel);
+      const key = `${kernel.opType} [${kernel.output.join(',')}] k=${k}`;
+      const entry = products.get(key) ?? { flops: 0, us: 0 };
+      products.set(key, { flops: entry.flops + flops, us: entry.us + kernel.us });
+    }
   }
   for (const kind of ['matmul', 'elementwise', 'reduction', 'data_movement']) {
     emit('kernel_share', (byKind.get(kind) ?? 0) / kernelUs, 'ratio', {
       ...context,
       kind,
       reference: 'kernel time (ORT profiler)',
-      ops: KINDS[kind]?.join(' ') ?? 'every other operator',
+      ops: KERNEL_KINDS[kind]?.join(' ') ?? 'every other operator',
     });
   }
   emit('ort_overhead_share', (runUs - kernelUs) / runUs, 'ratio', {
@@ -138,6 +130,27 @@ for (const dModel of bench.dModels) {
     reference: 'ORT run time (profiler)',
     what: "ORT's run outside its kernels (scheduling, allocation)",
   });
+  const peakReference = `fp32 matmul peak, same process ([${peak.m},${peak.k}]·[${peak.k},${peak.n}])`;
+  const matmulUs = byKind.get('matmul') ?? 0;
+  const modelFlops = flopsPerStep(config, batchSize);
+  emit(
+    'matmul_bound_mfu',
+    (modelFlops * timedSteps) / (matmulUs / 1e6) / peak.flopsPerSecond,
+    'ratio',
+    {
+      ...context,
+      reference: peakReference,
+      what: 'model FLOP/s if every kernel but the matrix products took no time',
+    },
+  );
+  for (const [product, { flops, us }] of [...products].sort((a, b) => b[1].us - a[1].us)) {
+    emit('matmul_rate', flops / (us / 1e6) / peak.flopsPerSecond, 'ratio', {
+      ...context,
+      reference: peakReference,
+      product: `${product} (output, contracted dim)`,
+      matmul_time_share: us / matmulUs,
+    });
+  }
 }
 
 /** One step's feeds: initial parameters, zero moments, a fixed batch, lr and step. */
