@@ -24,7 +24,6 @@ import {
 } from '@isoflop/models';
 import {
   initialState,
-  MatmulProbe,
   resolveSessionSettings,
   sessionOptions,
   stateBindings,
@@ -35,6 +34,8 @@ import {
   armBenchConfig,
   BENCH_OPTIMIZER,
   benchContext,
+  largestProductProbe,
+  productName,
   stepBenchSettings,
 } from './step-bench/settings.js';
 import {
@@ -84,12 +85,7 @@ for (const dModel of bench.dModels) {
     enableProfiling: true,
     profileFilePrefix: join(profileDir, 'step'),
   });
-  // The peak of the step's largest product shape, as the train-step bench measures it.
-  const probe = await MatmulProbe.create(settings, {
-    m: batchSize * seqLen,
-    k: dModel,
-    n: 4 * dModel,
-  });
+  const probe = await largestProductProbe(bench, settings, dModel);
   for (let i = 0; i < WARMUP_STEPS + timedSteps; i++) {
     const start = performance.now();
     await profiled.run(feeds);
@@ -130,7 +126,7 @@ for (const dModel of bench.dModels) {
     reference: 'ORT run time (profiler)',
     what: "ORT's run outside its kernels (scheduling, allocation)",
   });
-  const peakReference = `fp32 matmul peak, same process ([${peak.m},${peak.k}]·[${peak.k},${peak.n}])`;
+  const peakReference = `fp32 matmul peak, same process (${productName(peak)})`;
   const matmulUs = byKind.get('matmul') ?? 0;
   const modelFlops = flopsPerStep(config, batchSize);
   emit(

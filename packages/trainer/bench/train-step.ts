@@ -11,7 +11,6 @@ import {
   DeviceState,
   createSession,
   initialState,
-  MatmulProbe,
   resolveSessionSettings,
   stateBindings,
   toOrtFeeds,
@@ -21,6 +20,8 @@ import {
   armBenchConfig,
   BENCH_OPTIMIZER,
   benchContext,
+  largestProductProbe,
+  productName,
   stepBenchSettings,
 } from './step-bench/settings.js';
 import { benchEmitter } from './support/bench-lines.js';
@@ -59,11 +60,7 @@ for (const dModel of bench.dModels) {
   // The reference: the step's largest product shape ([tokens, d]·[d, ffn]), timed in rounds interleaved
   // with the steps so both see the same load; best of each, since on shared cores the median measures
   // someone else's work.
-  const probe = await MatmulProbe.create(settings, {
-    m: batchSize * seqLen,
-    k: dModel,
-    n: 4 * dModel,
-  });
+  const probe = await largestProductProbe(bench, settings, dModel);
   let best = Number.POSITIVE_INFINITY;
   let bestCpu = Number.POSITIVE_INFINITY;
   let total = 0;
@@ -102,13 +99,13 @@ for (const dModel of bench.dModels) {
   });
   emit('mfu', flops / best / peak.flopsPerSecond, 'ratio', {
     ...context,
-    reference: `fp32 matmul peak, same process ([${peak.m},${peak.k}]·[${peak.k},${peak.n}])`,
+    reference: `fp32 matmul peak, same process (${productName(peak)})`,
   });
   // The same ratio in CPU time: FLOPs per CPU-second of the step over those of the MatMul. Other processes'
   // load inflates wall time but not our CPU time, so on shared cores this is the closer estimate of idle MFU.
   emit('mfu_cpu_time', flops / bestCpu / peak.flopsPerCpuSecond, 'ratio', {
     ...context,
-    reference: `fp32 matmul FLOPs per CPU-second, same process ([${peak.m},${peak.k}]·[${peak.k},${peak.n}])`,
+    reference: `fp32 matmul FLOPs per CPU-second, same process (${productName(peak)})`,
   });
 }
 emit('peak_rss', process.resourceUsage().maxRSS * 1024, 'bytes', { threads, device: 'cpu' });

@@ -1,4 +1,5 @@
 import type { ModelConfig } from '@isoflop/models';
+import { MatmulProbe, type MatmulDims, type SessionSettings } from '@isoflop/trainer';
 import { hostContext, type Context } from '../support/bench-lines.js';
 
 /**
@@ -69,4 +70,25 @@ export function benchContext(settings: StepBenchSettings, dModel: number): Conte
     // Other processes' load on the cores: figures taken under load are not the idle-machine target.
     ...hostContext(),
   };
+}
+
+/**
+ * The MFU reference: a probe of the step's largest product shape, [tokens, d]·[d, ffn], in this process.
+ * Time its rounds interleaved with the steps, so that both see the same load.
+ */
+export function largestProductProbe(
+  settings: StepBenchSettings,
+  session: SessionSettings,
+  dModel: number,
+): Promise<MatmulProbe> {
+  return MatmulProbe.create(session, {
+    m: settings.batchSize * settings.seqLen,
+    k: dModel,
+    n: 4 * dModel,
+  });
+}
+
+/** How a ratio's reference product is named in the JSON lines: `[m,k]·[k,n]`. */
+export function productName({ m, k, n }: MatmulDims): string {
+  return `[${m},${k}]·[${k},${n}]`;
 }
