@@ -8,7 +8,7 @@ import {
   type Store,
   type SweepDetail,
 } from '@isoflop/store';
-import { ServerError } from '../errors.js';
+import { OrchestratorError } from '../errors.js';
 import { fitFingerprint } from '../fits/fit-fingerprint.js';
 
 /** The columns of the exported runs table, in order: shape, grid position, tokens, FLOPs and losses. */
@@ -120,7 +120,8 @@ function buildExport(store: Store, sweep: SweepDetail): SweepExport {
 export function sweepExport(store: Store, idOrName: string): SweepExport {
   const row = findSweep(store, idOrName);
   const sweep = row ? getSweep(store, row.id) : undefined;
-  if (!sweep) throw new ServerError('SWEEP_NOT_FOUND', `no sweep with id or name '${idOrName}'`);
+  if (!sweep)
+    throw new OrchestratorError('SWEEP_NOT_FOUND', `no sweep with id or name '${idOrName}'`);
   return buildExport(store, sweep);
 }
 
