@@ -62,7 +62,9 @@ export {
 export {
   runMetrics,
   sweepCurveSamples,
+  sweepEvalPoints,
   type CurveSample,
+  type EvalPoint,
   type StoredMetric,
 } from './queries/read-metrics.js';
 export { latestFit, type FitRecord } from './queries/read-fits.js';
