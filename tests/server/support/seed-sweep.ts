@@ -106,7 +106,7 @@ export interface SeededSweep {
  */
 export function seedSweep(
   store: Store,
-  options: { leaveRunning?: number; bootstrap?: number; fit?: boolean } = {},
+  options: { leaveRunning?: number; bootstrap?: number; fit?: boolean; spec?: unknown } = {},
 ): SeededSweep {
   const plan = planSweep(parseSweepSpec(TEST_SWEEP_YAML, 'yaml'));
   const sweepId = 'sweep-dashboard-test';
@@ -121,7 +121,7 @@ export function seedSweep(
         name: plan.sweepName,
         specText: TEST_SWEEP_YAML,
         specFormat: 'yaml',
-        spec: {},
+        spec: options.spec ?? {},
         dropped: plan.dropped,
       },
       runs.map(toNewRun),
