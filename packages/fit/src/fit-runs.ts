@@ -87,6 +87,8 @@ export interface FitOptions {
   contours?: boolean | Partial<ContourOptions>;
   /** Approach-3 L-BFGS starts for the full-data fit (default: Chinchilla's 4,500-point grid). */
   inits?: readonly ArrayLike<number>[];
+  /** Fit Approach 3 (default true); false gives a quick Approach-2-only document, e.g. for a chart. */
+  approach3?: boolean;
 }
 
 /** Approach 3 needs more runs than its 5 parameters. */
@@ -177,7 +179,7 @@ export function fitRuns(rows: readonly RunRow[], options: FitOptions = {}): FitD
 
   for (const state of states) {
     fitApproach2(state, settings, unfitted, warnings);
-    fitApproach3(state, options.inits, unfitted);
+    if (options.approach3 !== false) fitApproach3(state, options.inits, unfitted);
     if (resamples > 0) bootstrapFamily(state, { resamples, seed, nearestK });
   }
 

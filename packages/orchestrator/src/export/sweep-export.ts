@@ -1,4 +1,4 @@
-import type { FitDocument } from '@isoflop/fit';
+import type { Approach2Estimator, FitDocument } from '@isoflop/fit';
 import {
   findSweep,
   getSweep,
@@ -53,8 +53,16 @@ export interface SweepExport extends FitDocument {
     createdAt: number;
     finishedAt: number | null;
   };
-  /** The stored fit the document comes from; null (and an empty document) before any fit. */
-  fit: { computedAt: number; runCount: number; fingerprint: string } | null;
+  /**
+   * The stored fit the document comes from, and its Approach-2 estimator (fits stored before estimators
+   * were named used the parabola); null (and an empty document) before any fit.
+   */
+  fit: {
+    computedAt: number;
+    runCount: number;
+    fingerprint: string;
+    estimator: Approach2Estimator;
+  } | null;
   runs: ExportRun[];
 }
 
@@ -93,10 +101,18 @@ function exportRun(run: RunListItem): ExportRun {
   };
 }
 
+/** The Approach-2 estimator of a stored fit document. */
+function estimatorOf(document: FitDocument): Approach2Estimator {
+  const approach2 = Object.values(document.families).find((f) => f.approach2)?.approach2;
+  if (approach2?.estimator) return approach2.estimator;
+  return approach2?.nearest_k === undefined ? 'parabola' : 'parabola-nearest';
+}
+
 function buildExport(store: Store, sweep: SweepDetail): SweepExport {
   const fit = latestFit(store, sweep.id);
+  const document = fit?.document as FitDocument | undefined;
   return {
-    ...((fit?.document as FitDocument | undefined) ?? EMPTY_DOCUMENT),
+    ...(document ?? EMPTY_DOCUMENT),
     sweep: {
       id: sweep.id,
       name: sweep.name,
@@ -110,6 +126,7 @@ function buildExport(store: Store, sweep: SweepDetail): SweepExport {
           computedAt: fit.createdAt,
           runCount: fit.runCount,
           fingerprint: fitFingerprint(fit.data),
+          estimator: estimatorOf(document!),
         }
       : null,
     runs: sweepRuns(store, sweep.id).map(exportRun),
