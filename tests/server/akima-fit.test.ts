@@ -1,4 +1,5 @@
-import { lossAtCompute, type FitDocument, type RunRow } from '@isoflop/fit';
+import { ESTIMATORS, lossAtCompute, type FitDocument, type RunRow } from '@isoflop/fit';
+import { FIT_ESTIMATORS } from '@isoflop/planner';
 import { buildServer, refreshSweepFit, type IsoflopServer } from '@isoflop/server';
 import { latestFit, runMetrics, sweepRuns, type Store } from '@isoflop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,10 @@ async function get(url: string) {
 }
 
 describe('a sweep fitted with the akima estimator', () => {
+  it("offers in the spec's fit block exactly the estimators @isoflop/fit has", () => {
+    expect([...FIT_ESTIMATORS]).toEqual([...ESTIMATORS]);
+  });
+
   it("takes the estimator and its options from the sweep spec's fit block", () => {
     const other = tempStore();
     try {
