@@ -87,6 +87,28 @@ describe('a sweep fitted with the akima estimator', () => {
     expect(exported.fit.estimator).toBe('akima');
   });
 
+  it("draws each budget's Akima interpolation on the IsoFLOP curves, between its outer sizes", async () => {
+    const spec = (await get(`/api/sweeps/${seeded.sweepId}/charts/isoflop-curves.json`)).json();
+    expect(spec.title.subtitle).toContain('Akima interpolations');
+    type Row = { kind: string; family: string; budgetFlops: number; params: number };
+    const rows = spec.datasets.isoflop as Row[];
+    const curve = rows.filter((row) => row.kind === 'akima');
+    expect(curve.length).toBeGreaterThan(0);
+    expect(rows.some((row) => row.kind === 'parabola')).toBe(false);
+    for (const point of curve) {
+      const sizes = rows
+        .filter(
+          (row) =>
+            row.kind === 'run' &&
+            row.family === point.family &&
+            row.budgetFlops === point.budgetFlops,
+        )
+        .map((row) => row.params);
+      expect(point.params).toBeGreaterThanOrEqual(Math.min(...sizes) * (1 - 1e-9));
+      expect(point.params).toBeLessThanOrEqual(Math.max(...sizes) * (1 + 1e-9));
+    }
+  });
+
   it("draws the other estimator's power laws on the frontier when asked, and only then", async () => {
     const url = `/api/sweeps/${seeded.sweepId}/charts/frontier.json`;
     type Row = { kind: string; text?: string };

@@ -65,8 +65,12 @@ export interface Approach2Doc {
   d_opt_coefficient: number;
   /** L_opt = k·C^(−gamma) through the budgets' minima. */
   loss_frontier: { k: number; gamma: number; k_ci?: Interval; gamma_ci?: Interval };
-  /** How each budget's optimum was found (`parabola`, `parabola-nearest` or `akima`). */
-  estimator: Approach2Estimator;
+  /**
+   * How each budget's optimum was found (`parabola`, `parabola-nearest` or `akima`); fitRuns always sets
+   * it, but fits stored before estimators were named lack it (they are `parabola`, or `parabola-nearest`
+   * with `nearest_k`).
+   */
+  estimator?: Approach2Estimator;
   /** Set when each quadratic used only the k runs nearest its minimum. */
   nearest_k?: number;
   /** Akima: the seed-noise draws its optima, weights and intervals come from. */

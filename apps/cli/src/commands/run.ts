@@ -137,7 +137,7 @@ function printSummary(store: Store, sweepId: string): void {
       const parts: string[] = [];
       if (doc.approach2)
         parts.push(
-          `approach 2 (${doc.approach2.estimator}): N_opt ∝ C^${doc.approach2.a.toFixed(3)}, D_opt ∝ C^${doc.approach2.b.toFixed(3)}`,
+          `approach 2 (${doc.approach2.estimator ?? 'parabola'}): N_opt ∝ C^${doc.approach2.a.toFixed(3)}, D_opt ∝ C^${doc.approach2.b.toFixed(3)}`,
         );
       if (doc.approach3) {
         const { E, alpha, beta } = doc.approach3;
