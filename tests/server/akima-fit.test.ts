@@ -1,6 +1,7 @@
 import { ESTIMATORS, lossAtCompute, type FitDocument, type RunRow } from '@isoflop/fit';
 import { FIT_ESTIMATORS } from '@isoflop/planner';
-import { buildServer, refreshSweepFit, type IsoflopServer } from '@isoflop/server';
+import { refreshSweepFit } from '@isoflop/orchestrator';
+import { buildServer, type IsoflopServer } from '@isoflop/server';
 import { latestFit, runMetrics, sweepRuns, type Store } from '@isoflop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSweep, TEST_FIT_INITS, type SeededSweep } from './support/seed-sweep.js';
