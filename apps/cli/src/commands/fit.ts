@@ -232,7 +232,11 @@ export function register(program: Command): void {
       `akima: floor on the std of ln N*, in units of 25 grid steps (default ${AKIMA_DEFAULTS.stdFloor})`,
       nonNegativeNumber('--std-floor'),
     )
-    .option('--seed <s>', 'bootstrap seed (default 0)', nonNegativeInt('--seed'))
+    .option(
+      '--seed <s>',
+      "seed of the bootstrap and of akima's seed noise (default 0)",
+      nonNegativeInt('--seed'),
+    )
     .option(
       '--baseline <family>',
       "family the others are compared with (default 'arm' when present)",
