@@ -1,8 +1,8 @@
+import type { RunResult } from '@isoflop/planner';
 import {
   encodeFailure,
   parseTrainJobPayload,
   SHUTDOWN_REASON,
-  type RunResult,
   type TrainProgress,
 } from '@isoflop/queue';
 import { trainRun } from '@isoflop/trainer';

@@ -12,11 +12,8 @@ export {
   parseRunResult,
   parseTrainJobPayload,
   parseTrainProgress,
-  runResultSchema,
-  runSpecSchema,
   trainJobPayloadSchema,
   trainProgressSchema,
-  type RunResult,
   type TrainJobPayload,
   type TrainProgress,
 } from './schemas.js';

@@ -6,7 +6,6 @@ export { checkpointPath, readCheckpoint, writeCheckpoint } from './checkpoint.js
 export type { CheckpointIdentity, CheckpointState } from './checkpoint.js';
 export { trainRun } from './train-run.js';
 export type { TrainRunOptions } from './train-run.js';
-export type { ProgressEvent, RunResult } from './progress.js';
 export { meanAndStdErr } from './eval-stats.js';
 export type { MeanWithStdErr } from './eval-stats.js';
 export {

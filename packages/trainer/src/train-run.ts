@@ -8,7 +8,7 @@ import {
   type SerializedPrimeCodec,
   type StepGraph,
 } from '@isoflop/models';
-import type { Device, RunSpec } from '@isoflop/planner';
+import type { Device, ProgressEvent, RunResult, RunSpec } from '@isoflop/planner';
 import type ort from 'onnxruntime-node';
 import {
   checkpointPath,
@@ -22,7 +22,6 @@ import { meanAndStdErr, type MeanWithStdErr } from './eval-stats.js';
 import { cachedEvalGraph, cachedStepGraph } from './graph-cache.js';
 import { learningRate } from './lr-schedule.js';
 import { scalarFeed, toOrtFeeds } from './ort-feeds.js';
-import type { ProgressEvent, RunResult } from './progress.js';
 import { initialState, stateBindings } from './step-state.js';
 import { createSession, resolveSessionSettings, type SessionSettings } from './session-options.js';
 

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { DEVICES, planSweep, type Device } from '@isoflop/planner';
-import { trainRun, type ProgressEvent } from '@isoflop/trainer';
+import { DEVICES, planSweep, type Device, type ProgressEvent } from '@isoflop/planner';
+import { trainRun } from '@isoflop/trainer';
 import { badInput, positiveInt, runAction } from '../cli-action.js';
 import { loadSweepSpec } from '../load-spec.js';
 
