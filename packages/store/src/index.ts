@@ -3,10 +3,14 @@ export { openStore, type OpenStoreOptions, type Store, type StoreDatabase } from
 export * as schema from './schema.js';
 export {
   EVENT_KINDS,
+  FINAL_SWEEP_STATES,
+  isStateIn,
   METRIC_KINDS,
   RUN_STATES,
+  RUN_STATES_WITH_RESULT,
   SWEEP_STATES,
   TERMINAL_RUN_STATES,
+  UNFINISHED_RUN_STATES,
   type EventKind,
   type MetricKind,
   type RunState,
@@ -30,8 +34,22 @@ export {
   recordRunResult,
   setRunLastStep,
   type RunFailure,
-  type RunResultRow,
 } from './queries/write-runs.js';
+export {
+  fitPayloadSchema,
+  progressPayloadSchema,
+  runCountsSchema,
+  runPayloadSchema,
+  runResultRowSchema,
+  sweepEventJsonSchema,
+  sweepEventSchema,
+  sweepPayloadSchema,
+  type NewSweepEvent,
+  type RunResultRow,
+  type SweepEvent,
+  type SweepEventOf,
+  type SweepEventPayload,
+} from './sweep-event.js';
 export { insertSweep, setSweepState, type NewRun, type NewSweep } from './queries/write-sweep.js';
 export {
   findRunRows,

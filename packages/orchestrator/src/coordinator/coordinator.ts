@@ -19,14 +19,17 @@ import {
   appendEvents,
   cancelSweepRuns,
   findRunRows,
+  FINAL_SWEEP_STATES,
   findSweep,
   getCursor,
+  isStateIn,
   insertSweep,
   lastEventId,
   listEventsAfter,
   listSweepRuns,
   listUnfinishedRuns,
   markRunsQueued,
+  RUN_STATES_WITH_RESULT,
   setSweepState,
   TERMINAL_RUN_STATES,
   type NewEvent,
@@ -69,8 +72,6 @@ export interface SubmitResult {
   /** False when the same spec was stored before: the sweep resumes. */
   created: boolean;
 }
-
-const FINAL_SWEEP_STATES: readonly SweepState[] = ['done', 'cancelled'];
 
 /**
  * The only writer of SQLite. It stores submitted sweeps and enqueues their runs, records what the queue
@@ -155,7 +156,7 @@ export class Coordinator {
     });
     const waiting = new Set(
       listSweepRuns(this.store, sweepId)
-        .filter((row) => row.state !== 'done' && row.state !== 'diverged')
+        .filter((row) => !isStateIn(RUN_STATES_WITH_RESULT, row.state))
         .map((row) => row.id),
     );
     const runs = plan.runs.filter((run) => waiting.has(run.id));
@@ -190,19 +191,19 @@ export class Coordinator {
       cancelled = cancelSweepRuns(this.store, sweep.id, Date.now());
       setSweepState(this.store, sweep.id, 'cancelled');
       return [
-        ...cancelled.map((runId) => ({
+        ...cancelled.map((runId): NewEvent => ({
           sweepId: sweep.id,
           runId,
-          kind: 'run' as const,
+          kind: 'run',
           payload: { runId, state: 'cancelled' },
         })),
-        { sweepId: sweep.id, kind: 'sweep' as const, payload: { state: 'cancelled' } },
+        { sweepId: sweep.id, kind: 'sweep', payload: { state: 'cancelled' } },
       ];
     });
     // A run that another unfinished sweep shares keeps training for that sweep.
     const exclusive = cancelled.filter((runId) =>
       findRunRows(this.store, runId).every(
-        (row) => row.sweepId === sweep.id || TERMINAL_RUN_STATES.includes(row.state),
+        (row) => row.sweepId === sweep.id || isStateIn(TERMINAL_RUN_STATES, row.state),
       ),
     );
     await this.queue.cancel(exclusive);
@@ -278,7 +279,7 @@ export class Coordinator {
     return new Promise((resolvePromise) => {
       const check = (): boolean => {
         const state = findSweep(this.store, sweepId)?.state;
-        if (state === undefined || !FINAL_SWEEP_STATES.includes(state)) return false;
+        if (state === undefined || !isStateIn(FINAL_SWEEP_STATES, state)) return false;
         resolvePromise(state);
         return true;
       };

@@ -2,6 +2,7 @@ import {
   countRunsByState,
   findSweep,
   setSweepState,
+  UNFINISHED_RUN_STATES,
   type NewEvent,
   type Store,
   type SweepState,
@@ -15,7 +16,7 @@ export function refreshSweepState(store: Store, sweepId: string): NewEvent | und
   const sweep = findSweep(store, sweepId);
   if (!sweep || sweep.state === 'cancelled') return undefined;
   const runs = countRunsByState(store, sweepId);
-  const unfinished = (runs.planned ?? 0) + (runs.queued ?? 0) + (runs.running ?? 0);
+  const unfinished = UNFINISHED_RUN_STATES.reduce((sum, state) => sum + (runs[state] ?? 0), 0);
   const next: SweepState =
     unfinished === 0 ? 'done' : (runs.running ?? 0) > 0 ? 'running' : 'queued';
   if (next === sweep.state) return undefined;

@@ -1,7 +1,7 @@
 import { asc, eq, gt, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
 import { events } from '../schema.js';
-import type { StoredEvent } from './write-events.js';
+import { asStoredEvent, type StoredEvent } from './write-events.js';
 
 /**
  * Events of every sweep after `afterId`, oldest first: what a live feed polls, so that a server sees the
@@ -14,7 +14,8 @@ export function eventsAfterId(store: Store, afterId: number, limit: number): Sto
     .where(gt(events.id, afterId))
     .orderBy(asc(events.id))
     .limit(limit)
-    .all();
+    .all()
+    .map(asStoredEvent);
 }
 
 /** The id of the newest event, 0 when there is none: where a live feed starts. */

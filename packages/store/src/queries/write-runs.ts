@@ -1,19 +1,7 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
-import { runs, TERMINAL_RUN_STATES } from '../schema.js';
-
-/** What a finished run reports; mirrors the trainer's RunResult without importing it. */
-export interface RunResultRow {
-  valLoss: number;
-  valLossStdErr: number;
-  primeObjective?: number | undefined;
-  primeObjectiveStdErr?: number | undefined;
-  finalTrainLoss: number;
-  steps: number;
-  tokens: number;
-  wallSeconds: number;
-  tokensPerSecond: number;
-}
+import { RUN_STATES_WITH_RESULT, runs, TERMINAL_RUN_STATES } from '../schema.js';
+import type { RunResultRow } from '../sweep-event.js';
 
 export interface RunFailure {
   state: 'failed' | 'diverged' | 'cancelled';
@@ -40,7 +28,7 @@ export function markRunsQueued(store: Store, runIds: readonly string[], sweepId:
         and(
           eq(runs.sweepId, sweepId),
           inArray(runs.id, runIds.slice(start, start + 500)),
-          notInArray(runs.state, ['done', 'diverged', 'running']),
+          notInArray(runs.state, [...RUN_STATES_WITH_RESULT, 'running']),
         ),
       )
       .run();

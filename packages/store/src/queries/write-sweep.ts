@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
-import { sweeps, type SweepState } from '../schema.js';
+import { FINAL_SWEEP_STATES, isStateIn, sweeps, type SweepState } from '../schema.js';
 
 export interface NewSweep {
   id: string;
@@ -90,7 +90,7 @@ export function insertSweep(
 /** Sets a sweep's state (and its finish time when it reaches a final state). */
 export function setSweepState(store: Store, sweepId: string, state: SweepState): void {
   const at = Date.now();
-  const finished = state === 'done' || state === 'cancelled';
+  const finished = isStateIn(FINAL_SWEEP_STATES, state);
   store.db
     .update(sweeps)
     .set({ state, updatedAt: at, finishedAt: finished ? at : null })
