@@ -12,7 +12,7 @@ export {
   type TokenizerSpec,
   type ValidDataSpec,
 } from './data-spec.js';
-export { DataError, type DataErrorCode } from './errors.js';
+export { DATA_ERRORS, DataError, type DataErrorCode } from './errors.js';
 export { loadTokenizer } from './load-tokenizer.js';
 export { prepareData, type PrepareDataOptions } from './prepare-data.js';
 export {

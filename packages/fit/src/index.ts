@@ -1,4 +1,4 @@
-export { FitError, type FitErrorCode } from './errors.js';
+export { FIT_ERRORS, FitError, type FitErrorCode } from './errors.js';
 export type {
   Approach2Doc,
   Approach3Doc,

@@ -1,4 +1,4 @@
-export { StoreError, type StoreErrorCode } from './errors.js';
+export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export { openStore, type OpenStoreOptions, type Store, type StoreDatabase } from './open-store.js';
 export * as schema from './schema.js';
 export {

@@ -1,4 +1,4 @@
-export { TrainerError, NON_RETRYABLE_TRAINER_CODES } from './errors.js';
+export { TrainerError, NON_RETRYABLE_TRAINER_CODES, TRAINER_ERRORS } from './errors.js';
 export type { TrainerErrorCode, TrainerErrorDetails } from './errors.js';
 export { learningRate } from './lr-schedule.js';
 export type { LrScheduleSpec } from './lr-schedule.js';

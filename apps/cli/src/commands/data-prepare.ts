@@ -1,13 +1,11 @@
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { prepareData, unigramEntropy, type PreparedData } from '@isoflop/data';
-import { runAction } from '../cli-action.js';
+import { DATA_ERRORS, prepareData, unigramEntropy, type PreparedData } from '@isoflop/data';
+import { inputCodesOf, runAction } from '../cli-action.js';
 import { loadSweepSpec } from '../load-spec.js';
 
 /** Data errors that mean the spec or its corpus is wrong (exit 2), not that preparation broke. */
-const DATA_BAD_INPUT_CODES = ['INVALID_DATA_SPEC', 'CORPUS_NOT_FOUND', 'BAD_CORPUS'];
-
 const MB = 1e6;
 
 function formatBytes(bytes: number): string {
@@ -118,7 +116,7 @@ Exit codes: 0 prepared, 2 bad spec or corpus (<field.path>: <what was expected>)
             printText(prepared, seconds, !started);
           }
         },
-        { badInputCodes: DATA_BAD_INPUT_CODES },
+        { badInputCodes: inputCodesOf(DATA_ERRORS) },
       ),
     );
 }

@@ -4,6 +4,7 @@ import {
   AKIMA_DEFAULTS,
   DEFAULT_ESTIMATOR,
   ESTIMATORS,
+  FIT_ERRORS,
   fitRuns,
   type Approach2Estimator,
   type FitDocument,
@@ -11,7 +12,7 @@ import {
   type Interval,
   type RunRow,
 } from '@isoflop/fit';
-import { badInput, positiveInt, runAction } from '../cli-action.js';
+import { badInput, inputCodesOf, positiveInt, runAction } from '../cli-action.js';
 import { formatCount, formatTable } from '../format.js';
 
 export interface FitCommandOptions {
@@ -295,7 +296,7 @@ Exit codes: 0 fitted, 2 bad input (missing column, bad option, nothing fittable)
           if (options.json) process.stdout.write(`${JSON.stringify(document)}\n`);
           else printSummary(document);
         },
-        { badInputCodes: ['INVALID_OPTION', 'INVALID_ROWS', 'NOTHING_TO_FIT'] },
+        { badInputCodes: inputCodesOf(FIT_ERRORS) },
       ),
     );
 }
