@@ -22,21 +22,13 @@ export const sweepPayloadSchema = z.object({
 });
 
 /**
- * What a finished run reports, as the store records it: the planner's RunResult (declared there; the
- * store may not import the planner), of which the store needs these fields. Other fields pass through.
+ * What a finished run reported: the planner's RunResult (its schema is the planner's, which the store may
+ * not import), named here by the one field every reader uses.
  */
-export const runResultRowSchema = z.looseObject({
+const runResultPayloadSchema = z.looseObject({
+  /** The valid bound in nats per token. */
   valLoss: finite,
-  valLossStdErr: finite,
-  primeObjective: finite.optional(),
-  primeObjectiveStdErr: finite.optional(),
-  finalTrainLoss: finite,
-  steps: count,
-  tokens: finite,
-  wallSeconds: finite,
-  tokensPerSecond: finite,
 });
-export type RunResultRow = z.infer<typeof runResultRowSchema>;
 
 /** A run changed state; the fields present depend on the change. */
 export const runPayloadSchema = z.object({
@@ -46,7 +38,7 @@ export const runPayloadSchema = z.object({
   worker: z.string().optional(),
   attempt: count.optional(),
   /** done: what it reported. */
-  result: runResultRowSchema.optional(),
+  result: runResultPayloadSchema.optional(),
   /** failed, diverged (and cancelled by a worker): `CODE: message`. */
   error: z.string().optional(),
   divergedStep: count.optional(),

@@ -1,7 +1,19 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
 import { RUN_STATES_WITH_RESULT, runs, TERMINAL_RUN_STATES } from '../schema.js';
-import type { RunResultRow } from '../sweep-event.js';
+
+/** The fields of the planner's RunResult that the store records (the store may not import the planner). */
+export interface RunResultRow {
+  valLoss: number;
+  valLossStdErr: number;
+  primeObjective?: number | undefined;
+  primeObjectiveStdErr?: number | undefined;
+  finalTrainLoss: number;
+  steps: number;
+  tokens: number;
+  wallSeconds: number;
+  tokensPerSecond: number;
+}
 
 export interface RunFailure {
   state: 'failed' | 'diverged' | 'cancelled';
