@@ -518,59 +518,77 @@ function efficiencyEntries(
   const f2 = family.approach2;
   const b2 = baseline.approach2;
   if (f2 && b2) {
-    const ratioAt = (f: PowerLaws, b: PowerLaws, loss: number) =>
-      powerLawCompute(b.k, b.gamma, loss) / powerLawCompute(f.k, f.gamma, loss);
-    const losses = sharedLosses(minimaRange(f2), minimaRange(b2), points);
-    if (losses.length === 0)
-      warnings.push(
-        `${pair} (approach2): the budgets' minimum losses do not overlap; no compute ratio`,
-      );
-    for (const loss of losses) {
-      const entry: EfficiencyDoc = {
-        family: family.name,
-        baseline: baseline.name,
-        compute_ratio: ratioAt(f2, b2, loss),
-        at_loss: loss,
+    entries.push(
+      ...ratioEntries({
+        names: [family.name, baseline.name],
         method: 'approach2',
-      };
-      // Pairs resample (or draw) r of both families; Akima families may have different draw counts.
-      const paired = Math.min(family.boot2.length, baseline.boot2.length);
-      if (paired > 0)
-        entry.compute_ratio_ci = percentileInterval(
-          family.boot2.slice(0, paired).map((f, r) => ratioAt(f, baseline.boot2[r]!, loss)),
-        );
-      if (Number.isFinite(entry.compute_ratio)) entries.push(entry);
-      else
-        warnings.push(
+        fits: [f2, b2],
+        // Akima families may have different draw counts: the pairs are the first draws of both.
+        boots: [family.boot2, baseline.boot2],
+        losses: sharedLosses(minimaRange(f2), minimaRange(b2), points),
+        ratioAt: (f, b, loss) =>
+          powerLawCompute(b.k, b.gamma, loss) / powerLawCompute(f.k, f.gamma, loss),
+        noOverlap: `${pair} (approach2): the budgets' minimum losses do not overlap; no compute ratio`,
+        noRatio: (loss) =>
           `${pair} (approach2): a loss frontier does not decrease with compute; no ratio at ${loss}`,
-        );
-    }
+        warnings,
+      }),
+    );
   }
   const f3 = family.approach3;
   const b3 = baseline.approach3;
   if (f3 && b3) {
-    const ratioAt = (f: ParametricLaw, b: ParametricLaw, loss: number) =>
-      frontierCompute(b, loss) / frontierCompute(f, loss);
-    const losses = sharedLosses(frontierRange(family, f3), frontierRange(baseline, b3), points);
-    if (losses.length === 0)
-      warnings.push(
-        `${pair} (approach3): the fitted frontiers cover no common loss over the observed compute; no compute ratio`,
-      );
-    for (const loss of losses) {
-      const entry: EfficiencyDoc = {
-        family: family.name,
-        baseline: baseline.name,
-        compute_ratio: ratioAt(f3, b3, loss),
-        at_loss: loss,
+    entries.push(
+      ...ratioEntries({
+        names: [family.name, baseline.name],
         method: 'approach3',
-      };
-      if (withCi)
-        entry.compute_ratio_ci = percentileInterval(
-          family.boot3.map((f, r) => ratioAt(f, baseline.boot3[r]!, loss)),
-        );
-      if (Number.isFinite(entry.compute_ratio)) entries.push(entry);
-      else warnings.push(`${pair} (approach3): loss ${loss} is at or below a fitted E; no ratio`);
-    }
+        fits: [f3, b3],
+        boots: withCi ? [family.boot3, baseline.boot3] : undefined,
+        losses: sharedLosses(frontierRange(family, f3), frontierRange(baseline, b3), points),
+        ratioAt: (f, b, loss) => frontierCompute(b, loss) / frontierCompute(f, loss),
+        noOverlap: `${pair} (approach3): the fitted frontiers cover no common loss over the observed compute; no compute ratio`,
+        noRatio: (loss) => `${pair} (approach3): loss ${loss} is at or below a fitted E; no ratio`,
+        warnings,
+      }),
+    );
+  }
+  return entries;
+}
+
+/**
+ * The compute ratio family/baseline at each shared loss, under one approach's fits, with the percentile
+ * interval over the paired bootstrap fits (resample or draw r of both families) where there are any; a
+ * loss where the ratio is not finite is a warning instead of an entry.
+ */
+function ratioEntries<Fit>(input: {
+  names: [family: string, baseline: string];
+  method: EfficiencyDoc['method'];
+  fits: [family: Fit, baseline: Fit];
+  boots: [family: readonly Fit[], baseline: readonly Fit[]] | undefined;
+  losses: readonly number[];
+  ratioAt: (family: Fit, baseline: Fit, loss: number) => number;
+  noOverlap: string;
+  noRatio: (loss: number) => string;
+  warnings: string[];
+}): EfficiencyDoc[] {
+  const { fits, boots, ratioAt, warnings } = input;
+  if (input.losses.length === 0) warnings.push(input.noOverlap);
+  const entries: EfficiencyDoc[] = [];
+  for (const loss of input.losses) {
+    const entry: EfficiencyDoc = {
+      family: input.names[0],
+      baseline: input.names[1],
+      compute_ratio: ratioAt(fits[0], fits[1], loss),
+      at_loss: loss,
+      method: input.method,
+    };
+    const paired = boots ? Math.min(boots[0].length, boots[1].length) : 0;
+    if (boots && paired > 0)
+      entry.compute_ratio_ci = percentileInterval(
+        boots[0].slice(0, paired).map((f, r) => ratioAt(f, boots[1][r]!, loss)),
+      );
+    if (Number.isFinite(entry.compute_ratio)) entries.push(entry);
+    else warnings.push(input.noRatio(loss));
   }
   return entries;
 }
