@@ -30,4 +30,9 @@ export {
   type TrainQueueWatch,
   type WatchOptions,
 } from './watch-train-queue.js';
-export { startLocalRedis, type LocalRedis } from './local-redis.js';
+export {
+  freePort,
+  startLocalRedis,
+  type LocalRedis,
+  type LocalRedisOptions,
+} from './local-redis.js';
