@@ -105,19 +105,37 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Entries whose every shard checksum was confirmed by this process (a shard is read in full once). */
-const verified = new Set<string>();
+/**
+ * Entries whose every shard checksum this process confirmed, with the shards' identity then (size, mtime,
+ * inode): a shard is read in full once, and again only if its file changed since.
+ */
+const verified = new Map<string, string>();
+
+async function shardSignature(dir: string, header: PreparedDataHeader): Promise<string> {
+  const shards = [...header.train.shards, ...header.val.shards];
+  const stats = await Promise.all(
+    shards.map((shard) =>
+      stat(join(dir, shard.file)).then(
+        (info) => `${info.size}:${info.mtimeMs}:${info.ino}`,
+        () => 'missing',
+      ),
+    ),
+  );
+  return stats.join(',');
+}
 
 /** The finished entry, or undefined when a shard is missing, truncated or not the bytes its index lists. */
 async function openVerified(dir: string): Promise<PreparedData | undefined> {
-  if (!verified.has(dir)) {
-    const header = await readIndex(dir);
+  const header = await readIndex(dir).catch(() => undefined);
+  if (header === undefined) return undefined;
+  const signature = await shardSignature(dir, header);
+  if (verified.get(dir) !== signature) {
     for (const split of JOURNAL_KEYS) {
       if ((await firstBadShard(dir, header[split].shards, header.dtype, true)) !== undefined) {
         return undefined;
       }
     }
-    verified.add(dir);
+    verified.set(dir, signature);
   }
   return openPreparedData(dir).catch(() => undefined);
 }
@@ -424,7 +442,12 @@ export async function prepareData(
  * the journal, so the rebuild keeps the sound shards before the first bad one and redoes the rest.
  */
 async function reclaim(finalDir: string, workDir: string): Promise<void> {
-  const header = await readIndex(finalDir);
+  const header = await readIndex(finalDir).catch(() => undefined);
+  if (header === undefined) {
+    // Without a readable index nothing in the entry can be trusted: build it again from the start.
+    await rm(finalDir, { recursive: true, force: true });
+    return;
+  }
   forgetShardFiles(
     [...header.train.shards, ...header.val.shards].map((shard) => join(finalDir, shard.file)),
   );
