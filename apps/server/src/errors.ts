@@ -8,7 +8,8 @@ export type ServerErrorCode =
   | 'NO_COORDINATOR'
   | 'INSECURE_BIND'
   | 'ASSET_MISSING'
-  | 'FIT_NOT_READY';
+  | 'FIT_NOT_READY'
+  | 'DATA_NOT_FOUND';
 
 export class ServerError extends Error {
   override readonly name = 'ServerError';

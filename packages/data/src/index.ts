@@ -13,6 +13,8 @@ export {
   type ValidDataSpec,
 } from './data-spec.js';
 export { DataError, type DataErrorCode } from './errors.js';
+export { fetchPreparedData, type DataServer } from './fetch-prepared-data.js';
+export { preparedSpecHash } from './internal/spec-memo.js';
 export { loadTokenizer } from './load-tokenizer.js';
 export { prepareData, type PrepareDataOptions, type PrepareProgress } from './prepare-data.js';
 export {

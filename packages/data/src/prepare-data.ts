@@ -11,6 +11,7 @@ import {
   type ValidDataSpec,
 } from './data-spec.js';
 import { DataError } from './errors.js';
+import { fetchPreparedData, type DataServer } from './fetch-prepared-data.js';
 import { writeBpeSample } from './internal/bpe-sample.js';
 import { hashSources } from './internal/content-hash.js';
 import { checkTokenFile, copyTokenFile } from './internal/copy-token-shards.js';
@@ -18,6 +19,7 @@ import { corpusFiles, type CorpusFile } from './internal/corpus-files.js';
 import { gpt2Tokenizer } from './internal/gpt2-tokenizer.js';
 import { bpeTokenizerJson, hfBpeTokenizer } from './internal/hf-bpe-tokenizer.js';
 import { withPrepareLock } from './internal/prepare-lock.js';
+import { rememberPreparedSpec } from './internal/spec-memo.js';
 import { readJournal, writeJournal, type PrepareJournal } from './internal/prepare-journal.js';
 import { readDocuments } from './internal/read-documents.js';
 import { ShardWriter, type ShardRecord, type SplitName } from './internal/shard-writer.js';
@@ -63,6 +65,11 @@ export interface PrepareDataOptions {
   readonly threads?: number;
   /** Tokens per shard file (default 2^26: 128 MiB of uint16). Not part of the cache key. */
   readonly shardTokens?: number;
+  /**
+   * Where to download the prepared shards from when the corpus files are not on this machine (a worker
+   * elsewhere): `isoflop serve` on the machine that prepared them.
+   */
+  readonly server?: DataServer | undefined;
 }
 
 const DEFAULT_SHARD_TOKENS = 1 << 26;
@@ -355,6 +362,19 @@ export async function prepareData(
   dataSpec: DataSpec,
   opts: PrepareDataOptions,
 ): Promise<PreparedData> {
+  let prepared: PreparedData;
+  try {
+    prepared = await prepareLocally(dataSpec, opts);
+  } catch (error) {
+    const missing = error instanceof DataError && error.code === 'CORPUS_NOT_FOUND';
+    if (!missing || opts.server === undefined) throw error;
+    return fetchPreparedData(dataSpec, opts.server, opts.cacheDir);
+  }
+  await rememberPreparedSpec(opts.cacheDir, dataSpec, prepared.contentHash);
+  return prepared;
+}
+
+async function prepareLocally(dataSpec: DataSpec, opts: PrepareDataOptions): Promise<PreparedData> {
   const spec = validateDataSpec(dataSpec);
   const threads = checkCount(opts.threads ?? availableParallelism(), 'threads');
   const shardTokens = checkCount(opts.shardTokens ?? DEFAULT_SHARD_TOKENS, 'shardTokens');
