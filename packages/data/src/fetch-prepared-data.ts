@@ -7,6 +7,7 @@ import { DataError } from './errors.js';
 import {
   INDEX_FILE,
   openPreparedData,
+  openVerifiedPreparedData,
   TOKENIZER_FILE,
   type PreparedData,
   type PreparedDataHeader,
@@ -114,8 +115,10 @@ export async function fetchPreparedData(
     fail(`expected a content hash from the data server, got ${JSON.stringify(hash)}`);
   }
   const finalDir = join(cacheDir, 'data', hash);
-  const existing = await openPreparedData(finalDir).catch(() => undefined);
+  const existing = await openVerifiedPreparedData(finalDir);
   if (existing !== undefined) return existing;
+  // Absent, or a local copy that no longer checks out: fetch it again.
+  await rm(finalDir, { recursive: true, force: true });
 
   const workDir = join(cacheDir, 'data', `.download-${hash}`);
   await mkdir(workDir, { recursive: true });

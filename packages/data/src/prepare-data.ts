@@ -29,8 +29,9 @@ import { trainBpeMerges } from './internal/train-bpe-merges.js';
 import {
   DATA_FORMAT_VERSION,
   firstBadShard,
+  forgetVerified,
   INDEX_FILE,
-  openPreparedData,
+  openVerifiedPreparedData,
   readIndex,
   TOKENIZER_FILE,
   type PreparedData,
@@ -110,41 +111,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/**
- * Entries whose every shard checksum this process confirmed, with the shards' identity then (size, mtime,
- * inode): a shard is read in full once, and again only if its file changed since.
- */
-const verified = new Map<string, string>();
-
-async function shardSignature(dir: string, header: PreparedDataHeader): Promise<string> {
-  const shards = [...header.train.shards, ...header.val.shards];
-  const stats = await Promise.all(
-    shards.map((shard) =>
-      stat(join(dir, shard.file)).then(
-        (info) => `${info.size}:${info.mtimeMs}:${info.ino}`,
-        () => 'missing',
-      ),
-    ),
-  );
-  return stats.join(',');
-}
-
-/** The finished entry, or undefined when a shard is missing, truncated or not the bytes its index lists. */
-async function openVerified(dir: string): Promise<PreparedData | undefined> {
-  const header = await readIndex(dir).catch(() => undefined);
-  if (header === undefined) return undefined;
-  const signature = await shardSignature(dir, header);
-  if (verified.get(dir) !== signature) {
-    for (const split of JOURNAL_KEYS) {
-      if ((await firstBadShard(dir, header[split].shards, header.dtype, true)) !== undefined) {
-        return undefined;
-      }
-    }
-    verified.set(dir, signature);
-  }
-  return openPreparedData(dir).catch(() => undefined);
 }
 
 interface Scan {
@@ -398,7 +364,7 @@ async function prepareLocally(dataSpec: DataSpec, opts: PrepareDataOptions): Pro
   const finalDir = join(dataDir, hash);
   const workDir = join(dataDir, `.partial-${hash}`);
   const isDone = (): Promise<boolean> => exists(join(finalDir, INDEX_FILE));
-  const reused = (await isDone()) ? await openVerified(finalDir) : undefined;
+  const reused = (await isDone()) ? await openVerifiedPreparedData(finalDir) : undefined;
   if (reused !== undefined) return reused;
 
   // Everything that can be wrong with the input is found before anything is written.
@@ -412,7 +378,7 @@ async function prepareLocally(dataSpec: DataSpec, opts: PrepareDataOptions): Pro
   }
   await mkdir(dataDir, { recursive: true });
   const reuse = async (): Promise<PreparedData> => {
-    const opened = await openVerified(finalDir);
+    const opened = await openVerifiedPreparedData(finalDir);
     if (opened === undefined) {
       throw new DataError(
         'BAD_CACHE',
@@ -422,7 +388,7 @@ async function prepareLocally(dataSpec: DataSpec, opts: PrepareDataOptions): Pro
     return opened;
   };
   const isSound = async (): Promise<boolean> =>
-    (await isDone()) && (await openVerified(finalDir)) !== undefined;
+    (await isDone()) && (await openVerifiedPreparedData(finalDir)) !== undefined;
   return withPrepareLock(join(dataDir, `.lock-${hash}`), isSound, reuse, async () => {
     if (await isDone()) await reclaim(finalDir, workDir);
     try {
@@ -471,7 +437,7 @@ async function reclaim(finalDir: string, workDir: string): Promise<void> {
   forgetShardFiles(
     [...header.train.shards, ...header.val.shards].map((shard) => join(finalDir, shard.file)),
   );
-  verified.delete(finalDir);
+  forgetVerified(finalDir);
   await rm(workDir, { recursive: true, force: true });
   await rename(finalDir, workDir);
   await rm(join(workDir, INDEX_FILE));

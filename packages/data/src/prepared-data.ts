@@ -141,3 +141,45 @@ export async function openPreparedData(dir: string): Promise<PreparedData> {
     header,
   };
 }
+
+/**
+ * Entries whose every shard checksum this process confirmed, with the shards' identity then (size, mtime,
+ * inode): a shard is read in full once, and again only if its file changed since.
+ */
+const verified = new Map<string, string>();
+
+async function shardSignature(dir: string, header: PreparedDataHeader): Promise<string> {
+  const shards = [...header.train.shards, ...header.val.shards];
+  const stats = await Promise.all(
+    shards.map((shard) =>
+      stat(join(dir, shard.file)).then(
+        (info) => `${info.size}:${info.mtimeMs}:${info.ino}`,
+        () => 'missing',
+      ),
+    ),
+  );
+  return stats.join(',');
+}
+
+export function forgetVerified(dir: string): void {
+  verified.delete(dir);
+}
+
+/**
+ * The finished entry with every shard's length and SHA-256 checked against the index, or undefined when one
+ * is missing, truncated or other bytes.
+ */
+export async function openVerifiedPreparedData(dir: string): Promise<PreparedData | undefined> {
+  const header = await readIndex(dir).catch(() => undefined);
+  if (header === undefined) return undefined;
+  const signature = await shardSignature(dir, header);
+  if (verified.get(dir) !== signature) {
+    for (const split of ['train', 'val'] as const) {
+      if ((await firstBadShard(dir, header[split].shards, header.dtype, true)) !== undefined) {
+        return undefined;
+      }
+    }
+    verified.set(dir, signature);
+  }
+  return openPreparedData(dir).catch(() => undefined);
+}
