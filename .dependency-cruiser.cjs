@@ -18,7 +18,14 @@ const MAY_IMPORT = {
   'packages/store': [],
   'packages/queue': ['packages/planner'],
   'packages/orchestrator': ['packages/store', 'packages/queue', 'packages/planner', 'packages/fit'],
-  'apps/server': ['packages/orchestrator', 'packages/store', 'packages/planner', 'packages/fit'],
+  // Data: the server serves prepared token shards to remote workers by content hash.
+  'apps/server': [
+    'packages/orchestrator',
+    'packages/store',
+    'packages/planner',
+    'packages/fit',
+    'packages/data',
+  ],
   // The planner: the run contracts and the device names it checks ISOFLOP_DEVICE against.
   'apps/worker': ['packages/queue', 'packages/trainer', 'packages/planner'],
   'apps/cli': ['apps/[^/]+', 'packages/[^/]+'],

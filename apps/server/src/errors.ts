@@ -16,6 +16,8 @@ export const SERVER_ERRORS = {
   ASSET_MISSING: { kind: 'permanent' },
   /** No fit yet: too few runs have finished. */
   FIT_NOT_READY: { kind: 'transient', status: 404 },
+  /** No prepared corpus, shard or index with that content hash on this server. */
+  DATA_NOT_FOUND: { kind: 'input', status: 404 },
 } as const satisfies Record<string, { kind: 'input' | 'transient' | 'permanent'; status?: number }>;
 export type ServerErrorCode = keyof typeof SERVER_ERRORS;
 

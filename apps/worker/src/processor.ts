@@ -52,6 +52,7 @@ export default async function processTrainJob(
       { ...run, device: config.device ?? run.device },
       {
         dataCacheDir: config.dataCacheDir,
+        dataServer: config.dataServer,
         checkpointDir: config.checkpointDir,
         ...(config.device === undefined ? {} : { device: config.device }),
         ...(config.threads === undefined ? {} : { threads: config.threads }),
