@@ -49,7 +49,7 @@ export interface FamilyFeeds {
 
 /**
  * Everything that differs between model families; the backbone, head and optimizer are shared. A new
- * family is one module implementing this and one row in FAMILIES.
+ * family is one module implementing this and one row in FAMILY_MODULES.
  */
 export interface FamilyModule {
   /** Attention mask of the backbone: causal for autoregressive families. */
