@@ -5,6 +5,7 @@ export {
   sweepSpecSchema,
   type SweepSpec,
   type SweepSpecInput,
+  type VariantOptions,
 } from './sweep-spec.js';
 export { parseSweepSpec, validateSweepSpec, type SpecFormat } from './parse-sweep-spec.js';
 export { planSweep, FLOPS_TOLERANCE } from './plan-sweep.js';
