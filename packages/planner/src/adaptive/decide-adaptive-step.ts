@@ -3,6 +3,7 @@ import { planSweep } from '../plan-sweep.js';
 import type { AdaptiveStep, AdaptiveStepInput } from './adaptive-types.js';
 import { bracketRule } from './bracket-rule.js';
 import { observedGroups } from './observed-groups.js';
+import { narrowRule } from './narrow-rule.js';
 import { overlapRule } from './overlap-rule.js';
 import { Proposer } from './proposer.js';
 
@@ -34,6 +35,7 @@ export function decideAdaptiveStep(input: AdaptiveStepInput): AdaptiveStep {
   // Overlap and narrowing read the minima: they wait until every budget is finished and bracketed (or
   // stopped by a limit), so they never act on a minimum the next bracket run would move.
   if (proposer.added.length === 0 && !pending) overlapRule(ctx, groups, proposer);
+  if (proposer.added.length === 0 && !pending) narrowRule(ctx, results, proposer);
   return {
     add: proposer.added,
     limits: proposer.limits,
