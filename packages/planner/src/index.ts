@@ -5,6 +5,7 @@ export {
   sweepSpecSchema,
   type SweepSpec,
   type SweepSpecInput,
+  type VariantOptions,
 } from './sweep-spec.js';
 export { parseSweepSpec, validateSweepSpec, type SpecFormat } from './parse-sweep-spec.js';
 export { planSweep, FLOPS_TOLERANCE } from './plan-sweep.js';
@@ -21,3 +22,16 @@ export {
 export { specFiles, withResolvedFiles, type SpecFile } from './spec-files.js';
 export { sweepSpecJsonSchema } from './json-schema.js';
 export { toPlanRecord, type PlanRecord } from './plan-record.js';
+export {
+  ADAPTIVE_RULES,
+  type AdaptiveLimit,
+  type AdaptiveReason,
+  type AdaptiveRule,
+  type AdaptiveStep,
+  type AdaptiveStepInput,
+  type AddedRun,
+  type DecideAdaptiveStep,
+  type ObservedRun,
+} from './adaptive/adaptive-types.js';
+export { decideAdaptiveStep } from './adaptive/decide-adaptive-step.js';
+export { adaptiveSpecSchema, type AdaptiveSpec } from './adaptive/adaptive-spec.js';

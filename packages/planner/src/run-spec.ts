@@ -107,6 +107,11 @@ export const runSpecSchema = z.object({
   id: z.string().min(1),
   sweepName: z.string(),
   family: z.enum(FAMILIES),
+  /**
+   * The spec's key under `families`: the family name itself, or a named variant of it (e.g. `prime-k8`).
+   * Fits, charts and exports group runs by variant.
+   */
+  variant: z.string().min(1),
   /** Present for family 'mdm'. */
   mdm: mdmOptionsSchema.optional(),
   /** Present for family 'mdm-prime-v2'. */
@@ -192,6 +197,7 @@ export type ProgressEvent = z.infer<typeof progressEventSchema>;
 /** A size the planner did not turn into a run, and why. */
 export interface DroppedSize {
   family: Family;
+  variant: string;
   budgetFlops: number;
   params: number;
   reason: string;
