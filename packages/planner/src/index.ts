@@ -16,3 +16,14 @@ export {
 export { specFiles, withResolvedFiles, type SpecFile } from './spec-files.js';
 export { sweepSpecJsonSchema } from './json-schema.js';
 export { toPlanRecord, type PlanRecord } from './plan-record.js';
+export {
+  ADAPTIVE_RULES,
+  type AdaptiveLimit,
+  type AdaptiveReason,
+  type AdaptiveRule,
+  type AdaptiveStep,
+  type AdaptiveStepInput,
+  type AddedRun,
+  type DecideAdaptiveStep,
+  type ObservedRun,
+} from './adaptive/adaptive-types.js';

@@ -102,6 +102,7 @@ describe('planSweep dropped sizes and warnings', () => {
     expect(plan.dropped).toEqual([
       {
         family: 'arm',
+        variant: 'arm',
         budgetFlops: 1e7,
         params: 19200,
         reason: 'D = C/(6N) = 87 tokens is less than one batch (8 x 64 = 512 tokens)',
@@ -188,6 +189,7 @@ describe('paper preset with another vocabulary', () => {
     expect(plan.dropped).toHaveLength(18 - prime.length);
     expect(plan.dropped[0]).toEqual({
       family: 'mdm-prime-v2',
+      variant: 'mdm-prime-v2',
       budgetFlops: 1e20,
       params: 12 * 448 ** 2 * 6,
       reason: 'cat-share needs dModel 448 divisible by the Prime length l = 10',

@@ -171,7 +171,7 @@ export function planSweep(spec: SweepSpec): Plan {
         spec.sizes.count === undefined ? fixedShapes(ctx, family) : ruleShapes(ctx, budgetFlops);
       for (const candidate of candidates) {
         const drop = (reason: string) =>
-          dropped.push({ family, budgetFlops, params: candidate.params, reason });
+          dropped.push({ family, variant: family, budgetFlops, params: candidate.params, reason });
         if (!candidate.ok) {
           drop(candidate.reason);
           continue;
@@ -210,6 +210,7 @@ export function planSweep(spec: SweepSpec): Plan {
         for (const seed of spec.seeds) {
           const body: Omit<RunSpec, 'id' | 'sweepName'> = {
             family,
+            variant: family,
             ...options,
             budgetFlops,
             achievedFlops,

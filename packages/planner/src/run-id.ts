@@ -14,10 +14,13 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * `<family>-<16 hex>`: sha256 of everything that determines the run (not the sweep name), so
- * resubmitting a spec, or another sweep that contains the same run, never duplicates the work.
+ * `<variant>-<16 hex>`: sha256 of everything that determines the run (not the sweep name), so
+ * resubmitting a spec, or another sweep that contains the same run, never duplicates the work. A variant
+ * named after its family is left out of the hash, so specs written before variants keep their run ids.
  */
 export function runId(run: Omit<RunSpec, 'id' | 'sweepName'>): string {
-  const digest = createHash('sha256').update(canonicalJson(run)).digest('hex');
-  return `${run.family}-${digest.slice(0, 16)}`;
+  const { variant, ...rest } = run;
+  const hashed = variant === run.family ? rest : run;
+  const digest = createHash('sha256').update(canonicalJson(hashed)).digest('hex');
+  return `${variant}-${digest.slice(0, 16)}`;
 }

@@ -81,6 +81,11 @@ export interface RunSpec {
   id: string;
   sweepName: string;
   family: Family;
+  /**
+   * The spec's key under `families`: the family name itself, or a named variant of it (e.g. `prime-k8`).
+   * Fits, charts and exports group runs by variant.
+   */
+  variant: string;
   /** Present for family 'mdm'. */
   mdm?: MdmOptions;
   /** Present for family 'mdm-prime-v2'. */
@@ -112,6 +117,7 @@ export interface RunSpec {
 /** A size the planner did not turn into a run, and why. */
 export interface DroppedSize {
   family: Family;
+  variant: string;
   budgetFlops: number;
   params: number;
   reason: string;

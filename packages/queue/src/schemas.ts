@@ -29,6 +29,7 @@ export const runSpecSchema = z.object({
   id: z.string().min(1),
   sweepName: z.string(),
   family: z.enum(FAMILIES),
+  variant: z.string().min(1),
   mdm: z.object({ eps: finite }).optional(),
   prime: z
     .object({

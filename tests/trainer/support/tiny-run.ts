@@ -60,6 +60,7 @@ export function tinyRun(family: Family, data: DataSpec, overrides: Partial<RunSp
     id: `tiny-${family}`,
     sweepName: 'trainer-tests',
     family,
+    variant: family,
     budgetFlops: 1e9,
     achievedFlops: 1e9,
     params: 12 * 48 * 48,
