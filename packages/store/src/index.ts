@@ -32,7 +32,13 @@ export {
   type RunFailure,
   type RunResultRow,
 } from './queries/write-runs.js';
-export { insertSweep, setSweepState, type NewRun, type NewSweep } from './queries/write-sweep.js';
+export {
+  addSweepRuns,
+  insertSweep,
+  setSweepState,
+  type NewRun,
+  type NewSweep,
+} from './queries/write-sweep.js';
 export {
   findRunRows,
   findSweep,
@@ -66,4 +72,9 @@ export {
   type StoredMetric,
 } from './queries/read-metrics.js';
 export { latestFit, type FitRecord } from './queries/read-fits.js';
-export { eventsAfterId, lastEventId, lastSweepEventId } from './queries/read-events.js';
+export {
+  eventsAfterId,
+  lastEventId,
+  lastSweepEventId,
+  sweepDecisions,
+} from './queries/read-events.js';
