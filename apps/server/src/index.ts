@@ -31,9 +31,13 @@ export {
 export { renderSvg } from './charts/render-svg.js';
 export {
   Coordinator,
+  describeDecision,
+  listDecisions,
   sweepIdOf,
   toNewRun,
   type CoordinatorOptions,
+  type DecisionPayload,
+  type SweepDecision,
   type FitRefresher,
   type SubmitOptions,
   type SubmitResult,
