@@ -6,6 +6,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
+      { find: /^@isoflop\/server\/defaults$/, replacement: `${root}apps/server/src/defaults.ts` },
       { find: /^@isoflop\/(server|worker)$/, replacement: `${root}apps/$1/src/index.ts` },
       { find: /^@isoflop\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
     ],

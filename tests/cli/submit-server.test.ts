@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TrainQueue } from '@isoflop/queue';
-import { buildServer, Coordinator, type IsoflopServer } from '@isoflop/server';
+import { Coordinator } from '@isoflop/orchestrator';
+import { buildServer, type IsoflopServer } from '@isoflop/server';
 import { getSweep, listSweeps } from '@isoflop/store';
 import { tempStore } from '../server/support/temp-store.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Coordinator, refreshSweepFit } from '@isoflop/server';
+import { Coordinator, refreshSweepFit } from '@isoflop/orchestrator';
 import type { StoredEvent } from '@isoflop/store';
 import {
   openTestBed,

@@ -3,14 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Coordinator } from '@isoflop/server';
+import { Coordinator } from '@isoflop/orchestrator';
 import { openStore, type Store, type StoredEvent } from '@isoflop/store';
 import { TrainQueue } from '@isoflop/queue';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = join(ROOT, 'tests/orchestration/fixtures');
 export const WORKER_MAIN = join(ROOT, 'apps/worker/dist/main.js');
-export const COORDINATOR_MAIN = join(ROOT, 'apps/server/dist/coordinator/main.js');
+export const COORDINATOR_MAIN = join(ROOT, 'packages/orchestrator/dist/coordinator/main.js');
 export const CLI = join(ROOT, 'apps/cli/bin/isoflop.js');
 
 /** A temp directory with the database, checkpoints and data cache of one test. */

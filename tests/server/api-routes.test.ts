@@ -1,4 +1,5 @@
-import { buildServer, fitRowsOf, refreshSweepFit, type IsoflopServer } from '@isoflop/server';
+import { fitRowsOf, refreshSweepFit } from '@isoflop/orchestrator';
+import { buildServer, type IsoflopServer } from '@isoflop/server';
 import { listEventsAfter, recordRunResult, sweepRuns, type Store } from '@isoflop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHART_NAMES } from './support/chart-names.js';

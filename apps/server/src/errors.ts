@@ -1,4 +1,4 @@
-/** Errors raised by the HTTP layer, the chart builders and the fit refresher of the server. */
+/** Errors raised by the HTTP layer and the chart builders of the server. */
 export type ServerErrorCode =
   | 'SWEEP_NOT_FOUND'
   | 'RUN_NOT_FOUND'
@@ -8,7 +8,6 @@ export type ServerErrorCode =
   | 'NO_COORDINATOR'
   | 'INSECURE_BIND'
   | 'ASSET_MISSING'
-  | 'FIT_FAILED'
   | 'FIT_NOT_READY';
 
 export class ServerError extends Error {

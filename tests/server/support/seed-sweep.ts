@@ -1,6 +1,6 @@
 import { chinchillaInitGrid } from '@isoflop/fit';
 import { parseSweepSpec, planSweep, type Family, type RunSpec } from '@isoflop/planner';
-import { refreshSweepFit, toNewRun } from '@isoflop/server';
+import { refreshSweepFit, toNewRun } from '@isoflop/orchestrator';
 import {
   appendEvents,
   insertMetrics,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { queueLocationFromEnv } from '@isoflop/queue';
-import { Coordinator } from '@isoflop/server';
+import { Coordinator } from '@isoflop/orchestrator';
 import { openStore } from '@isoflop/store';
 import { badInput, runAction } from '../cli-action.js';
 import { ServerClient } from '../server-client.js';

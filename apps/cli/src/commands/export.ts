@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { runsCsv, sweepExport } from '@isoflop/server';
+import { runsCsv, sweepExport } from '@isoflop/orchestrator';
 import { openStore } from '@isoflop/store';
 import { badInput, runAction } from '../cli-action.js';
 

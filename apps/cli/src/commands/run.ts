@@ -7,13 +7,12 @@ import type { FitDocument } from '@isoflop/fit';
 import { DEVICES, type Device } from '@isoflop/planner';
 import { queueLocationFromEnv, startLocalRedis } from '@isoflop/queue';
 import {
-  buildServer,
   Coordinator,
-  DEFAULT_PORT,
   describeDecision,
   listDecisions,
   type DecisionPayload,
-} from '@isoflop/server';
+} from '@isoflop/orchestrator';
+import { DEFAULT_PORT } from '@isoflop/server/defaults';
 import {
   latestFit,
   listSweepRuns,
@@ -298,6 +297,8 @@ async function runSweep(specPath: string, options: RunOptions): Promise<void> {
     // With --serve the dashboard is up from the start, so the sweep can be watched while it trains.
     let dashboardUrl: string | undefined;
     if (options.serve) {
+      // Loaded only here: a sweep without --serve never loads Fastify, swagger or vega.
+      const { buildServer } = await import('@isoflop/server');
       const server = await buildServer({ store, coordinator, port: options.port ?? DEFAULT_PORT });
       dashboardUrl = await server.listen();
       teardown.push(() => server.close());

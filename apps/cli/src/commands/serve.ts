@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { queueLocationFromEnv } from '@isoflop/queue';
-import { buildServer, Coordinator, DEFAULT_HOST, DEFAULT_PORT } from '@isoflop/server';
+import { Coordinator } from '@isoflop/orchestrator';
+import { buildServer, DEFAULT_HOST, DEFAULT_PORT } from '@isoflop/server';
 import { openStore } from '@isoflop/store';
 import { badInput, positiveInt, runAction } from '../cli-action.js';
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { describeDecision, listDecisions, type SweepDecision } from '@isoflop/server';
+import { describeDecision, listDecisions, type SweepDecision } from '@isoflop/orchestrator';
 import { listSweepStatuses, openStore, RUN_STATES, type SweepStatus } from '@isoflop/store';
 import { runAction } from '../cli-action.js';
 import { formatTable } from '../format.js';

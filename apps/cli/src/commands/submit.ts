@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { queueLocationFromEnv } from '@isoflop/queue';
-import { Coordinator } from '@isoflop/server';
+import { Coordinator } from '@isoflop/orchestrator';
 import { openStore } from '@isoflop/store';
 import { badInput, runAction } from '../cli-action.js';
 import { loadSweepSpec } from '../load-spec.js';

@@ -1,5 +1,6 @@
 import type { Store } from '@isoflop/store';
 import Fastify, { type FastifyInstance, type onRequestHookHandler } from 'fastify';
+import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_HOST, DEFAULT_PORT } from '../defaults.js';
 import { ServerError } from '../errors.js';
 import { SHARED_SCHEMAS } from './api-schemas.js';
 import { bearerTokenCheck, isLoopback } from './bearer-auth.js';
@@ -15,10 +16,6 @@ import { fitRoutes } from './routes/fit-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { sweepRoutes } from './routes/sweep-routes.js';
 import type { SweepCoordinator } from './sweep-coordinator.js';
-
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 8321;
-export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 
 export interface ServerOptions {
   store: Store;

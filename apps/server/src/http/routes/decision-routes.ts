@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { listDecisions } from '../../coordinator/decisions.js';
+import { listDecisions } from '@isoflop/orchestrator';
 import { errorResponses, sweepIdParams } from '../api-schemas.js';
 import type { RouteContext } from '../route-context.js';
 import { requireSweep } from './sweep-routes.js';

@@ -1,8 +1,7 @@
+import { fitFingerprint, runsCsv, sweepExport } from '@isoflop/orchestrator';
 import { latestFit } from '@isoflop/store';
 import type { FastifyInstance } from 'fastify';
 import { ServerError } from '../../errors.js';
-import { runsCsv, sweepExport } from '../../export/sweep-export.js';
-import { fitFingerprint } from '../../fits/fit-fingerprint.js';
 import { errorResponses, sweepIdParams } from '../api-schemas.js';
 import type { RouteContext } from '../route-context.js';
 import { requireSweep } from './sweep-routes.js';

@@ -1,6 +1,6 @@
 import { FitError, fitRuns, type FitDocument, type FitOptions } from '@isoflop/fit';
 import { appendEvents, latestFit, saveFit, sweepRuns, type Store } from '@isoflop/store';
-import { ServerError } from '../errors.js';
+import { OrchestratorError } from '../errors.js';
 import { fitFingerprint } from './fit-fingerprint.js';
 import { fitRowsOf } from './fit-rows.js';
 
@@ -58,7 +58,7 @@ export function refreshSweepFit(
   } catch (error) {
     // Early in a sweep no family has enough finished runs for either approach: no fit yet, not a failure.
     if (error instanceof FitError && error.code === 'NOTHING_TO_FIT') return undefined;
-    throw new ServerError(
+    throw new OrchestratorError(
       'FIT_FAILED',
       `sweep ${sweepId}: fit failed: ${(error as Error).message}`,
       {

@@ -39,7 +39,7 @@ import {
   type StoredEvent,
   type SweepState,
 } from '@isoflop/store';
-import { ServerError } from '../errors.js';
+import { OrchestratorError } from '../errors.js';
 import { refreshSweepFit } from '../fits/refresh-sweep-fit.js';
 import { plansAdaptively } from './adaptive-step.js';
 import { decideStepInThread } from './adaptive-thread.js';
@@ -224,7 +224,7 @@ export class Coordinator {
   async cancel(sweepIdOrName: string): Promise<{ sweepId: string; cancelled: number }> {
     const sweep = findSweep(this.store, sweepIdOrName);
     if (!sweep)
-      throw new ServerError('SWEEP_NOT_FOUND', `no sweep with id or name '${sweepIdOrName}'`);
+      throw new OrchestratorError('SWEEP_NOT_FOUND', `no sweep with id or name '${sweepIdOrName}'`);
     let cancelled: string[] = [];
     this.commit(() => {
       cancelled = cancelSweepRuns(this.store, sweep.id, Date.now());

@@ -9,7 +9,7 @@ import {
   type SweepDetail,
 } from '@isoflop/store';
 import { listDecisions, type SweepDecision } from '../coordinator/decisions.js';
-import { ServerError } from '../errors.js';
+import { OrchestratorError } from '../errors.js';
 import { fitFingerprint } from '../fits/fit-fingerprint.js';
 
 /**
@@ -140,7 +140,8 @@ function buildExport(store: Store, sweep: SweepDetail): SweepExport {
 export function sweepExport(store: Store, idOrName: string): SweepExport {
   const row = findSweep(store, idOrName);
   const sweep = row ? getSweep(store, row.id) : undefined;
-  if (!sweep) throw new ServerError('SWEEP_NOT_FOUND', `no sweep with id or name '${idOrName}'`);
+  if (!sweep)
+    throw new OrchestratorError('SWEEP_NOT_FOUND', `no sweep with id or name '${idOrName}'`);
   return buildExport(store, sweep);
 }
 

@@ -4,7 +4,7 @@ import { openStore } from '@isoflop/store';
 import { Coordinator } from './coordinator.js';
 
 /**
- * `node apps/server/dist/coordinator/main.js`: the coordinator alone, without HTTP (`isoflop serve` runs it
+ * `node packages/orchestrator/dist/coordinator/main.js`: the coordinator alone, without HTTP (`isoflop serve` runs it
  * with the dashboard). Reads REDIS_URL, ISOFLOP_DB (default ./isoflop.db), ISOFLOP_QUEUE_PREFIX.
  */
 const { redisUrl, prefix, queueName } = queueLocationFromEnv();
