@@ -1,6 +1,11 @@
 export * from './run-spec.js';
 export { SpecError, type PlannerErrorCode, type SpecIssue } from './errors.js';
-export { sweepSpecSchema, type SweepSpec, type SweepSpecInput } from './sweep-spec.js';
+export {
+  sweepSpecSchema,
+  type SweepSpec,
+  type SweepSpecInput,
+  type VariantOptions,
+} from './sweep-spec.js';
 export { parseSweepSpec, validateSweepSpec, type SpecFormat } from './parse-sweep-spec.js';
 export { planSweep, FLOPS_TOLERANCE } from './plan-sweep.js';
 export { runId, canonicalJson } from './run-id.js';

@@ -13,7 +13,10 @@ describe('published JSON Schema', () => {
     const schema = sweepSpecJsonSchema() as {
       required: string[];
       properties: {
-        families: { properties: Record<string, unknown>; additionalProperties: boolean };
+        families: {
+          properties: Record<string, unknown>;
+          additionalProperties: { oneOf: { required: string[] }[] };
+        };
       };
     };
     expect(schema.required).toEqual(
@@ -24,6 +27,12 @@ describe('published JSON Schema', () => {
       'mdm',
       'mdm-prime-v2',
     ]);
-    expect(schema.properties.families.additionalProperties).toBe(false);
+    // Any other key is a named variant, which must say its family.
+    const variants = schema.properties.families.additionalProperties.oneOf;
+    expect(variants.map((variant) => variant.required)).toEqual([
+      ['family'],
+      ['family'],
+      ['family'],
+    ]);
   });
 });

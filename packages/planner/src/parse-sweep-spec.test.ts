@@ -40,6 +40,7 @@ describe('parseSweepSpec', () => {
   it('fills in the defaults of a minimal YAML spec', () => {
     const spec = parseSweepSpec(VALID_YAML);
     expect(spec.families['mdm-prime-v2']).toEqual({
+      family: 'mdm-prime-v2',
       base: 2,
       shuffle: true,
       shuffleSeed: 0,
@@ -76,6 +77,73 @@ describe('parseSweepSpec', () => {
     spec['families'] = { arm: {}, gpt: {} };
     expect(issuesOf(spec)).toEqual([
       { path: 'families.gpt', message: 'unknown family; expected one of arm, mdm, mdm-prime-v2' },
+    ]);
+  });
+
+  it('reads named variants of a family beside the family keys, with their defaults', () => {
+    const spec = validObject();
+    spec['families'] = {
+      'mdm-prime-v2': {},
+      'prime-k8': { family: 'mdm-prime-v2', base: 8, objective: 'nelbo' },
+      'arm-again': { family: 'arm' },
+    };
+    const families = validateSweepSpec(spec).families;
+    expect(families['prime-k8']).toEqual({
+      family: 'mdm-prime-v2',
+      base: 8,
+      shuffle: true,
+      shuffleSeed: 0,
+      embedding: 'cat-share',
+      objective: 'nelbo',
+      eps: 1e-3,
+    });
+    expect(families['arm-again']).toEqual({ family: 'arm' });
+    expect(families['mdm-prime-v2']?.family).toBe('mdm-prime-v2');
+  });
+
+  it('rejects a variant with a bad option, an unknown family, a family key of another family, a bad name', () => {
+    const spec = validObject();
+    spec['families'] = {
+      'prime-k1': { family: 'mdm-prime-v2', base: 1 },
+      other: { family: 'gpt' },
+      mdm: { family: 'arm' },
+    };
+    expect(issuesOf(spec)).toEqual([
+      { path: 'families.mdm.family', message: 'expected "mdm"' },
+      { path: 'families.prime-k1.base', message: 'expected number to be >=2' },
+      {
+        path: 'families.other.family',
+        message: "invalid discriminator value. Expected 'arm' | 'mdm' | 'mdm-prime-v2'",
+      },
+    ]);
+    spec['families'] = { Prime_K8: { family: 'mdm-prime-v2' } };
+    expect(issuesOf(spec)).toEqual([
+      {
+        path: 'families.Prime_K8',
+        message: 'expected a kebab-case variant name (lower-case letters, digits, single dashes)',
+      },
+    ]);
+  });
+
+  it('checks cat-share divisibility against the length l of every Prime variant', () => {
+    // V = 1024: base 2 gives l = 10 (dModel 40 and 80 divide), base 4 gives l = 5 (they divide), base 3
+    // gives l = 7 (they do not).
+    const spec = validObject();
+    spec['families'] = {
+      'prime-b4': { family: 'mdm-prime-v2', base: 4 },
+      'prime-b3': { family: 'mdm-prime-v2', base: 3 },
+    };
+    expect(issuesOf(spec)).toEqual([
+      {
+        path: 'sizes.shapes[0].dModel',
+        message:
+          'expected a multiple of the Prime length l = 7 (families.prime-b3.embedding is cat-share)',
+      },
+      {
+        path: 'sizes.shapes[1].dModel',
+        message:
+          'expected a multiple of the Prime length l = 7 (families.prime-b3.embedding is cat-share)',
+      },
     ]);
   });
 

@@ -259,3 +259,52 @@ eval: { tokens: 1000000, every: 1000 }
     expect(plan.runs.find((run) => run.shape.dModel === 2048)!.batchSize).toBe(256);
   });
 });
+
+describe('planSweep variants', () => {
+  it('trains one family under several named variants, each with its own options, length and ids', () => {
+    // V = 1024: base 2 gives l = 10, base 32 gives l = 2; dModel 40 serves both.
+    const plan = planSweep(
+      spec({
+        families: {
+          mdm: {},
+          'mdm-prime-v2': {},
+          'prime-k32': { family: 'mdm-prime-v2', base: 32, objective: 'nelbo' },
+        },
+      }),
+    );
+    expect(plan.runs.map((run) => [run.family, run.variant])).toEqual([
+      ['mdm', 'mdm'],
+      ['mdm-prime-v2', 'mdm-prime-v2'],
+      ['mdm-prime-v2', 'prime-k32'],
+    ]);
+    const [, published, k32] = plan.runs;
+    expect(published?.prime).toMatchObject({ base: 2, length: 10, objective: 'published' });
+    expect(k32?.prime).toMatchObject({ base: 32, length: 2, objective: 'nelbo' });
+    expect(k32?.id).toMatch(/^prime-k32-[0-9a-f]{16}$/);
+    expect(published?.id).toMatch(/^mdm-prime-v2-[0-9a-f]{16}$/);
+  });
+
+  it('gives two variants with the same options different ids', () => {
+    const plan = planSweep(spec({ families: { arm: {}, 'arm-twin': { family: 'arm' } } }));
+    const [arm, twin] = plan.runs;
+    expect(twin?.variant).toBe('arm-twin');
+    expect(twin?.id).not.toBe(arm?.id);
+    expect({ ...twin, id: arm?.id, variant: 'arm' }).toEqual(arm);
+  });
+
+  it('shapes count-rule sizes so that every cat-share variant can split them', () => {
+    // V = 1024: base 4 gives l = 5, base 2 gives l = 10, head width 8: dModel a multiple of lcm = 40.
+    const plan = planSweep(
+      spec({
+        families: {
+          'mdm-prime-v2': {},
+          'prime-b4': { family: 'mdm-prime-v2', base: 4 },
+        },
+        sizes: { count: 3, params: { min: 2e4, max: 2e5 } },
+        shapeRule: { headDim: 8, aspectRatio: 40 },
+      }),
+    );
+    expect(plan.runs.length).toBe(6);
+    for (const run of plan.runs) expect(run.shape.dModel % 40).toBe(0);
+  });
+});

@@ -61,24 +61,73 @@ const primeOptions = z.strictObject({
   eps: unitOpen.default(1e-3).describe('masking time t is drawn in [eps, 1]'),
 });
 
+/** A variant's name: the key under `families` (kebab-case, so it reads well in run ids and charts). */
+const VARIANT_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** Said of a `families` key that names no family and no `family:` field. */
+export const UNKNOWN_FAMILY = `unknown family; expected one of ${FAMILIES.join(', ')}`;
+
+/** A named variant: a family with its options, e.g. `prime-k8: { family: mdm-prime-v2, base: 8 }`. */
+const variantOptions = z.discriminatedUnion(
+  'family',
+  [
+    z.strictObject({ family: z.literal('arm') }),
+    mdmOptions.extend({ family: z.literal('mdm') }),
+    primeOptions.extend({ family: z.literal('mdm-prime-v2') }),
+  ],
+  {
+    // Reached for a key that is not a family name and has no `family` field; a wrong `family` value keeps
+    // zod's own message, which lists the options.
+    error: (issue) =>
+      issue.code === 'invalid_union' && (issue.input as { family?: unknown }).family === undefined
+        ? UNKNOWN_FAMILY
+        : undefined,
+  },
+);
+
+/** The options of one variant, with its family resolved: what the planner reads. */
+export type VariantOptions = z.output<typeof variantOptions>;
+
+/** A key that is a family name: that family's options, `family` optional (it is the key). */
+const familyKeys = {
+  arm: z.strictObject({ family: z.literal('arm').optional() }),
+  mdm: mdmOptions.extend({ family: z.literal('mdm').optional() }),
+  'mdm-prime-v2': primeOptions.extend({ family: z.literal('mdm-prime-v2').optional() }),
+};
+
 const families = z
-  .strictObject(
-    {
-      arm: z.strictObject({}).optional(),
-      mdm: mdmOptions.optional(),
-      'mdm-prime-v2': primeOptions.optional(),
-    },
-    {
-      error: (issue) =>
-        issue.code === 'unrecognized_keys'
-          ? `unknown family; expected one of ${FAMILIES.join(', ')}`
-          : undefined,
-    },
-  )
-  .refine((f) => Object.keys(f).length > 0, {
-    message: `expected at least one of ${FAMILIES.join(', ')}`,
+  .strictObject({
+    arm: familyKeys.arm.optional(),
+    mdm: familyKeys.mdm.optional(),
+    'mdm-prime-v2': familyKeys['mdm-prime-v2'].optional(),
   })
-  .describe('the families to train, each with its options ({} for the defaults)');
+  .catchall(variantOptions)
+  .superRefine((f, ctx) => {
+    if (Object.keys(f).length === 0) {
+      ctx.addIssue({ code: 'custom', message: `expected at least one of ${FAMILIES.join(', ')}` });
+    }
+    for (const name of Object.keys(f)) {
+      if (!VARIANT_NAME.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'expected a kebab-case variant name (lower-case letters, digits, single dashes)',
+        });
+      }
+    }
+  })
+  .transform((f): Record<string, VariantOptions> => {
+    const resolved: Record<string, VariantOptions> = {};
+    for (const [name, options] of Object.entries(f)) {
+      if (options === undefined) continue;
+      // A key that is a family name is that family (its `family` field is optional there).
+      resolved[name] = { ...options, family: options.family ?? name } as VariantOptions;
+    }
+    return resolved;
+  })
+  .describe(
+    "the variants to train: a family name with its options ({} for the defaults), or any kebab-case name with family: and that family's options",
+  );
 
 const explicitShape = z.strictObject({
   dModel: positiveInt,
@@ -313,17 +362,19 @@ export const sweepSpecSchema = z
           });
         }
       });
-      const prime = spec.families['mdm-prime-v2'];
       // Without a vocabulary (already reported under data.tokenizer) there is no l to check against.
       const hasVocab = spec.data.corpus.kind === 'shards' || spec.data.tokenizer.kind !== 'none';
-      if (prime?.embedding === 'cat-share' && hasVocab) {
-        const length = primeLength(prime.base, vocabSizeOf(spec.data));
+      for (const [name, variant] of Object.entries(spec.families)) {
+        if (variant.family !== 'mdm-prime-v2' || variant.embedding !== 'cat-share') continue;
+        // Refinements run beside field issues: a base already reported as invalid has no l to check.
+        if (!hasVocab || !(Number.isInteger(variant.base) && variant.base >= 2)) continue;
+        const length = primeLength(variant.base, vocabSizeOf(spec.data));
         spec.sizes.shapes.forEach((shape, i) => {
           if (shape.dModel % length !== 0) {
             ctx.addIssue({
               code: 'custom',
               path: ['sizes', 'shapes', i, 'dModel'],
-              message: `expected a multiple of the Prime length l = ${length} (families.mdm-prime-v2.embedding is cat-share)`,
+              message: `expected a multiple of the Prime length l = ${length} (families.${name}.embedding is cat-share)`,
             });
           }
         });
@@ -343,5 +394,14 @@ export const sweepSpecSchema = z
 
 /** A validated sweep spec with every default filled in. */
 export type SweepSpec = z.output<typeof sweepSpecSchema>;
+/**
+ * What one `families` entry may hold, as TypeScript can say it: zod's own input type of a strict object
+ * with a catchall asks every key, `arm` included, to satisfy the catchall.
+ */
+export type FamilyEntryInput =
+  z.input<(typeof familyKeys)[keyof typeof familyKeys]> | z.input<typeof variantOptions>;
+
 /** What a user may write: defaults optional. */
-export type SweepSpecInput = z.input<typeof sweepSpecSchema>;
+export type SweepSpecInput = Omit<z.input<typeof sweepSpecSchema>, 'families'> & {
+  families: Record<string, FamilyEntryInput>;
+};

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { SpecIssue } from '../errors.js';
+import { UNKNOWN_FAMILY } from '../sweep-spec.js';
 
 /** `families.mdm-prime-v2.base`, `sizes.shapes[2].nHeads`: dotted keys, bracketed indices. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -29,9 +30,12 @@ export function toSpecIssues(issues: readonly z.core.$ZodIssue[]): SpecIssue[] {
       }
       continue;
     }
+    // Zod reports a missing discriminator at the discriminator's path; a `families` key without `family:`
+    // is wrong as a whole (`families.gpt: unknown family`), as it was before variants existed.
+    const path = issue.message === UNKNOWN_FAMILY ? issue.path.slice(0, -1) : issue.path;
     // Zod's default texts read "Invalid input: expected number, received string"; keep the useful part.
     const message = issue.message.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, '');
-    out.push({ path: formatPath(issue.path), message: lowerFirst(message) });
+    out.push({ path: formatPath(path), message: lowerFirst(message) });
   }
   return out;
 }
