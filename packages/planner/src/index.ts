@@ -32,3 +32,5 @@ export {
   type DecideAdaptiveStep,
   type ObservedRun,
 } from './adaptive/adaptive-types.js';
+export { decideAdaptiveStep } from './adaptive/decide-adaptive-step.js';
+export { adaptiveSpecSchema, type AdaptiveSpec } from './adaptive/adaptive-spec.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adaptiveSpecSchema } from './adaptive/adaptive-spec.js';
 import { DEVICES, FAMILIES, PARAM_CONVENTIONS, PRECISIONS } from './run-spec.js';
 import { primeLength, vocabSizeOf } from './vocab.js';
 
@@ -344,6 +345,7 @@ export const sweepSpecSchema = z
       .default([0])
       .describe('one run per seed for every (family, budget, size)'),
     checkpointEvery: positiveInt.default(1000).describe('steps between checkpoints'),
+    adaptive: adaptiveSpecSchema.optional(),
   })
   .superRefine((spec, ctx) => {
     if (spec.sizes.shapes !== undefined) {
@@ -377,6 +379,34 @@ export const sweepSpecSchema = z
               message: `expected a multiple of the Prime length l = ${length} (families.${name}.embedding is cat-share)`,
             });
           }
+        });
+      }
+    }
+    if (spec.adaptive !== undefined) {
+      const known = (name: string) => Object.hasOwn(spec.families, name);
+      const names: [string | undefined, PropertyKey[]][] = [
+        [spec.adaptive.overlap.baseline, ['adaptive', 'overlap', 'baseline']],
+        [spec.adaptive.narrow?.target.variant, ['adaptive', 'narrow', 'target', 'variant']],
+      ];
+      const target = spec.adaptive.narrow?.target;
+      if (target?.quantity === 'compute-ratio') {
+        names.push([target.baseline, ['adaptive', 'narrow', 'target', 'baseline']]);
+      }
+      for (const [name, path] of names) {
+        if (name !== undefined && !known(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `expected a variant of this spec (${Object.keys(spec.families).join(', ')})`,
+          });
+        }
+      }
+      const bounds = spec.adaptive.sizes;
+      if (bounds?.min !== undefined && bounds.max !== undefined && bounds.max < bounds.min) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['adaptive', 'sizes', 'max'],
+          message: `expected at least min (${bounds.min})`,
         });
       }
     }

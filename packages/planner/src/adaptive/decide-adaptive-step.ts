@@ -1,0 +1,38 @@
+import { contextOf } from '../internal/sweep-context.js';
+import { planSweep } from '../plan-sweep.js';
+import type { AdaptiveStep, AdaptiveStepInput } from './adaptive-types.js';
+import { bracketRule } from './bracket-rule.js';
+import { observedGroups } from './observed-groups.js';
+import { Proposer } from './proposer.js';
+
+/**
+ * The pure decision step: given the spec, every run planned so far and the finished results, the runs
+ * to add next, each with its reason, and the limits that stopped a rule. Same inputs, same output;
+ * added runs are built like planned ones, so their ids are stable and a restart never duplicates them.
+ *
+ * Pending runs (planned, no result yet) hold back judgement: a (variant, budget) with any pending run is
+ * not judged by the bracket rule, and the overlap and narrow rules wait until no run is pending and every
+ * budget is bracketed (or limited), because they read fits the pending runs would change. So the step
+ * can be called after every landed result: it adds nothing until a group is complete.
+ * Without an `adaptive` block the step adds nothing.
+ */
+export function decideAdaptiveStep(input: AdaptiveStepInput): AdaptiveStep {
+  const { spec, planned, results } = input;
+  const groups = [...observedGroups(planned, results).values()];
+  const pending = groups.some((g) => g.pending > 0);
+  if (spec.adaptive === undefined) return { add: [], limits: [], settled: !pending };
+  const ctx = contextOf(spec);
+  const proposer = new Proposer(ctx, planSweep(spec).runs, planned, results);
+  // Plan order: variants as the plan lists them, budgets ascending.
+  const order = new Map(ctx.variants.map((v, i) => [v.name, i]));
+  groups.sort(
+    (p, q) =>
+      (order.get(p.variant) ?? 0) - (order.get(q.variant) ?? 0) || p.budgetFlops - q.budgetFlops,
+  );
+  if (spec.adaptive.bracket) bracketRule(ctx, groups, proposer);
+  return {
+    add: proposer.added,
+    limits: proposer.limits,
+    settled: proposer.added.length === 0 && !pending,
+  };
+}
