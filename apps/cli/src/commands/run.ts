@@ -176,7 +176,9 @@ function printSummary(store: Store, sweepId: string): void {
   const decisions = listDecisions(store, sweepId);
   const added = new Map(
     decisions.flatMap((decision) =>
-      decision.type === 'add' ? [[decision.runId, `${decision.rule}/${decision.code}`] as const] : [],
+      decision.type === 'add'
+        ? [[decision.runId, `${decision.rule}/${decision.code}`] as const]
+        : [],
     ),
   );
   const rows = runs.map((run) => [
