@@ -471,7 +471,8 @@ export class Coordinator {
     });
     if (added.length === 0) return;
     const ids = added.map((run) => run.id);
-    await this.queue.enqueue(added, this.options.retry);
+    // Ahead of the waiting grid: the step judges a group only once its runs have results.
+    await this.queue.enqueue(added, this.options.retry, 'first');
     let cancelled = false;
     this.commit(() => {
       cancelled = findSweep(this.store, sweepId)?.state === 'cancelled';
