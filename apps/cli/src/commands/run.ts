@@ -310,15 +310,15 @@ async function runSweep(specPath: string, options: RunOptions): Promise<void> {
     const { sweepId, plan, created } = await coordinator.submit(text, format, {
       baseDir: dirname(absolute),
     });
-    const already = listSweepRuns(store, sweepId).filter(
-      (run) => run.state === 'done' || run.state === 'diverged',
-    );
+    // The stored runs: the plan's, plus any an adaptive step added before a resume.
+    const stored = listSweepRuns(store, sweepId);
+    const already = stored.filter((run) => run.state === 'done' || run.state === 'diverged');
     process.stderr.write(
-      `sweep ${plan.sweepName} (${sweepId}): ${plan.runs.length} runs` +
+      `sweep ${plan.sweepName} (${sweepId}): ${stored.length} runs` +
         (created ? '' : `, resuming (${already.length} already finished)`) +
         `, ${options.workers} worker(s), database ${dbFile}\n`,
     );
-    const progress = new SweepProgress(sweepId, names, plan.runs.length, already.length);
+    const progress = new SweepProgress(sweepId, names, stored.length, already.length);
     log = (message) => progress.log(message);
     const stopProgress = coordinator.onEvents((events) => progress.handle(events));
     const outcome = await Promise.race([
