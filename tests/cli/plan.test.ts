@@ -109,7 +109,6 @@ describe('isoflop plan', () => {
     expect(stderr.split('\n')).toEqual([
       'error: invalid sweep spec:',
       '  families.gpt: unknown family; expected one of arm, mdm, mdm-prime-v2',
-      '  families: expected at least one of arm, mdm, mdm-prime-v2',
       '  budgets[1]: expected number to be >0',
       '  batchSize: expected number, received string',
       '',

@@ -5,6 +5,8 @@ export interface PlanRecord {
   id: string;
   sweep: string;
   family: RunSpec['family'];
+  /** The spec's key under families: the family itself, or a named variant. */
+  variant: string;
   budget_flops: number;
   achieved_flops: number;
   /** achieved_flops / budget_flops - 1. */
@@ -36,6 +38,7 @@ export function toPlanRecord(run: RunSpec): PlanRecord {
     id: run.id,
     sweep: run.sweepName,
     family: run.family,
+    variant: run.variant,
     budget_flops: run.budgetFlops,
     achieved_flops: run.achievedFlops,
     flops_error: run.achievedFlops / run.budgetFlops - 1,

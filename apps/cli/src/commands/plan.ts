@@ -3,12 +3,13 @@ import { planSweep, toPlanRecord, type Plan } from '@isoflop/planner';
 import { runAction } from '../cli-action.js';
 import { formatCount, formatTable } from '../format.js';
 import { loadSweepSpec } from '../load-spec.js';
+import { planFromResults, type ResultColumns } from './plan-results.js';
 
 function printJson(plan: Plan): void {
   process.stdout.write(plan.runs.map((run) => `${JSON.stringify(toPlanRecord(run))}\n`).join(''));
   for (const drop of plan.dropped) {
     process.stderr.write(
-      `${JSON.stringify({ kind: 'dropped', family: drop.family, budget_flops: drop.budgetFlops, params: drop.params, reason: drop.reason })}\n`,
+      `${JSON.stringify({ kind: 'dropped', family: drop.family, variant: drop.variant, budget_flops: drop.budgetFlops, params: drop.params, reason: drop.reason })}\n`,
     );
   }
   for (const warning of plan.warnings) {
@@ -55,6 +56,12 @@ function printTable(plan: Plan): void {
     process.stderr.write(`warning ${warning.runId}: ${warning.message}\n`);
 }
 
+interface PlanOptions {
+  json?: boolean;
+  checkData?: boolean;
+  results?: string;
+}
+
 export function register(program: Command): void {
   program
     .command('plan')
@@ -66,6 +73,19 @@ export function register(program: Command): void {
       'sweep spec file (YAML, or JSON by .json extension); corpus paths are relative to it',
     )
     .option('--json', 'one JSON object per run on stdout (JSON lines)')
+    .option(
+      '--results <file>',
+      'a CSV of finished runs (trained anywhere): print the runs the adaptive step would add next',
+    )
+    .option('--n <col>', 'with --results: column of N (default N)')
+    .option('--loss <col>', 'with --results: column of the loss (default loss)')
+    .option('--family <col>', 'with --results: column of the variant (default family)')
+    .option('--d <col>', 'with --results: column of tokens D (default tokens, if present)')
+    .option('--flops <col>', 'with --results: column of compute C, D = C/(6N) (default flops)')
+    .option(
+      '--budget <col>',
+      'with --results: column of the IsoFLOP budget (default budget, if present)',
+    )
     .option(
       '--check-data',
       'fail (exit 2) when a corpus file the spec names is missing, as run and submit do; without it, plan warns',
@@ -81,13 +101,21 @@ Output:
   stderr  sizes dropped with the reason, runs whose achieved C is more than 1% off the target, and
           missing corpus files (--json: JSON lines {"kind":"dropped",family,budget_flops,params,reason},
           {"kind":"warning",id,message} and {"kind":"missing-file",path,message})
+With --results FILE.csv (columns as isoflop fit takes them: family = the variant, N, loss, and tokens or
+flops, optionally budget): the runs the spec's adaptive step would add next, each line as above plus
+"reason": {rule, code, variant, budget_flops, message}; stderr: {"kind":"limit",...} for each limit that
+stopped a rule and {"kind":"step","added","settled"}.
 Exit codes: 0 planned, 2 invalid spec (each problem as <field.path>: <what was expected>), 1 failure.`,
     )
     .action(
-      runAction((specPath: string, options: { json?: boolean; checkData?: boolean }) => {
+      runAction((specPath: string, options: ResultColumns & PlanOptions) => {
         const { spec, missingFiles } = loadSweepSpec(specPath, {
           requireFiles: options.checkData ?? false,
         });
+        if (options.results !== undefined) {
+          planFromResults(spec, options.results, options, options.json ?? false);
+          return;
+        }
         const plan = planSweep(spec);
         if (options.json) printJson(plan);
         else printTable(plan);

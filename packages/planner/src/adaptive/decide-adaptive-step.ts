@@ -3,6 +3,7 @@ import { planSweep } from '../plan-sweep.js';
 import type { AdaptiveStep, AdaptiveStepInput } from './adaptive-types.js';
 import { bracketRule } from './bracket-rule.js';
 import { observedGroups } from './observed-groups.js';
+import { overlapRule } from './overlap-rule.js';
 import { Proposer } from './proposer.js';
 
 /**
@@ -30,6 +31,9 @@ export function decideAdaptiveStep(input: AdaptiveStepInput): AdaptiveStep {
       (order.get(p.variant) ?? 0) - (order.get(q.variant) ?? 0) || p.budgetFlops - q.budgetFlops,
   );
   if (spec.adaptive.bracket) bracketRule(ctx, groups, proposer);
+  // Overlap and narrowing read the minima: they wait until every budget is finished and bracketed (or
+  // stopped by a limit), so they never act on a minimum the next bracket run would move.
+  if (proposer.added.length === 0 && !pending) overlapRule(ctx, groups, proposer);
   return {
     add: proposer.added,
     limits: proposer.limits,

@@ -51,7 +51,8 @@ export class Proposer {
 
   /**
    * Add the runs of `size` at `budgetFlops` (one per seed of the spec, or the given seeds). All or
-   * nothing: false, with a limit recorded, when a run cannot be trained or the allowance is spent.
+   * nothing: 'refused', with a limit recorded, when a run cannot be trained or the allowance is spent;
+   * 'known' when the sweep has every one of them already.
    */
   propose(
     variant: Variant,
@@ -59,7 +60,7 @@ export class Proposer {
     size: LadderSize,
     reason: AdaptiveReason,
     seeds: readonly number[] = this.ctx.spec.seeds,
-  ): boolean {
+  ): 'added' | 'known' | 'refused' {
     const runs: RunSpec[] = [];
     for (const seed of seeds) {
       const built = buildRun(
@@ -77,13 +78,13 @@ export class Proposer {
           budgetFlops,
           message: `N = ${size.params} at C = ${budgetFlops.toPrecision(3)}: ${built.reason}`,
         });
-        return false;
+        return 'refused';
       }
       const key = runKey(variant.name, budgetFlops, built.run.params, seed);
       if (this.known.has(built.run.id) || this.known.has(key)) continue;
       runs.push(built.run);
     }
-    if (runs.length === 0) return true;
+    if (runs.length === 0) return 'known';
     const flops = runs.reduce((sum, r) => sum + 6 * r.params * r.tokens, 0);
     if (runs.length > this.runsLeft) {
       this.limit({
@@ -93,7 +94,7 @@ export class Proposer {
         budgetFlops,
         message: `adding N = ${size.params} at C = ${budgetFlops.toPrecision(3)} would pass adaptive.maxExtraRuns (${this.ctx.spec.adaptive?.maxExtraRuns ?? 0})`,
       });
-      return false;
+      return 'refused';
     }
     if (flops > this.flopsLeft) {
       this.limit({
@@ -103,7 +104,7 @@ export class Proposer {
         budgetFlops,
         message: `adding N = ${size.params} at C = ${budgetFlops.toPrecision(3)} would pass adaptive.maxExtraFlops (${this.ctx.spec.adaptive?.maxExtraFlops?.toPrecision(3)})`,
       });
-      return false;
+      return 'refused';
     }
     this.runsLeft -= runs.length;
     this.flopsLeft -= flops;
@@ -112,6 +113,6 @@ export class Proposer {
       this.known.add(runKey(run.variant, run.budgetFlops, run.params, run.seed));
       this.added.push({ run, reason });
     }
-    return true;
+    return 'added';
   }
 }

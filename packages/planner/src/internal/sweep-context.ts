@@ -18,6 +18,8 @@ export interface SweepContext {
   vocabSize: number;
   /** The variants in plan order: by family (arm, mdm, mdm-prime-v2), then as the spec lists them. */
   variants: Variant[];
+  /** The spec's budgets. */
+  budgets: number[];
   /** dModel is a multiple of this: headDim and every cat-share Prime length l, so all variants share shapes. */
   multiple: number;
   paramsOf: ParamCounter;
@@ -55,6 +57,7 @@ export function contextOf(spec: SweepSpec): SweepContext {
     spec,
     vocabSize,
     variants,
+    budgets: budgetsOf(spec),
     multiple,
     paramsOf:
       spec.paramConvention === 'paper'
