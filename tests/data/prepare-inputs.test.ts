@@ -4,13 +4,22 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTokenizer, prepareData, type DataSpec } from '@isoflop/data';
+import { loadTokenizer, prepareData, type DataSpec, type TokenShard } from '@isoflop/data';
 
-const FILES = ['header.json', 'tokenizer.json', 'train.bin', 'val.bin'];
-
+/** Every file of a prepared entry (index, tokenizer, shards), by name. */
 async function digests(dir: string): Promise<string[]> {
-  const contents = await Promise.all(FILES.map((name) => readFile(join(dir, name))));
-  return contents.map((bytes) => createHash('sha256').update(bytes).digest('hex'));
+  const names = (await readdir(dir)).sort();
+  const contents = await Promise.all(names.map((name) => readFile(join(dir, name))));
+  return contents.map(
+    (bytes, i) => `${names[i]} ${createHash('sha256').update(bytes).digest('hex')}`,
+  );
+}
+
+/** The whole token stream of a prepared split (small test corpora only). */
+function tokensOf(shard: TokenShard): Int32Array {
+  const out = new Int32Array(shard.length);
+  shard.read(0, shard.length, out, 0);
+  return out;
 }
 
 /** Twelve short documents of real-looking English, distinct enough to split. */
@@ -51,7 +60,7 @@ describe('prepareData on user corpora', () => {
     );
     expect(prepared.header.corpus.documents).toBe(7);
     const tokenizer = await loadTokenizer(prepared.dir);
-    const text = await tokenizer?.decode([...prepared.train.tokens, ...prepared.val.tokens]);
+    const text = await tokenizer?.decode([...tokensOf(prepared.train), ...tokensOf(prepared.val)]);
     const documents = text?.split('<|endoftext|>').filter((part) => part.length > 0) ?? [];
     expect(documents.sort()).toEqual(DOCUMENTS.slice(0, 7).sort());
   });
@@ -70,7 +79,7 @@ describe('prepareData on user corpora', () => {
     expect(prepared.header.val.documents).toBe(4);
     expect(prepared.header.train.documents).toBe(8);
     const tokenizer = await loadTokenizer(prepared.dir);
-    const val = (await tokenizer?.decode(prepared.val.tokens))
+    const val = (await tokenizer?.decode(tokensOf(prepared.val)))
       ?.split('<|endoftext|>')
       .filter(Boolean);
     for (const document of val ?? []) expect(DOCUMENTS).toContain(document);
@@ -92,7 +101,7 @@ describe('prepareData on user corpora', () => {
     expect(await digests(b.dir)).toEqual(await digests(a.dir));
     const tokenizer = await loadTokenizer(a.dir);
     expect(tokenizer?.kind).toBe('bpe');
-    const decoded = (await tokenizer?.decode(a.train.tokens))
+    const decoded = (await tokenizer?.decode(tokensOf(a.train)))
       ?.split('<|endoftext|>')
       .filter(Boolean);
     expect(decoded).toHaveLength(8);
@@ -139,7 +148,7 @@ describe('prepareData on user corpora', () => {
     expect(await digests(racing[0]?.dir ?? '')).toEqual(await digests(alone.dir));
   });
 
-  it('takes over the lock and clears the temp dir left by a preparer that died', async () => {
+  it('takes over the lock and clears the unfinished entry left by a preparer that died', async () => {
     const spec: DataSpec = {
       corpus: { kind: 'jsonl', paths: [join(corpusDir, 'c.jsonl')], field: 'body' },
       tokenizer: { kind: 'gpt2' },
@@ -149,7 +158,11 @@ describe('prepareData on user corpora', () => {
     const { contentHash } = await prepareData(spec, { cacheDir: join(root, 'probe') });
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     await mkdir(join(cacheDir, 'data'), { recursive: true });
-    await mkdir(join(cacheDir, 'data', `.tmp-${contentHash.slice(0, 16)}-crashed`));
+    await mkdir(join(cacheDir, 'data', `.partial-${contentHash}`));
+    await writeFile(
+      join(cacheDir, 'data', `.partial-${contentHash}`, 'train-00000.bin.tmp'),
+      'junk',
+    );
     await writeFile(
       join(cacheDir, 'data', `.lock-${contentHash}`),
       JSON.stringify({ pid: dead, host: hostname() }),
@@ -179,11 +192,13 @@ describe('prepareData on user corpora', () => {
         { cacheDir: join(root, 'shards') },
       );
       expect(prepared.train.dtype).toBe(dtype);
-      expect(Array.from(prepared.train.tokens)).toEqual(Array.from(train));
-      expect(Array.from(prepared.val.tokens)).toEqual(Array.from(val));
+      expect(Array.from(tokensOf(prepared.train))).toEqual(Array.from(train));
+      expect(Array.from(tokensOf(prepared.val))).toEqual(Array.from(val));
       expect(prepared.vocabSize).toBe(500);
       expect(prepared.eotId).toBe(499);
-      expect(await readFile(join(prepared.dir, 'train.bin'))).toEqual(await readFile(trainPath));
+      expect(await readFile(join(prepared.dir, 'train-00000.bin'))).toEqual(
+        await readFile(trainPath),
+      );
       expect(await loadTokenizer(prepared.dir)).toBeUndefined();
     },
   );

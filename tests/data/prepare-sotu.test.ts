@@ -9,15 +9,23 @@ import {
   unigramEntropy,
   type DataSpec,
   type PreparedData,
+  type TokenShard,
 } from '@isoflop/data';
 
-const FILES = ['header.json', 'tokenizer.json', 'train.bin', 'val.bin'];
+const FILES = ['index.json', 'tokenizer.json', 'train-00000.bin', 'val-00000.bin'];
 const spec: DataSpec = { corpus: { kind: 'sotu' }, tokenizer: { kind: 'gpt2' }, valFraction: 0.05 };
 
 /** SHA-256 of each file: comparing multi-megabyte buffers with toEqual is far too slow. */
 async function filesOf(dir: string): Promise<string[]> {
   const contents = await Promise.all(FILES.map((name) => readFile(join(dir, name))));
   return contents.map((bytes) => createHash('sha256').update(bytes).digest('hex'));
+}
+
+/** The whole token stream of a prepared split (small test corpora only). */
+function tokensOf(shard: TokenShard): Int32Array {
+  const out = new Int32Array(shard.length);
+  shard.read(0, shard.length, out, 0);
+  return out;
 }
 
 describe('prepareData on the default corpus (State of the Union, GPT-2 BPE)', () => {
@@ -35,7 +43,7 @@ describe('prepareData on the default corpus (State of the Union, GPT-2 BPE)', ()
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
-  it('writes header, tokenizer and shards under data/<contentHash>', async () => {
+  it('writes index, tokenizer and shards under data/<contentHash>', async () => {
     expect(first.dir).toBe(join(root, 'a', 'data', first.contentHash));
     expect((await readdir(first.dir)).sort()).toEqual(FILES);
     expect(await readdir(join(root, 'a', 'data'))).toEqual([first.contentHash]);
@@ -46,29 +54,31 @@ describe('prepareData on the default corpus (State of the Union, GPT-2 BPE)', ()
       kind: 'sotu',
       documents: 233,
       bytes: expect.any(Number),
+      files: 233,
+      sourceBytes: expect.any(Number),
     });
     expect((first.header.train.documents ?? 0) + (first.header.val.documents ?? 0)).toBe(233);
     // About 2.07 M GPT-2 tokens in 10.8 M characters; 5 % of the bytes held out.
-    const total = first.train.tokens.length + first.val.tokens.length;
+    const total = first.train.length + first.val.length;
     expect(total).toBeGreaterThan(2_000_000);
     expect(total).toBeLessThan(2_200_000);
-    expect(first.val.tokens.length / total).toBeGreaterThan(0.04);
-    expect(first.val.tokens.length / total).toBeLessThan(0.08);
+    expect(first.val.length / total).toBeGreaterThan(0.04);
+    expect(first.val.length / total).toBeLessThan(0.08);
   });
 
   it('ends every document with end-of-text', () => {
     for (const shard of [first.train, first.val]) {
-      expect(shard.tokens[shard.tokens.length - 1]).toBe(first.eotId);
+      expect(tokensOf(shard).at(-1)).toBe(first.eotId);
     }
-    const eots = (tokens: Uint16Array | Uint32Array): number =>
-      tokens.filter((id) => id === first.eotId).length;
-    expect(eots(first.train.tokens)).toBe(first.header.train.documents);
-    expect(eots(first.val.tokens)).toBe(first.header.val.documents);
+    const eots = (shard: TokenShard): number =>
+      tokensOf(shard).filter((id) => id === first.eotId).length;
+    expect(eots(first.train)).toBe(first.header.train.documents);
+    expect(eots(first.val)).toBe(first.header.val.documents);
   });
 
   it('decodes back to the addresses, oldest first', async () => {
     const tokenizer = await loadTokenizer(first.dir);
-    const opening = await tokenizer?.decode(first.train.tokens.subarray(0, 12));
+    const opening = await tokenizer?.decode(tokensOf(first.train).subarray(0, 12));
     expect(opening).toMatch(/^Fellow-Citizens of the Senate and House of Representatives/);
     expect(tokenizer?.hash).toBe(first.tokenizerHash);
   });
@@ -102,6 +112,6 @@ describe('prepareData on the default corpus (State of the Union, GPT-2 BPE)', ()
     });
     expect(again.dir).toBe(first.dir);
     expect(calls).toBe(0);
-    expect(again.val.tokens).toHaveLength(first.val.tokens.length);
+    expect(again.val.length).toBe(first.val.length);
   });
 });

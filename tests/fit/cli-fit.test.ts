@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FitDocument } from '@isoflop/fit';
 import { parseCsv, rowsFromCsv } from '../../apps/cli/src/commands/fit.js';
+import { akimaReference } from '../../packages/fit/fixtures/fixtures.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = join(root, 'apps/cli/bin/isoflop.js');
@@ -59,6 +60,67 @@ describe('isoflop fit', () => {
       compute_ratio: expect.any(Number),
       at_loss: expect.any(Number),
     });
+  });
+
+  it('--estimator akima returns per family a, b and the budget optima with intervals, matching scipy to 1e-6', () => {
+    const reference = akimaReference();
+    const result = isoflop(
+      'fit',
+      join(root, 'packages/fit/fixtures/akima-isoflop.csv'),
+      '--n',
+      'params',
+      '--flops',
+      'flops',
+      '--loss',
+      'loss',
+      '--family',
+      'family',
+      '--estimator',
+      'akima',
+      '--json',
+    );
+    expect(result.status).toBe(0);
+    const document = JSON.parse(result.stdout) as FitDocument;
+    const close = (actual: number | undefined, expected: number) =>
+      expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(
+        1e-6 * Math.max(1, Math.abs(expected)),
+      );
+    for (const family of ['arm', 'fast']) {
+      const fit = document.families[family]!.approach2!;
+      const expected = reference.families[family]!;
+      expect(fit.estimator).toBe('akima');
+      close(fit.a, expected.a);
+      close(fit.b, expected.b);
+      close(fit.a_ci?.[0], expected.a_ci[0]);
+      close(fit.a_ci?.[1], expected.a_ci[1]);
+      close(fit.b_ci?.[0], expected.b_ci[0]);
+      close(fit.b_ci?.[1], expected.b_ci[1]);
+      expect(fit.budgets.map((b) => b.budget)).toEqual(expected.budgets.map((b) => b.budget));
+      fit.budgets.forEach((budget, i) => {
+        const e = expected.budgets[i]!;
+        for (const key of ['n_opt', 'd_opt', 'loss_opt'] as const) {
+          close(budget[key], e[key]);
+          close(budget[`${key}_ci`]?.[0], e[`${key}_ci`][0]);
+          close(budget[`${key}_ci`]?.[1], e[`${key}_ci`][1]);
+        }
+      });
+    }
+    // The bad-minimum budget is named on stderr, one JSON warning per line.
+    expect(result.stderr).toMatch(
+      /"kind":"warning".*budget 3\.000e\+19 left out.*smallest or largest size/,
+    );
+  });
+
+  it('rejects an unknown estimator and options of another estimator with exit 2', () => {
+    const args = ['fit', synthetic, '--n', 'params', '--flops', 'flops', '--loss', 'loss'];
+    const unknown = isoflop(...args, '--estimator', 'spline');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /--estimator: expected one of parabola, parabola-nearest, akima, got 'spline'/,
+    );
+    const mixed = isoflop(...args, '--seed-noise', '0.01');
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr).toMatch(/seedNoise: only with estimator 'akima', not 'parabola'/);
   });
 
   it('names a missing column and exits 2', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Coordinator } from '@isoflop/orchestrator';
-import { openStore, type Store, type StoredEvent } from '@isoflop/store';
+import { openStore, sweepEventSchema, type Store, type StoredEvent } from '@isoflop/store';
 import { TrainQueue } from '@isoflop/queue';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -175,8 +175,9 @@ export function sweepEvents(store: Store, sweepId: string): StoredEvent[] {
     )
     .all(sweepId)
     .map((row) => {
-      const event = row as StoredEvent & { payload: string };
-      return { ...event, payload: JSON.parse(event.payload) as unknown };
+      // Checked against the contract: every event the coordinator wrote must be a valid SweepEvent.
+      const event = row as Omit<StoredEvent, 'payload'> & { payload: string };
+      return sweepEventSchema.parse({ ...event, payload: JSON.parse(event.payload) as unknown });
     });
 }
 
@@ -184,8 +185,7 @@ export function sweepEvents(store: Store, sweepId: string): StoredEvent[] {
 export function doneEventCounts(store: Store, sweepId: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const event of sweepEvents(store, sweepId)) {
-    const payload = event.payload as { state?: string };
-    if (event.kind === 'run' && payload.state === 'done')
+    if (event.kind === 'run' && event.payload.state === 'done')
       counts.set(event.runId ?? '', (counts.get(event.runId ?? '') ?? 0) + 1);
   }
   return counts;

@@ -103,11 +103,13 @@ describe('store', () => {
 
   it('numbers events in order so a reader can resume after the last id it saw', () => {
     const stored = appendEvents(store, [
-      { sweepId: 'a', kind: 'run', payload: { n: 1 } },
-      { sweepId: 'a', kind: 'run', payload: { n: 2 } },
-      { sweepId: 'b', kind: 'run', payload: { n: 3 } },
+      { sweepId: 'a', kind: 'run', payload: { runId: 'r1', state: 'queued' } },
+      { sweepId: 'a', kind: 'run', payload: { runId: 'r2', state: 'running' } },
+      { sweepId: 'b', kind: 'run', payload: { runId: 'r3', state: 'queued' } },
     ]);
     expect(stored.map((event) => event.id)).toEqual([1, 2, 3]);
-    expect(listEventsAfter(store, 'a', 1).map((event) => event.payload)).toEqual([{ n: 2 }]);
+    expect(listEventsAfter(store, 'a', 1).map((event) => event.payload)).toEqual([
+      { runId: 'r2', state: 'running' },
+    ]);
   });
 });

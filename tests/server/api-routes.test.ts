@@ -268,7 +268,7 @@ describe('charts', () => {
 });
 
 describe('docs and safety', () => {
-  it('publishes OpenAPI for every route, with the sweep-spec schema for submissions', async () => {
+  it('publishes OpenAPI for every route, with the sweep-spec schema and the sweep event union', async () => {
     const document = (await get('/docs/json')).json();
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining([
@@ -287,6 +287,12 @@ describe('docs and safety', () => {
       document.paths['/api/sweeps'].post.requestBody.content['application/json'].schema.$ref,
     ).toBe('#/components/schemas/SweepSpec');
     expect(document.components.schemas.SweepSpec.properties).toHaveProperty('budgets');
+    const events = document.paths['/api/sweeps/{id}/events'].get.responses['200'];
+    expect(events.content['text/event-stream'].schema.$ref).toBe('#/components/schemas/SweepEvent');
+    const kinds = (
+      document.components.schemas.SweepEvent.oneOf as { properties: { kind: { const: string } } }[]
+    ).map((variant) => variant.properties.kind.const);
+    expect(kinds.sort()).toEqual(['fit', 'progress', 'run', 'sweep']);
     expect((await get('/docs/')).type).toContain('text/html');
   });
 

@@ -1,6 +1,6 @@
 import { request, type IncomingMessage } from 'node:http';
 import { buildServer, type IsoflopServer } from '@isoflop/server';
-import { appendEvents, listEventsAfter, type Store } from '@isoflop/store';
+import { appendEvents, listEventsAfter, type NewSweepEvent, type Store } from '@isoflop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSweep, type SeededSweep } from './support/seed-sweep.js';
 import { tempStore } from './support/temp-store.js';
@@ -85,13 +85,23 @@ afterAll(async () => {
   temp?.dispose();
 });
 
-function progress(step: number) {
+function progress(step: number): NewSweepEvent {
   const run = seeded.running[0]!;
   return {
     sweepId: seeded.sweepId,
     runId: run.id,
-    kind: 'progress' as const,
-    payload: { runId: run.id, step },
+    kind: 'progress',
+    payload: {
+      kind: 'train',
+      runId: run.id,
+      step,
+      steps: 100,
+      tokens: step * 1024,
+      loss: 5,
+      lr: 1e-3,
+      tokensPerSecond: 1000,
+      gradNorm: 1,
+    },
   };
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { primeCodecFor } from '@isoflop/models';
-import type { DataSpec, Family, RunSpec } from '@isoflop/planner';
+import type { DataSpec, Family, ProgressEvent, RunResult, RunSpec } from '@isoflop/planner';
 import {
   TrainerError,
   checkpointPath,
@@ -13,8 +13,6 @@ import {
   trainRun,
   writeCheckpoint,
   type CheckpointIdentity,
-  type ProgressEvent,
-  type RunResult,
   type TrainRunOptions,
 } from '@isoflop/trainer';
 import { syntheticShards, tinyRun } from './support/tiny-run.js';

@@ -1,6 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DATA_ERRORS } from '@isoflop/data';
+import { FIT_ERRORS } from '@isoflop/fit';
+import { ORCHESTRATOR_ERRORS } from '@isoflop/orchestrator';
 import { SpecError } from '@isoflop/planner';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, exitCodeFor, positiveInt, runAction } from './cli-action.js';
+import { NON_RETRYABLE_TRAINER_CODES, TRAINER_ERRORS } from '@isoflop/trainer';
+import {
+  BAD_INPUT_CODES,
+  EXIT_BAD_INPUT,
+  EXIT_FAILURE,
+  exitCodeFor,
+  inputCodesOf,
+  positiveInt,
+  runAction,
+} from './cli-action.js';
 import { CliError } from './errors.js';
 
 describe('exitCodeFor', () => {
@@ -17,6 +29,37 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor(new CliError('FAILED', 'x'))).toBe(EXIT_FAILURE);
     expect(exitCodeFor(new Error('boom'))).toBe(EXIT_FAILURE);
     expect(exitCodeFor('not an error')).toBe(EXIT_FAILURE);
+  });
+});
+
+describe('the bad-input codes, derived from what each code declares', () => {
+  it('are the codes each command exits 2 for', () => {
+    expect(BAD_INPUT_CODES).toEqual(['BAD_INPUT', 'INVALID_SPEC']);
+    expect(inputCodesOf(DATA_ERRORS)).toEqual([
+      'INVALID_DATA_SPEC',
+      'CORPUS_NOT_FOUND',
+      'BAD_CORPUS',
+    ]);
+    expect(inputCodesOf(TRAINER_ERRORS).sort()).toEqual(
+      ['BAD_CHECKPOINT', 'DEVICE_UNAVAILABLE', 'INVALID_OPTIONS', 'SHAPE_REJECTED'].sort(),
+    );
+    expect(inputCodesOf(FIT_ERRORS)).toEqual(['INVALID_OPTION', 'INVALID_ROWS', 'NOTHING_TO_FIT']);
+    expect(inputCodesOf(ORCHESTRATOR_ERRORS)).toEqual(['SWEEP_NOT_FOUND']);
+    // The worker's retry rule reads the same table: everything but the transient ABORTED is final.
+    expect([...NON_RETRYABLE_TRAINER_CODES].sort()).toEqual(
+      [
+        'BAD_CHECKPOINT',
+        'DEVICE_UNAVAILABLE',
+        'DIVERGED',
+        'INVALID_OPTIONS',
+        'SHAPE_REJECTED',
+      ].sort(),
+    );
+  });
+
+  it('are typed against the code unions, so a misspelt code does not compile', () => {
+    // @ts-expect-error: 'SWEEP_NOT_FOUNd' is no error code of ours.
+    expect(exitCodeFor(new Error('x'), ['SWEEP_NOT_FOUNd'])).toBe(EXIT_FAILURE);
   });
 });
 

@@ -1,13 +1,41 @@
-import { CliError } from './errors.js';
+import type { DataErrorCode } from '@isoflop/data';
+import type { FitErrorCode } from '@isoflop/fit';
+import type { OrchestratorErrorCode } from '@isoflop/orchestrator';
+import { PLANNER_ERRORS, type PlannerErrorCode } from '@isoflop/planner';
+import type { QueueErrorCode } from '@isoflop/queue';
+import type { ServerErrorCode } from '@isoflop/server';
+import type { StoreErrorCode } from '@isoflop/store';
+import type { TrainerErrorCode } from '@isoflop/trainer';
+import { CLI_ERRORS, CliError, type CliErrorCode } from './errors.js';
 
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
 
+/** Every error code a command can meet: the lists below are typed against it, so a misspelt code fails. */
+export type ErrorCode =
+  | CliErrorCode
+  | DataErrorCode
+  | FitErrorCode
+  | OrchestratorErrorCode
+  | PlannerErrorCode
+  | QueueErrorCode
+  | ServerErrorCode
+  | StoreErrorCode
+  | TrainerErrorCode;
+
+/** The codes of a package's error table whose declared kind is `input` (the user's input is wrong). */
+export function inputCodesOf<C extends ErrorCode>(table: Record<C, { kind: string }>): C[] {
+  return (Object.keys(table) as C[]).filter((code) => table[code].kind === 'input');
+}
+
 /**
- * Error codes from our packages that mean "the user's input is wrong" rather than "something broke".
- * Commands may pass more through `runAction`'s options.
+ * Error codes that mean "the user's input is wrong" rather than "something broke", for every command.
+ * Commands add the input codes of the packages they drive through `runAction`'s options.
  */
-export const BAD_INPUT_CODES: readonly string[] = ['BAD_INPUT', 'INVALID_SPEC'];
+export const BAD_INPUT_CODES: readonly ErrorCode[] = [
+  ...inputCodesOf(CLI_ERRORS),
+  ...inputCodesOf(PLANNER_ERRORS),
+];
 
 function errorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
@@ -20,14 +48,16 @@ function errorCode(error: unknown): string | undefined {
 /** The exit code for an error thrown by a command: 2 for bad input, 1 for anything else. */
 export function exitCodeFor(
   error: unknown,
-  badInputCodes: readonly string[] = BAD_INPUT_CODES,
+  badInputCodes: readonly ErrorCode[] = BAD_INPUT_CODES,
 ): number {
   const code = errorCode(error);
-  return code !== undefined && badInputCodes.includes(code) ? EXIT_BAD_INPUT : EXIT_FAILURE;
+  return code !== undefined && (badInputCodes as readonly string[]).includes(code)
+    ? EXIT_BAD_INPUT
+    : EXIT_FAILURE;
 }
 
 /** Print `error: <message>` to stderr and set the process exit code (no process.exit: stdout still flushes). */
-export function reportError(error: unknown, badInputCodes?: readonly string[]): void {
+export function reportError(error: unknown, badInputCodes?: readonly ErrorCode[]): void {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`error: ${message}\n`);
   if (process.env['ISOFLOP_DEBUG'] && error instanceof Error && error.stack) {
@@ -42,7 +72,7 @@ export function reportError(error: unknown, badInputCodes?: readonly string[]): 
  */
 export function runAction<A extends unknown[]>(
   action: (...args: A) => Promise<void> | void,
-  options: { badInputCodes?: readonly string[] } = {},
+  options: { badInputCodes?: readonly ErrorCode[] } = {},
 ): (...args: A) => Promise<void> {
   const badInputCodes = [...BAD_INPUT_CODES, ...(options.badInputCodes ?? [])];
   return async (...args: A) => {

@@ -1,4 +1,4 @@
-export { CliError, type CliErrorCode } from './errors.js';
+export { CLI_ERRORS, CliError, type CliErrorCode } from './errors.js';
 export {
   BAD_INPUT_CODES,
   EXIT_BAD_INPUT,

@@ -1,4 +1,4 @@
-export { ServerError, type ServerErrorCode } from './errors.js';
+export { SERVER_ERRORS, ServerError, type ServerErrorCode } from './errors.js';
 export { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
 export { buildServer, type IsoflopServer, type ServerOptions } from './http/build-server.js';
 export type { SweepCoordinator } from './http/sweep-coordinator.js';

@@ -20,6 +20,9 @@ const workerEnvSchema = z.object({
   ISOFLOP_CHECKPOINT_DIR: z.string().min(1).default('.isoflop/checkpoints'),
   // The cache root shared with `isoflop data prepare` and `isoflop train`: shards land in <root>/data/<hash>.
   ISOFLOP_DATA_CACHE_DIR: z.string().min(1).default('.isoflop'),
+  // A server (\`isoflop serve\`) to download prepared shards from when the corpus is not on this machine.
+  ISOFLOP_SERVER: z.url().optional(),
+  ISOFLOP_TOKEN: z.string().min(1).optional(),
   ISOFLOP_WORKER_NAME: z.string().min(1).optional(),
   ISOFLOP_LOCK_MS: positiveInt.default(30_000),
   ISOFLOP_SHUTDOWN_TIMEOUT_MS: positiveInt.default(60_000),
@@ -35,6 +38,8 @@ export interface WorkerConfig {
   threads: number | undefined;
   checkpointDir: string;
   dataCacheDir: string;
+  /** Prepared shards come from here when the corpus is not on this machine. */
+  dataServer: { url: string; token: string | undefined } | undefined;
   name: string;
   lockDurationMs: number;
   shutdownTimeoutMs: number;
@@ -65,6 +70,10 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerC
     threads: e.ISOFLOP_THREADS,
     checkpointDir: resolve(e.ISOFLOP_CHECKPOINT_DIR),
     dataCacheDir: resolve(e.ISOFLOP_DATA_CACHE_DIR),
+    dataServer:
+      e.ISOFLOP_SERVER === undefined
+        ? undefined
+        : { url: e.ISOFLOP_SERVER, token: e.ISOFLOP_TOKEN },
     name: e.ISOFLOP_WORKER_NAME ?? `${hostname()}:${process.pid}`,
     lockDurationMs: e.ISOFLOP_LOCK_MS,
     shutdownTimeoutMs: e.ISOFLOP_SHUTDOWN_TIMEOUT_MS,
@@ -79,6 +88,8 @@ export function workerConfigEnv(config: WorkerConfig): Record<string, string> {
     ISOFLOP_QUEUE_NAME: config.queueName,
     ISOFLOP_CHECKPOINT_DIR: config.checkpointDir,
     ISOFLOP_DATA_CACHE_DIR: config.dataCacheDir,
+    ...(config.dataServer === undefined ? {} : { ISOFLOP_SERVER: config.dataServer.url }),
+    ...(config.dataServer?.token === undefined ? {} : { ISOFLOP_TOKEN: config.dataServer.token }),
     ISOFLOP_WORKER_NAME: config.name,
     ...(config.device === undefined ? {} : { ISOFLOP_DEVICE: config.device }),
     ...(config.threads === undefined ? {} : { ISOFLOP_THREADS: String(config.threads) }),

@@ -1,3 +1,3 @@
-export { WorkerError, type WorkerErrorCode } from './errors.js';
+export { WORKER_ERRORS, WorkerError, type WorkerErrorCode } from './errors.js';
 export { parseWorkerConfig, workerConfigEnv, type WorkerConfig } from './config.js';
 export { PROCESSOR_FILE, startWorker } from './start-worker.js';

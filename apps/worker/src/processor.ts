@@ -1,8 +1,8 @@
+import type { RunResult } from '@isoflop/planner';
 import {
   encodeFailure,
   parseTrainJobPayload,
   SHUTDOWN_REASON,
-  type RunResult,
   type TrainProgress,
 } from '@isoflop/queue';
 import { trainRun } from '@isoflop/trainer';
@@ -52,6 +52,7 @@ export default async function processTrainJob(
       { ...run, device: config.device ?? run.device },
       {
         dataCacheDir: config.dataCacheDir,
+        dataServer: config.dataServer,
         checkpointDir: config.checkpointDir,
         ...(config.device === undefined ? {} : { device: config.device }),
         ...(config.threads === undefined ? {} : { threads: config.threads }),

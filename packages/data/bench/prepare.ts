@@ -24,7 +24,7 @@ try {
     let started = performance.now();
     const prepared = await prepareData(spec, { cacheDir });
     const coldSeconds = (performance.now() - started) / 1000;
-    const tokens = prepared.train.tokens.length + prepared.val.tokens.length;
+    const tokens = prepared.train.length + prepared.val.length;
     const context = { corpus: 'sotu', tokenizer, vocab_size: prepared.vocabSize, tokens };
     emit('cold_prepare_seconds', coldSeconds, 's', context);
     emit('cold_prepare_tokens_per_second', tokens / coldSeconds, 'tokens/s', context);

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { sampleBatch, validationBatches } from './batch-sampler.js';
-import type { TokenShard } from './token-shard.js';
+import { tokenShardFromArray, type TokenShard } from './token-shard.js';
 
 // Token id = position, so every row reveals where it was cut from.
 function positionalShard(length: number): TokenShard {
-  return { tokens: Uint32Array.from({ length }, (_, i) => i), dtype: 'uint32', vocabSize: length };
+  return tokenShardFromArray(
+    Uint32Array.from({ length }, (_, i) => i),
+    length,
+  );
 }
 
 function rows(batch: Int32Array, width: number): Int32Array[] {

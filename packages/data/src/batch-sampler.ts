@@ -15,10 +15,10 @@ function checkInteger(value: number, field: string, min: number): void {
 }
 
 function checkWindow(shard: TokenShard, seqLen: number): void {
-  if (shard.tokens.length < seqLen + 1) {
+  if (shard.length < seqLen + 1) {
     throw new DataError(
       'INVALID_ARGUMENT',
-      `expected seqLen + 1 = ${seqLen + 1} <= the shard's ${shard.tokens.length} tokens`,
+      `expected seqLen + 1 = ${seqLen + 1} <= the shard's ${shard.length} tokens`,
       { field: 'seqLen' },
     );
   }
@@ -42,11 +42,11 @@ export function sampleBatch(
   checkInteger(seqLen, 'seqLen', 1);
   checkWindow(shard, seqLen);
   const width = seqLen + 1;
-  const starts = shard.tokens.length - seqLen;
+  const starts = shard.length - seqLen;
   const batch = new Int32Array(batchSize * width);
   for (let row = 0; row < batchSize; row += 1) {
     const start = Math.floor(counterUniform(seed, TRAIN_STREAM, step, row) * starts);
-    batch.set(shard.tokens.subarray(start, start + width), row * width);
+    shard.read(start, width, batch, row * width);
   }
   return batch;
 }
@@ -69,13 +69,13 @@ export function validationBatches(
   checkInteger(seqLen, 'seqLen', 1);
   checkWindow(shard, seqLen);
   const width = seqLen + 1;
-  const slotCount = Math.floor(shard.tokens.length / width);
+  const slotCount = Math.floor(shard.length / width);
   const wantedBatches = Math.ceil(Math.ceil(totalTokens / seqLen) / batchSize);
   const batchCount = Math.min(wantedBatches, Math.floor(slotCount / batchSize));
   if (batchCount === 0) {
     throw new DataError(
       'INVALID_ARGUMENT',
-      `expected the validation shard to hold one batch of ${batchSize} x ${width} tokens, it holds ${shard.tokens.length}`,
+      `expected the validation shard to hold one batch of ${batchSize} x ${width} tokens, it holds ${shard.length}`,
       { field: 'batchSize' },
     );
   }
@@ -93,7 +93,7 @@ export function validationBatches(
     const batch = new Int32Array(batchSize * width);
     for (let row = 0; row < batchSize; row += 1) {
       const start = (slots[b * batchSize + row] ?? 0) * width;
-      batch.set(shard.tokens.subarray(start, start + width), row * width);
+      shard.read(start, width, batch, row * width);
     }
     batches.push(batch);
   }

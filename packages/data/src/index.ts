@@ -12,16 +12,25 @@ export {
   type TokenizerSpec,
   type ValidDataSpec,
 } from './data-spec.js';
-export { DataError, type DataErrorCode } from './errors.js';
+export { DATA_ERRORS, DataError, type DataErrorCode } from './errors.js';
+export { fetchPreparedData, type DataServer } from './fetch-prepared-data.js';
+export { preparedSpecHash } from './internal/spec-memo.js';
 export { loadTokenizer } from './load-tokenizer.js';
-export { prepareData, type PrepareDataOptions } from './prepare-data.js';
+export { prepareData, type PrepareDataOptions, type PrepareProgress } from './prepare-data.js';
 export {
   DATA_FORMAT_VERSION,
   openPreparedData,
+  type PreparedSplit,
   type PreparedData,
   type PreparedDataHeader,
   type SplitRule,
 } from './prepared-data.js';
 export { EOT_TEXT, type TextTokenizer, type TokenizerKind } from './text-tokenizer.js';
-export { dtypeForVocab, type TokenShard } from './token-shard.js';
+export {
+  dtypeForVocab,
+  shardedTokens,
+  tokenShardFromArray,
+  type ShardFile,
+  type TokenShard,
+} from './token-shard.js';
 export { unigramEntropy } from './unigram-entropy.js';

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { TokenShard } from './token-shard.js';
+import { tokenShardFromArray, type TokenShard } from './token-shard.js';
 import { unigramEntropy } from './unigram-entropy.js';
 
-const shard = (ids: number[], vocabSize: number): TokenShard => ({
-  tokens: Uint16Array.from(ids),
-  dtype: 'uint16',
-  vocabSize,
-});
+const shard = (ids: number[], vocabSize: number): TokenShard =>
+  tokenShardFromArray(Uint16Array.from(ids), vocabSize);
 
 describe('unigramEntropy', () => {
   it('is log k nats for k equally frequent tokens, whatever the unused vocabulary', () => {

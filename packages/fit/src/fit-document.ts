@@ -1,4 +1,5 @@
 import type { IsolossContour } from './isoloss-contours.js';
+import type { Approach2Estimator } from './approach2-estimator.js';
 import type { BudgetFlag } from './isoflop-fit.js';
 
 /**
@@ -17,6 +18,12 @@ export interface RunRow {
   loss: number;
   /** The run's declared IsoFLOP budget; when absent, budgets are found by grouping C. */
   budget?: number | undefined;
+  /**
+   * The run's loss at exactly its budget, interpolated along its evaluated curve; null when no evaluation
+   * came within 10% of the budget. Only the `akima` estimator reads it (Porian et al.'s step 1), in place
+   * of `loss`, leaving null runs out of Approach 2; absent: `loss`.
+   */
+  budgetLoss?: number | null | undefined;
 }
 
 export interface BudgetOptimumDoc {
@@ -27,8 +34,14 @@ export interface BudgetOptimumDoc {
   runs: number;
   sizes: number;
   n_range: [number, number];
-  /** loss = c2·x² + c1·x + c0 with x = log10 N. */
-  parabola: { c2: number; c1: number; c0: number };
+  /** Parabola estimators: loss = c2·x² + c1·x + c0 with x = log10 N. */
+  parabola?: { c2: number; c1: number; c0: number };
+  /** Akima: the std of ln N* over the draws (floored, scaled by draws / interior draws). */
+  log_n_std?: number;
+  /** Akima: draws whose minimum lay inside the sampled sizes. */
+  interior_draws?: number;
+  /** Akima: the sizes and each size's lowest loss, the points interpolated. */
+  knots?: { n: number[]; loss: number[] };
   n_opt_ci?: Interval;
   d_opt_ci?: Interval;
   loss_opt_ci?: Interval;
@@ -52,8 +65,16 @@ export interface Approach2Doc {
   d_opt_coefficient: number;
   /** L_opt = k·C^(−gamma) through the budgets' minima. */
   loss_frontier: { k: number; gamma: number; k_ci?: Interval; gamma_ci?: Interval };
+  /**
+   * How each budget's optimum was found (`parabola`, `parabola-nearest` or `akima`); fitRuns always sets
+   * it, but fits stored before estimators were named lack it (they are `parabola`, or `parabola-nearest`
+   * with `nearest_k`).
+   */
+  estimator?: Approach2Estimator;
   /** Set when each quadratic used only the k runs nearest its minimum. */
   nearest_k?: number;
+  /** Akima: the seed-noise draws its optima, weights and intervals come from. */
+  seed_noise?: { draws: number; noise: number; std_floor: number; seed: number };
   a_ci?: Interval;
   b_ci?: Interval;
   n_opt_coefficient_ci?: Interval;

@@ -6,6 +6,19 @@ import {
   standardError,
   streamRng,
 } from './bootstrap.js';
+import {
+  AKIMA_DEFAULTS,
+  fitAkimaExponents,
+  seedNoiseNormals,
+  type AkimaExponents,
+  type AkimaOptimum,
+} from './akima-estimator.js';
+import {
+  DEFAULT_ESTIMATOR,
+  DEFAULT_NEAREST_K,
+  ESTIMATORS,
+  type Approach2Estimator,
+} from './approach2-estimator.js';
 import { groupBudgets, type BudgetGroup } from './budget-groups.js';
 import { powerLawCompute, sharedLosses } from './efficiency-ratio.js';
 import { FitError } from './errors.js';
@@ -24,8 +37,11 @@ import { bootstrapParametricLaw } from './parametric-bootstrap.js';
 import {
   fitIsoflopExponents,
   MIN_SIZES_PER_BUDGET,
+  type Approach2Exponents,
   type BudgetFlag,
-  type IsoflopExponents,
+  type BudgetOptimum,
+  type BudgetVertex,
+  type PowerLaws,
 } from './isoflop-fit.js';
 import { isolossContours, type ContourOptions } from './isoloss-contours.js';
 import { fitParametricLaw, type ParametricFit } from './parametric-fit.js';
@@ -35,17 +51,32 @@ import {
   frontierLoss,
   type ParametricLaw,
 } from './parametric-law.js';
-import { integerOption, nonNegativeOption, validateRows } from './validate-input.js';
+import {
+  integerOption,
+  nonNegativeOption,
+  positiveOption,
+  validateRows,
+} from './validate-input.js';
 
 export interface FitOptions {
+  /**
+   * Approach-2 estimator (default `parabola`, or `parabola-nearest` when `nearestK` is given alone).
+   */
+  estimator?: Approach2Estimator;
   /** Bootstrap resamples (0: none). */
   bootstrap?: number;
   /** Leave out each family's `dropHighest` highest-loss runs (Epoch's Chinchilla protocol drops 5). */
   dropHighest?: number;
   /** Bootstrap seed. */
   seed?: number;
-  /** Fit each budget's quadratic on its k runs nearest the lowest loss (k ≥ 3). */
+  /** Fit each budget's quadratic on its k runs nearest the lowest loss (k ≥ 3; `parabola-nearest`). */
   nearestK?: number;
+  /** `akima`: seed-noise draws per budget (default 1,000). */
+  seedNoiseDraws?: number;
+  /** `akima`: standard deviation in nats of the Gaussian noise added to each loss (default 0.005). */
+  seedNoise?: number;
+  /** `akima`: floor on the std of ln N*, as a fraction of 25 grid steps (default 0.33). */
+  stdFloor?: number;
   /** Relative C tolerance when grouping rows without a declared budget (default 0.05). */
   budgetTolerance?: number;
   /** Family the others are compared against (default `arm` when present, else the first by name). */
@@ -56,6 +87,8 @@ export interface FitOptions {
   contours?: boolean | Partial<ContourOptions>;
   /** Approach-3 L-BFGS starts for the full-data fit (default: Chinchilla's 4,500-point grid). */
   inits?: readonly ArrayLike<number>[];
+  /** Fit Approach 3 (default true); false gives a quick Approach-2-only document, e.g. for a chart. */
+  approach3?: boolean;
 }
 
 /** Approach 3 needs more runs than its 5 parameters. */
@@ -65,22 +98,40 @@ const DEFAULT_EFFICIENCY_POINTS = 3;
 const CONTOUR_POINTS = 64;
 const CONTOUR_LEVELS = 6;
 const WARM_STARTS = 4;
-// Stream key separating Approach-2 resamples from Approach-3 ones (key 3) drawn with the same seed.
+// Stream keys separating Approach-2 resamples, Approach-3 ones (key 3) and Akima seed noise drawn with
+// the same seed.
 const APPROACH2_STREAM = 2;
+const AKIMA_STREAM = 4;
 
 export const BOOTSTRAP_SCHEME =
   'Approach 2: runs resampled with replacement within each budget; Approach 3: runs resampled with ' +
   "replacement across the family, each resample's L-BFGS warm-started from the full-data optima and a " +
   'four-start grid; intervals are 95% percentile intervals over resamples whose fit is defined.';
 
+export const AKIMA_BOOTSTRAP_SCHEME =
+  'Approach 2 (akima): Gaussian seed noise added to the losses of each budget, its own intervals (see ' +
+  "approach2.seed_noise), independent of the resample count; Approach 3: runs resampled with replacement across the family, each resample's " +
+  'L-BFGS warm-started from the full-data optima and a four-start grid; intervals are 95% percentile ' +
+  'intervals over resamples whose fit is defined.';
+
+/** The Approach-2 settings of one fit, after defaults. */
+interface Approach2Settings {
+  estimator: Approach2Estimator;
+  nearestK: number | undefined;
+  akima: { draws: number; seedNoise: number; stdFloor: number; seed: number };
+}
+
 interface FamilyState {
   name: string;
   rows: RunRow[];
   dropped: number;
   groups: BudgetGroup[];
-  approach2?: IsoflopExponents;
+  approach2?: Approach2Exponents;
   approach3?: ParametricFit;
-  boot2: IsoflopExponents[];
+  /** Power laws of each Approach-2 resample (parabola) or seed-noise draw (akima), for intervals. */
+  boot2: PowerLaws[];
+  /** Per resample, each budget's optimum (parabola estimators only). */
+  bootOptima: BudgetOptimum[][];
   boot3: ParametricLaw[];
 }
 
@@ -93,7 +144,8 @@ export function fitRuns(rows: readonly RunRow[], options: FitOptions = {}): FitD
   const resamples = integerOption('bootstrap', options.bootstrap, 0) ?? 0;
   const dropHighest = integerOption('dropHighest', options.dropHighest, 0) ?? 0;
   const seed = integerOption('seed', options.seed, 0) ?? 0;
-  const nearestK = integerOption('nearestK', options.nearestK, MIN_SIZES_PER_BUDGET);
+  const settings = approach2Settings(options, seed);
+  const { nearestK } = settings;
   const tolerance =
     nonNegativeOption('budgetTolerance', options.budgetTolerance) ?? DEFAULT_BUDGET_TOLERANCE;
   const efficiencyPoints =
@@ -120,13 +172,14 @@ export function fitRuns(rows: readonly RunRow[], options: FitOptions = {}): FitD
       dropped: sorted.length - kept.length,
       groups: groupBudgets(kept, tolerance),
       boot2: [],
+      bootOptima: [],
       boot3: [],
     };
   });
 
   for (const state of states) {
-    fitApproach2(state, nearestK, unfitted, warnings);
-    fitApproach3(state, options.inits, unfitted);
+    fitApproach2(state, settings, unfitted, warnings);
+    if (options.approach3 !== false) fitApproach3(state, options.inits, unfitted);
     if (resamples > 0) bootstrapFamily(state, { resamples, seed, nearestK });
   }
 
@@ -134,8 +187,7 @@ export function fitRuns(rows: readonly RunRow[], options: FitOptions = {}): FitD
   for (const state of states) {
     if (!state.approach2 && !state.approach3) continue;
     const doc: FamilyFitDoc = { runs: state.rows.length, dropped_highest: state.dropped };
-    if (state.approach2)
-      doc.approach2 = approach2Doc(state, state.approach2, resamples > 0, nearestK);
+    if (state.approach2) doc.approach2 = approach2Doc(state, state.approach2, settings);
     if (state.approach3)
       doc.approach3 = approach3Doc(state, state.approach3, resamples > 0, options.contours);
     families[state.name] = doc;
@@ -159,18 +211,83 @@ export function fitRuns(rows: readonly RunRow[], options: FitOptions = {}): FitD
     rejected_rows: rejected,
     warnings,
   };
-  if (resamples > 0)
-    document.bootstrap = { resamples, seed, level: INTERVAL_LEVEL, scheme: BOOTSTRAP_SCHEME };
+  if (resamples > 0) {
+    const scheme = settings.estimator === 'akima' ? AKIMA_BOOTSTRAP_SCHEME : BOOTSTRAP_SCHEME;
+    document.bootstrap = { resamples, seed, level: INTERVAL_LEVEL, scheme };
+  }
   return document;
+}
+
+function approach2Settings(options: FitOptions, seed: number): Approach2Settings {
+  const given = options.estimator;
+  if (given !== undefined && !(ESTIMATORS as readonly string[]).includes(given)) {
+    throw new FitError(
+      'INVALID_OPTION',
+      `estimator: expected one of ${ESTIMATORS.join(', ')}, got '${String(given)}'`,
+    );
+  }
+  const nearestK = integerOption('nearestK', options.nearestK, MIN_SIZES_PER_BUDGET);
+  const estimator = given ?? (nearestK === undefined ? DEFAULT_ESTIMATOR : 'parabola-nearest');
+  if (nearestK !== undefined && estimator !== 'parabola-nearest') {
+    throw new FitError(
+      'INVALID_OPTION',
+      `nearestK: only with estimator 'parabola-nearest', not '${estimator}'`,
+    );
+  }
+  const akimaOnly = {
+    seedNoiseDraws: options.seedNoiseDraws,
+    seedNoise: options.seedNoise,
+    stdFloor: options.stdFloor,
+  };
+  for (const [name, value] of Object.entries(akimaOnly)) {
+    if (value !== undefined && estimator !== 'akima')
+      throw new FitError(
+        'INVALID_OPTION',
+        `${name}: only with estimator 'akima', not '${estimator}'`,
+      );
+  }
+  return {
+    estimator,
+    nearestK: estimator === 'parabola-nearest' ? (nearestK ?? DEFAULT_NEAREST_K) : undefined,
+    akima: {
+      draws: integerOption('seedNoiseDraws', options.seedNoiseDraws, 1) ?? AKIMA_DEFAULTS.draws,
+      seedNoise: nonNegativeOption('seedNoise', options.seedNoise) ?? AKIMA_DEFAULTS.seedNoise,
+      stdFloor: positiveOption('stdFloor', options.stdFloor) ?? AKIMA_DEFAULTS.stdFloor,
+      seed,
+    },
+  };
+}
+
+/**
+ * The Akima estimator follows Porian et al. from their step 1: a run's loss at exactly its budget
+ * (`budgetLoss`) where the caller has it, and runs whose curve never came within reach of it left out.
+ */
+function fitAkima(state: FamilyState, settings: Approach2Settings['akima']): AkimaExponents {
+  const rows = state.rows.map((row) => ({ n: row.n, loss: row.budgetLoss ?? row.loss }));
+  const groups = state.groups
+    .map((group) => ({
+      budget: group.budget,
+      members: group.members.filter((i) => state.rows[i]!.budgetLoss !== null),
+    }))
+    .filter((group) => group.members.length > 0);
+  const family = nameKey(state.name);
+  return fitAkimaExponents(rows, groups, settings, (g, sizes) =>
+    seedNoiseNormals(streamRng(settings.seed, family, AKIMA_STREAM, g), settings.draws, sizes),
+  );
 }
 
 function fitApproach2(
   state: FamilyState,
-  nearestK: number | undefined,
+  settings: Approach2Settings,
   unfitted: UnfittedDoc[],
   warnings: string[],
 ) {
-  const exponents = fitIsoflopExponents(state.rows, state.groups, { nearestK });
+  let exponents: Approach2Exponents;
+  if (settings.estimator === 'akima') {
+    const akima = fitAkima(state, settings.akima);
+    state.boot2 = akima.drawLaws;
+    exponents = akima;
+  } else exponents = fitIsoflopExponents(state.rows, state.groups, { nearestK: settings.nearestK });
   if (exponents.vertices.every((v) => v.flag === 'too-few-sizes')) {
     unfitted.push({
       family: state.name,
@@ -204,6 +321,10 @@ function flagMessage(flag: BudgetFlag, sizes: number): string {
       return 'the quadratic in log N has no minimum (curvature ≤ 0)';
     case 'vertex-outside-range':
       return 'the vertex lies outside the sampled N range';
+    case 'minimum-at-edge':
+      return 'the interpolated minimum lies at the smallest or largest size (not bracketed)';
+    case 'unstable-minimum':
+      return 'fewer than half the seed-noise draws have their minimum inside the sampled N range';
   }
 }
 
@@ -237,7 +358,8 @@ function bootstrapFamily(
   options: { resamples: number; seed: number; nearestK: number | undefined },
 ) {
   const { resamples, seed, nearestK } = options;
-  const approach2 = state.approach2;
+  // Akima's intervals come from its seed-noise draws (already in boot2), not from resampling runs.
+  const approach2 = state.approach2 && state.boot2.length === 0 ? state.approach2 : undefined;
   for (let r = 0; approach2 && r < resamples; r++) {
     const weight = new Float64Array(state.rows.length);
     state.groups.forEach((group, g) => {
@@ -245,7 +367,9 @@ function bootstrapFamily(
       const counts = resampleCounts(rng, group.members.length);
       group.members.forEach((member, j) => (weight[member] = counts[j]!));
     });
-    state.boot2.push(fitIsoflopExponents(state.rows, state.groups, { nearestK, weight }));
+    const resampled = fitIsoflopExponents(state.rows, state.groups, { nearestK, weight });
+    state.boot2.push(resampled);
+    state.bootOptima.push(resampled.vertices);
   }
   if (state.approach3) {
     const data = toParametricData(state.rows);
@@ -259,9 +383,8 @@ function bootstrapFamily(
 
 function approach2Doc(
   state: FamilyState,
-  fit: IsoflopExponents,
-  withCi: boolean,
-  nearestK: number | undefined,
+  fit: Approach2Exponents,
+  settings: Approach2Settings,
 ): Approach2Doc {
   const doc: Approach2Doc = {
     a: fit.a,
@@ -271,8 +394,13 @@ function approach2Doc(
     n_opt_coefficient: fit.nCoefficient,
     d_opt_coefficient: fit.dCoefficient,
     loss_frontier: { k: fit.k, gamma: fit.gamma },
+    estimator: settings.estimator,
   };
-  if (nearestK !== undefined) doc.nearest_k = nearestK;
+  if (settings.nearestK !== undefined) doc.nearest_k = settings.nearestK;
+  if (settings.estimator === 'akima') {
+    const { draws, seedNoise, stdFloor, seed } = settings.akima;
+    doc.seed_noise = { draws, noise: seedNoise, std_floor: stdFloor, seed };
+  }
   fit.vertices.forEach((v, i) => {
     if (v.flag) {
       doc.excluded_budgets.push({
@@ -292,17 +420,29 @@ function approach2Doc(
       runs: v.runs,
       sizes: v.sizes,
       n_range: v.nRange,
-      parabola: v.parabola,
     };
-    if (withCi) {
-      const defined = state.boot2.map((b) => b.vertices[i]!).filter((bv) => bv.flag === undefined);
-      budget.n_opt_ci = percentileInterval(defined.map((bv) => bv.nOpt));
-      budget.d_opt_ci = percentileInterval(defined.map((bv) => bv.dOpt));
-      budget.loss_opt_ci = percentileInterval(defined.map((bv) => bv.lossOpt));
+    if ('parabola' in v) budget.parabola = (v as BudgetVertex).parabola;
+    let drawN: ArrayLike<number> | undefined;
+    let drawLoss: ArrayLike<number> | undefined;
+    if (isAkimaOptimum(v)) {
+      budget.log_n_std = v.logNStd;
+      budget.interior_draws = v.interiorDraws;
+      budget.knots = { n: Array.from(v.knots.n), loss: Array.from(v.knots.loss) };
+      drawN = v.drawN;
+      drawLoss = v.drawLoss;
+    } else if (state.bootOptima.length > 0) {
+      const defined = state.bootOptima.map((b) => b[i]!).filter((bv) => bv.flag === undefined);
+      drawN = defined.map((bv) => bv.nOpt);
+      drawLoss = defined.map((bv) => bv.lossOpt);
+    }
+    if (drawN && drawLoss) {
+      budget.n_opt_ci = percentileInterval(drawN);
+      budget.d_opt_ci = percentileInterval(Array.from(drawN, (n) => v.budget / (6 * n)));
+      budget.loss_opt_ci = percentileInterval(drawLoss);
     }
     doc.budgets.push(budget);
   });
-  if (withCi) {
+  if (state.boot2.length > 0) {
     doc.a_ci = percentileInterval(state.boot2.map((b) => b.a));
     doc.b_ci = percentileInterval(state.boot2.map((b) => b.b));
     doc.n_opt_coefficient_ci = percentileInterval(state.boot2.map((b) => b.nCoefficient));
@@ -311,6 +451,10 @@ function approach2Doc(
     doc.loss_frontier.gamma_ci = percentileInterval(state.boot2.map((b) => b.gamma));
   }
   return doc;
+}
+
+function isAkimaOptimum(optimum: BudgetOptimum): optimum is AkimaOptimum {
+  return 'drawN' in optimum;
 }
 
 const FIGURES = ['E', 'A', 'B', 'alpha', 'beta', 'a', 'b', 'G'] as const;
@@ -374,62 +518,82 @@ function efficiencyEntries(
   const f2 = family.approach2;
   const b2 = baseline.approach2;
   if (f2 && b2) {
-    const ratioAt = (f: IsoflopExponents, b: IsoflopExponents, loss: number) =>
-      powerLawCompute(b.k, b.gamma, loss) / powerLawCompute(f.k, f.gamma, loss);
-    const losses = sharedLosses(minimaRange(f2), minimaRange(b2), points);
-    if (losses.length === 0)
-      warnings.push(
-        `${pair} (approach2): the budgets' minimum losses do not overlap; no compute ratio`,
-      );
-    for (const loss of losses) {
-      const entry: EfficiencyDoc = {
-        family: family.name,
-        baseline: baseline.name,
-        compute_ratio: ratioAt(f2, b2, loss),
-        at_loss: loss,
+    entries.push(
+      ...ratioEntries({
+        names: [family.name, baseline.name],
         method: 'approach2',
-      };
-      if (withCi)
-        entry.compute_ratio_ci = percentileInterval(
-          family.boot2.map((f, r) => ratioAt(f, baseline.boot2[r]!, loss)),
-        );
-      if (Number.isFinite(entry.compute_ratio)) entries.push(entry);
-      else
-        warnings.push(
+        fits: [f2, b2],
+        // Akima families may have different draw counts: the pairs are the first draws of both.
+        boots: [family.boot2, baseline.boot2],
+        losses: sharedLosses(minimaRange(f2), minimaRange(b2), points),
+        ratioAt: (f, b, loss) =>
+          powerLawCompute(b.k, b.gamma, loss) / powerLawCompute(f.k, f.gamma, loss),
+        noOverlap: `${pair} (approach2): the budgets' minimum losses do not overlap; no compute ratio`,
+        noRatio: (loss) =>
           `${pair} (approach2): a loss frontier does not decrease with compute; no ratio at ${loss}`,
-        );
-    }
+        warnings,
+      }),
+    );
   }
   const f3 = family.approach3;
   const b3 = baseline.approach3;
   if (f3 && b3) {
-    const ratioAt = (f: ParametricLaw, b: ParametricLaw, loss: number) =>
-      frontierCompute(b, loss) / frontierCompute(f, loss);
-    const losses = sharedLosses(frontierRange(family, f3), frontierRange(baseline, b3), points);
-    if (losses.length === 0)
-      warnings.push(
-        `${pair} (approach3): the fitted frontiers cover no common loss over the observed compute; no compute ratio`,
-      );
-    for (const loss of losses) {
-      const entry: EfficiencyDoc = {
-        family: family.name,
-        baseline: baseline.name,
-        compute_ratio: ratioAt(f3, b3, loss),
-        at_loss: loss,
+    entries.push(
+      ...ratioEntries({
+        names: [family.name, baseline.name],
         method: 'approach3',
-      };
-      if (withCi)
-        entry.compute_ratio_ci = percentileInterval(
-          family.boot3.map((f, r) => ratioAt(f, baseline.boot3[r]!, loss)),
-        );
-      if (Number.isFinite(entry.compute_ratio)) entries.push(entry);
-      else warnings.push(`${pair} (approach3): loss ${loss} is at or below a fitted E; no ratio`);
-    }
+        fits: [f3, b3],
+        boots: withCi ? [family.boot3, baseline.boot3] : undefined,
+        losses: sharedLosses(frontierRange(family, f3), frontierRange(baseline, b3), points),
+        ratioAt: (f, b, loss) => frontierCompute(b, loss) / frontierCompute(f, loss),
+        noOverlap: `${pair} (approach3): the fitted frontiers cover no common loss over the observed compute; no compute ratio`,
+        noRatio: (loss) => `${pair} (approach3): loss ${loss} is at or below a fitted E; no ratio`,
+        warnings,
+      }),
+    );
   }
   return entries;
 }
 
-function minimaRange(fit: IsoflopExponents): [number, number] {
+/**
+ * The compute ratio family/baseline at each shared loss, under one approach's fits, with the percentile
+ * interval over the paired bootstrap fits (resample or draw r of both families) where there are any; a
+ * loss where the ratio is not finite is a warning instead of an entry.
+ */
+function ratioEntries<Fit>(input: {
+  names: [family: string, baseline: string];
+  method: EfficiencyDoc['method'];
+  fits: [family: Fit, baseline: Fit];
+  boots: [family: readonly Fit[], baseline: readonly Fit[]] | undefined;
+  losses: readonly number[];
+  ratioAt: (family: Fit, baseline: Fit, loss: number) => number;
+  noOverlap: string;
+  noRatio: (loss: number) => string;
+  warnings: string[];
+}): EfficiencyDoc[] {
+  const { fits, boots, ratioAt, warnings } = input;
+  if (input.losses.length === 0) warnings.push(input.noOverlap);
+  const entries: EfficiencyDoc[] = [];
+  for (const loss of input.losses) {
+    const entry: EfficiencyDoc = {
+      family: input.names[0],
+      baseline: input.names[1],
+      compute_ratio: ratioAt(fits[0], fits[1], loss),
+      at_loss: loss,
+      method: input.method,
+    };
+    const paired = boots ? Math.min(boots[0].length, boots[1].length) : 0;
+    if (boots && paired > 0)
+      entry.compute_ratio_ci = percentileInterval(
+        boots[0].slice(0, paired).map((f, r) => ratioAt(f, boots[1][r]!, loss)),
+      );
+    if (Number.isFinite(entry.compute_ratio)) entries.push(entry);
+    else warnings.push(input.noRatio(loss));
+  }
+  return entries;
+}
+
+function minimaRange(fit: Approach2Exponents): [number, number] {
   const losses = fit.vertices.filter((v) => v.flag === undefined).map((v) => v.lossOpt);
   return [Math.min(...losses), Math.max(...losses)];
 }

@@ -1,4 +1,4 @@
-export { FitError, type FitErrorCode } from './errors.js';
+export { FIT_ERRORS, FitError, type FitErrorCode } from './errors.js';
 export type {
   Approach2Doc,
   Approach3Doc,
@@ -15,7 +15,32 @@ export type {
   RunRow,
   UnfittedDoc,
 } from './fit-document.js';
-export { BOOTSTRAP_SCHEME, MIN_RUNS_APPROACH3, fitRuns, type FitOptions } from './fit-runs.js';
+export {
+  AKIMA_BOOTSTRAP_SCHEME,
+  BOOTSTRAP_SCHEME,
+  MIN_RUNS_APPROACH3,
+  fitRuns,
+  type FitOptions,
+} from './fit-runs.js';
+export {
+  DEFAULT_ESTIMATOR,
+  DEFAULT_NEAREST_K,
+  ESTIMATORS,
+  type Approach2Estimator,
+} from './approach2-estimator.js';
+export {
+  AKIMA_DEFAULTS,
+  GRID_POINTS_PER_INTERVAL,
+  akimaOptimum,
+  fitAkimaExponents,
+  geometricGrid,
+  seedNoiseNormals,
+  type AkimaExponents,
+  type AkimaOptimum,
+  type AkimaOptions,
+} from './akima-estimator.js';
+export { akimaDerivatives, evaluateAkima } from './akima-interpolation.js';
+export { lossAtCompute, type CurvePoint } from './loss-at-compute.js';
 export {
   BOOTSTRAP_GRID,
   bootstrapParametricLaw,
@@ -59,10 +84,14 @@ export {
   MIN_SIZES_PER_BUDGET,
   budgetVertex,
   fitIsoflopExponents,
+  powerLaws,
+  type Approach2Exponents,
   type BudgetFlag,
+  type BudgetOptimum,
   type BudgetVertex,
   type IsoflopExponents,
   type IsoflopRow,
+  type PowerLaws,
 } from './isoflop-fit.js';
 export { groupBudgets, type BudgetGroup } from './budget-groups.js';
 export { fitLine, fitParabola, type Line, type Parabola } from './least-squares.js';

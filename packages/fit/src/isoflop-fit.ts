@@ -1,8 +1,16 @@
 import type { BudgetGroup } from './budget-groups.js';
 import { fitLine, fitParabola, type Parabola } from './least-squares.js';
 
-/** Why a budget's vertex is left out of the exponent fit. */
-export type BudgetFlag = 'too-few-sizes' | 'non-positive-curvature' | 'vertex-outside-range';
+/**
+ * Why a budget's optimum is left out of the exponent fit: the first three from the quadratic, the last
+ * two from Akima interpolation (the minimum sits at an end of the sizes; most seed-noise draws put it there).
+ */
+export type BudgetFlag =
+  | 'too-few-sizes'
+  | 'non-positive-curvature'
+  | 'vertex-outside-range'
+  | 'minimum-at-edge'
+  | 'unstable-minimum';
 
 /** A budget needs this many distinct model sizes for a quadratic with a checkable vertex. */
 export const MIN_SIZES_PER_BUDGET = 3;
@@ -12,32 +20,75 @@ export interface IsoflopRow {
   loss: number;
 }
 
-export interface BudgetVertex {
+/** One budget's compute-optimal point, whichever estimator found it. */
+export interface BudgetOptimum {
   budget: number;
-  /** 10^(vertex of the quadratic in log10 N). */
   nOpt: number;
+  /** budget / (6·nOpt). */
   dOpt: number;
   lossOpt: number;
-  /** Runs (counting repeats) and distinct sizes the quadratic was fitted on. */
+  /** Runs (counting repeats) and distinct sizes the optimum was found from. */
   runs: number;
   sizes: number;
   nRange: [number, number];
-  /** In x = log10 N. */
-  parabola: Parabola;
   flag?: BudgetFlag;
 }
 
-export interface IsoflopExponents {
-  vertices: BudgetVertex[];
-  /** Budgets whose vertices entered the line fits. */
-  used: number;
-  /** N_opt = nCoefficient·C^a, D_opt = dCoefficient·C^b, L_opt = k·C^(−gamma); NaN with < 2 budgets. */
+export interface BudgetVertex extends BudgetOptimum {
+  /** nOpt = 10^(vertex of the quadratic in log10 N). In x = log10 N. */
+  parabola: Parabola;
+}
+
+/** N_opt = nCoefficient·C^a, D_opt = dCoefficient·C^b, L_opt = k·C^(−gamma); NaN with < 2 budgets. */
+export interface PowerLaws {
   a: number;
   b: number;
   nCoefficient: number;
   dCoefficient: number;
   k: number;
   gamma: number;
+}
+
+export interface Approach2Exponents<
+  Optimum extends BudgetOptimum = BudgetOptimum,
+> extends PowerLaws {
+  vertices: Optimum[];
+  /** Budgets whose optima entered the line fits. */
+  used: number;
+}
+
+export type IsoflopExponents = Approach2Exponents<BudgetVertex>;
+
+/**
+ * Lines of log10 N_opt and log10 D_opt (D_opt = C/(6·N_opt)) on log10 C, weighted by `weight` when given,
+ * and of log10 L_opt on log10 C (unweighted: the weights measure the spread of N_opt, not of L_opt).
+ */
+export function powerLaws(
+  budgets: readonly number[],
+  nOpt: readonly number[],
+  lossOpt: readonly number[],
+  weight?: readonly number[],
+): PowerLaws {
+  const logC = budgets.map(Math.log10);
+  const nLine = fitLine(logC, nOpt.map(Math.log10), weight);
+  const dLine = fitLine(
+    logC,
+    nOpt.map((n, i) => Math.log10(budgets[i]! / (6 * n))),
+    weight,
+  );
+  const lossLine = fitLine(logC, lossOpt.map(Math.log10));
+  if (budgets.length < 2) {
+    const nan = Number.NaN;
+    return { a: nan, b: nan, nCoefficient: nan, dCoefficient: nan, k: nan, gamma: nan };
+  }
+  return {
+    a: nLine.slope,
+    b: dLine.slope,
+    nCoefficient: 10 ** nLine.intercept,
+    dCoefficient: 10 ** dLine.intercept,
+    k: 10 ** lossLine.intercept,
+    gamma: -lossLine.slope,
+  };
 }
 
 /**
@@ -109,29 +160,10 @@ export function fitIsoflopExponents(
 ): IsoflopExponents {
   const vertices = groups.map((group) => budgetVertex(rows, group, options));
   const good = vertices.filter((v) => v.flag === undefined);
-  const logC = good.map((v) => Math.log10(v.budget));
-  const nLine = fitLine(
-    logC,
-    good.map((v) => Math.log10(v.nOpt)),
+  const laws = powerLaws(
+    good.map((v) => v.budget),
+    good.map((v) => v.nOpt),
+    good.map((v) => v.lossOpt),
   );
-  const dLine = fitLine(
-    logC,
-    good.map((v) => Math.log10(v.dOpt)),
-  );
-  const lossLine = fitLine(
-    logC,
-    good.map((v) => Math.log10(v.lossOpt)),
-  );
-  const enough = good.length >= 2;
-  const nan = Number.NaN;
-  return {
-    vertices,
-    used: good.length,
-    a: enough ? nLine.slope : nan,
-    b: enough ? dLine.slope : nan,
-    nCoefficient: enough ? 10 ** nLine.intercept : nan,
-    dCoefficient: enough ? 10 ** dLine.intercept : nan,
-    k: enough ? 10 ** lossLine.intercept : nan,
-    gamma: enough ? -lossLine.slope : nan,
-  };
+  return { vertices, used: good.length, ...laws };
 }

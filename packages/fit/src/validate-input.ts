@@ -35,6 +35,18 @@ export function validateRows(rows: readonly RunRow[]): {
         problem: `must be a positive finite number, got ${String(row.budget)}`,
       });
     }
+    const budgetLoss = row.budgetLoss;
+    if (
+      budgetLoss !== undefined &&
+      budgetLoss !== null &&
+      !(Number.isFinite(budgetLoss) && budgetLoss > 0)
+    ) {
+      problems.push({
+        row: index,
+        field: 'budgetLoss',
+        problem: `must be a positive finite number or null, got ${String(budgetLoss)}`,
+      });
+    }
     if (problems.length === 0) valid.push(row);
     else rejected.push(...problems);
   });
@@ -70,6 +82,17 @@ export function nonNegativeOption(name: string, value: number | undefined): numb
     throw new FitError(
       'INVALID_OPTION',
       `${name}: expected a finite number ≥ 0, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+export function positiveOption(name: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new FitError(
+      'INVALID_OPTION',
+      `${name}: expected a finite number > 0, got ${String(value)}`,
     );
   }
   return value;

@@ -1,13 +1,17 @@
-export type {
-  Family,
-  ModelConfig,
-  ModelShape,
-  MdmOptions,
-  OptimizerConstants,
-  Precision,
-  PrimeEmbedding,
-  PrimeObjective,
-  PrimeOptions,
+export {
+  FAMILIES,
+  PRECISIONS,
+  PRIME_EMBEDDINGS,
+  PRIME_OBJECTIVES,
+  type Family,
+  type ModelConfig,
+  type ModelShape,
+  type MdmOptions,
+  type OptimizerConstants,
+  type Precision,
+  type PrimeEmbedding,
+  type PrimeObjective,
+  type PrimeOptions,
 } from './types.js';
 export { ModelError, type ModelErrorCode } from './errors.js';
 export { validateModelConfig, validateShape, validatePrimeOptions } from './validate-config.js';

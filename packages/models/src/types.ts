@@ -1,10 +1,19 @@
-// The model-facing slice of the planner's RunSpec. Declared here (structurally identical to the planner's
-// types) because the planner imports this package for parameter counts, so models cannot import planner.
+// The model vocabulary: the families, their options, the backbone shape and the precision. Declared here,
+// once; the planner imports it into RunSpec (it imports this package for parameter counts anyway).
 
-export type Family = 'arm' | 'mdm' | 'mdm-prime-v2';
-export type Precision = 'fp32' | 'mixed';
-export type PrimeEmbedding = 'cat-share' | 'sum';
-export type PrimeObjective = 'published' | 'nelbo';
+/** The three model families compared on IsoFLOP curves. */
+export const FAMILIES = ['arm', 'mdm', 'mdm-prime-v2'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** mixed: fp16 matmuls and activations, fp32 master weights and optimiser state. */
+export const PRECISIONS = ['fp32', 'mixed'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+export const PRIME_EMBEDDINGS = ['cat-share', 'sum'] as const;
+export type PrimeEmbedding = (typeof PRIME_EMBEDDINGS)[number];
+
+export const PRIME_OBJECTIVES = ['published', 'nelbo'] as const;
+export type PrimeObjective = (typeof PRIME_OBJECTIVES)[number];
 
 export interface ModelShape {
   dModel: number;
@@ -24,7 +33,7 @@ export interface MdmOptions {
 export interface PrimeOptions {
   /** Sub-token base b (2 for MDM-Prime-v2). */
   base: number;
-  /** Sub-tokens per token l, with base^length >= vocabSize. */
+  /** Sub-tokens per token l = ceil(log_b V), with base^length >= vocabSize (the planner resolves it). */
   length: number;
   shuffle: boolean;
   shuffleSeed: number;

@@ -1,4 +1,4 @@
-export { OrchestratorError, type OrchestratorErrorCode } from './errors.js';
+export { ORCHESTRATOR_ERRORS, OrchestratorError, type OrchestratorErrorCode } from './errors.js';
 export {
   Coordinator,
   describeDecision,

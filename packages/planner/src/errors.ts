@@ -1,4 +1,11 @@
-export type PlannerErrorCode = 'INVALID_SPEC';
+/**
+ * What each code means: `input` (the caller's input is wrong; never retried, the CLI exits 2), `transient`
+ * (may succeed if tried again), `permanent` (will not); `status`, where the code can reach HTTP.
+ */
+export const PLANNER_ERRORS = {
+  INVALID_SPEC: { kind: 'input', status: 400 },
+} as const satisfies Record<string, { kind: 'input' | 'transient' | 'permanent'; status?: number }>;
+export type PlannerErrorCode = keyof typeof PLANNER_ERRORS;
 
 /** One problem in a sweep spec: the dotted field path and what was expected there. */
 export interface SpecIssue {

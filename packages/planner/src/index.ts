@@ -1,6 +1,7 @@
 export * from './run-spec.js';
-export { SpecError, type PlannerErrorCode, type SpecIssue } from './errors.js';
+export { PLANNER_ERRORS, SpecError, type PlannerErrorCode, type SpecIssue } from './errors.js';
 export {
+  FIT_ESTIMATORS,
   sweepSpecSchema,
   type SweepSpec,
   type SweepSpecInput,

@@ -246,3 +246,26 @@ describe('parseSweepSpec', () => {
     expect(() => parseSweepSpec('{"name": ', 'json')).toThrow(/not valid JSON/);
   });
 });
+
+describe('the fit block', () => {
+  it('is absent unless written, so specs without one keep their canonical form', () => {
+    expect(parseSweepSpec(VALID_YAML)).not.toHaveProperty('fit');
+    const spec = validateSweepSpec({
+      ...validObject(),
+      fit: { estimator: 'akima', seedNoise: 0.01 },
+    });
+    expect(spec.fit).toEqual({ estimator: 'akima', seedNoise: 0.01 });
+  });
+
+  it('names the field of an unknown estimator or of an option the estimator does not take', () => {
+    expect(issuesOf({ ...validObject(), fit: { estimator: 'spline' } })[0]!.path).toBe(
+      'fit.estimator',
+    );
+    expect(issuesOf({ ...validObject(), fit: { nearestK: 5 } })).toEqual([
+      { path: 'fit.nearestK', message: 'only with estimator parabola-nearest, not parabola' },
+    ]);
+    expect(issuesOf({ ...validObject(), fit: { estimator: 'parabola', seedNoise: 0.01 } })).toEqual(
+      [{ path: 'fit.seedNoise', message: 'only with estimator akima, not parabola' }],
+    );
+  });
+});

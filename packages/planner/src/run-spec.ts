@@ -1,6 +1,26 @@
-/** The three model families compared on IsoFLOP curves. */
-export const FAMILIES = ['arm', 'mdm', 'mdm-prime-v2'] as const;
-export type Family = (typeof FAMILIES)[number];
+import {
+  FAMILIES,
+  PRECISIONS,
+  PRIME_EMBEDDINGS,
+  PRIME_OBJECTIVES,
+  type Family,
+  type MdmOptions,
+  type ModelShape,
+  type PrimeOptions,
+} from '@isoflop/models';
+import { z } from 'zod';
+
+// The model vocabulary is @isoflop/models'; the planner builds runs from it and re-exports it, so that a
+// consumer of runs needs one import.
+export {
+  FAMILIES,
+  PRECISIONS,
+  type Family,
+  type MdmOptions,
+  type ModelShape,
+  type Precision,
+  type PrimeOptions,
+} from '@isoflop/models';
 
 export const DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
 export type Device = (typeof DEVICES)[number];
@@ -9,110 +29,170 @@ export type Device = (typeof DEVICES)[number];
 export const PARAM_CONVENTIONS = ['paper', 'exact'] as const;
 export type ParamConvention = (typeof PARAM_CONVENTIONS)[number];
 
-/** mixed: fp16 matmuls and activations, fp32 master weights and optimiser state. */
-export const PRECISIONS = ['fp32', 'mixed'] as const;
-export type Precision = (typeof PRECISIONS)[number];
+const finite = z.number().finite();
+const count = z.number().int().nonnegative();
 
-export interface PrimeOptions {
-  /** b, the sub-token base (2 for MDM-Prime-v2). */
-  base: number;
-  /** l = ceil(log_b V), resolved by the planner from the vocabulary size. */
-  length: number;
-  shuffle: boolean;
-  shuffleSeed: number;
-  embedding: 'cat-share' | 'sum';
-  objective: 'published' | 'nelbo';
-  /** Masking time t is drawn in [eps, 1] (default 1e-3, as for MDM). */
-  eps?: number;
-}
+const mdmOptionsSchema = z.object({ eps: finite }) satisfies z.ZodType<MdmOptions>;
 
-/** Masking time t is drawn in [eps, 1]. */
-export interface MdmOptions {
-  eps: number;
-}
+const primeOptionsSchema = z.object({
+  base: count,
+  length: count,
+  shuffle: z.boolean(),
+  shuffleSeed: count,
+  embedding: z.enum(PRIME_EMBEDDINGS),
+  objective: z.enum(PRIME_OBJECTIVES),
+  eps: finite.optional(),
+}) satisfies z.ZodType<PrimeOptions>;
 
-export interface ModelShape {
-  dModel: number;
-  nLayers: number;
-  nHeads: number;
-  /** SwiGLU hidden width. */
-  ffnHidden: number;
-  vocabSize: number;
-  seqLen: number;
-}
+const modelShapeSchema = z.object({
+  dModel: count,
+  nLayers: count,
+  nHeads: count,
+  ffnHidden: count,
+  vocabSize: count,
+  seqLen: count,
+}) satisfies z.ZodType<ModelShape>;
 
 /** AdamW with linear warmup, then cosine decay to minLr. */
-export interface OptimizerSpec {
-  lr: number;
-  minLr: number;
-  warmupSteps: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  gradClip: number;
-}
+const optimizerSpecSchema = z.object({
+  lr: finite,
+  minLr: finite,
+  warmupSteps: count,
+  beta1: finite,
+  beta2: finite,
+  eps: finite,
+  weightDecay: finite,
+  gradClip: finite,
+});
+export type OptimizerSpec = z.infer<typeof optimizerSpecSchema>;
 
-export type CorpusSpec =
-  | { kind: 'sotu' }
-  | { kind: 'text'; paths: string[] }
-  | { kind: 'jsonl'; paths: string[]; field: string }
-  | { kind: 'shards'; train: string; val: string; dtype: 'uint16' | 'uint32'; vocabSize: number };
+const corpusSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('sotu') }),
+  z.object({ kind: z.literal('text'), paths: z.array(z.string()) }),
+  z.object({ kind: z.literal('jsonl'), paths: z.array(z.string()), field: z.string() }),
+  z.object({
+    kind: z.literal('shards'),
+    train: z.string(),
+    val: z.string(),
+    dtype: z.enum(['uint16', 'uint32']),
+    vocabSize: count,
+  }),
+]);
+export type CorpusSpec = z.infer<typeof corpusSpecSchema>;
 
-export type TokenizerSpec =
-  { kind: 'gpt2' } | { kind: 'bpe'; vocabSize: number } | { kind: 'none' };
+const tokenizerSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('gpt2') }),
+  z.object({ kind: z.literal('bpe'), vocabSize: count }),
+  z.object({ kind: z.literal('none') }),
+]);
+export type TokenizerSpec = z.infer<typeof tokenizerSpecSchema>;
 
-export interface DataSpec {
-  corpus: CorpusSpec;
-  tokenizer: TokenizerSpec;
-  valFraction: number;
-}
+const dataSpecSchema = z.object({
+  corpus: corpusSpecSchema,
+  tokenizer: tokenizerSpecSchema,
+  valFraction: finite,
+});
+export type DataSpec = z.infer<typeof dataSpecSchema>;
 
 /** Evaluate on `tokens` held-out tokens every `every` steps (and at the end), drawn with `seed`. */
-export interface EvalSpec {
-  tokens: number;
-  every: number;
-  seed: number;
-}
+const evalSpecSchema = z.object({ tokens: count, every: count, seed: count });
+export type EvalSpec = z.infer<typeof evalSpecSchema>;
 
-/** One training run: everything a worker needs, with no reference back to the sweep spec. */
-export interface RunSpec {
+/**
+ * One training run: everything a worker needs, with no reference back to the sweep spec. The schema is
+ * the type (RunSpec is inferred from it), and the queue checks every job payload against it.
+ */
+export const runSpecSchema = z.object({
   /** Stable hash of every field but `sweepName`: resubmitting a spec never duplicates work. */
-  id: string;
-  sweepName: string;
-  family: Family;
+  id: z.string().min(1),
+  sweepName: z.string(),
+  family: z.enum(FAMILIES),
   /**
    * The spec's key under `families`: the family name itself, or a named variant of it (e.g. `prime-k8`).
    * Fits, charts and exports group runs by variant.
    */
-  variant: string;
+  variant: z.string().min(1),
   /** Present for family 'mdm'. */
-  mdm?: MdmOptions;
+  mdm: mdmOptionsSchema.optional(),
   /** Present for family 'mdm-prime-v2'. */
-  prime?: PrimeOptions;
+  prime: primeOptionsSchema.optional(),
   /** The target compute C. */
-  budgetFlops: number;
+  budgetFlops: finite,
   /** 6·params·tokens after rounding to whole steps. */
-  achievedFlops: number;
+  achievedFlops: finite,
   /** N under paramConvention. */
-  params: number;
-  paramConvention: ParamConvention;
+  params: finite,
+  paramConvention: z.enum(PARAM_CONVENTIONS),
   /** Exact non-embedding parameter count. */
-  exactParams: number;
+  exactParams: finite,
   /** D = steps·batchSize·seqLen. */
-  tokens: number;
-  steps: number;
-  batchSize: number;
-  shape: ModelShape;
-  optimizer: OptimizerSpec;
-  data: DataSpec;
-  eval: EvalSpec;
-  device: Device;
-  precision: Precision;
-  seed: number;
+  tokens: finite,
+  steps: count,
+  batchSize: count,
+  shape: modelShapeSchema,
+  optimizer: optimizerSpecSchema,
+  data: dataSpecSchema,
+  eval: evalSpecSchema,
+  device: z.enum(DEVICES),
+  precision: z.enum(PRECISIONS),
+  seed: count,
   /** Checkpoint every this many steps. */
-  checkpointEvery: number;
-}
+  checkpointEvery: count,
+});
+export type RunSpec = z.infer<typeof runSpecSchema>;
+
+/**
+ * What a finished run returns (the trainer's return value, the job's return value in the queue). NaN
+ * never reaches here: a diverged run fails instead.
+ */
+export const runResultSchema = z.object({
+  runId: z.string(),
+  family: z.enum(FAMILIES),
+  /** The valid bound in nats per token: ARM exact NLL, MDM NELBO, Prime K. */
+  valLoss: finite,
+  valLossStdErr: finite,
+  /** Prime's J: a training objective, not a bound on the NLL. */
+  primeObjective: finite.optional(),
+  primeObjectiveStdErr: finite.optional(),
+  finalTrainLoss: finite,
+  steps: count,
+  tokens: finite,
+  wallSeconds: finite,
+  tokensPerSecond: finite,
+});
+export type RunResult = z.infer<typeof runResultSchema>;
+
+/** A training step's report. `loss` and `gradNorm` are NaN on a diverging step. */
+export const trainProgressEventSchema = z.object({
+  kind: z.literal('train'),
+  runId: z.string(),
+  step: count,
+  steps: count,
+  tokens: finite,
+  loss: z.number(),
+  lr: finite,
+  tokensPerSecond: finite,
+  gradNorm: z.number(),
+});
+
+/** An evaluation's report: the valid bound (and Prime's J) on held-out tokens, NaN when it diverged. */
+export const evalProgressEventSchema = z.object({
+  kind: z.literal('eval'),
+  runId: z.string(),
+  step: count,
+  tokens: finite,
+  valLoss: z.number(),
+  valLossStdErr: z.number(),
+  primeObjective: z.number().optional(),
+  primeObjectiveStdErr: z.number().optional(),
+});
+
+/** What the trainer reports while it runs (the worker forwards these as job progress). */
+export const progressEventSchema = z.discriminatedUnion('kind', [
+  trainProgressEventSchema,
+  evalProgressEventSchema,
+]);
+export type ProgressEvent = z.infer<typeof progressEventSchema>;
 
 /** A size the planner did not turn into a run, and why. */
 export interface DroppedSize {

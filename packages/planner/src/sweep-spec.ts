@@ -310,6 +310,50 @@ const evaluation = z.strictObject({
     .describe('fixes the evaluation batches and (t, mask) draws for every run'),
 });
 
+/** @isoflop/fit's Approach-2 estimators (the planner does not import fit; tests keep the lists equal). */
+export const FIT_ESTIMATORS = ['parabola', 'parabola-nearest', 'akima'] as const;
+
+// No defaults here: a spec without a fit block keeps its canonical form, and so its sweep id.
+const fit = z
+  .strictObject({
+    estimator: z
+      .enum(FIT_ESTIMATORS)
+      .optional()
+      .describe(
+        "how Approach 2 finds each budget's optimum (default parabola): parabola, parabola-nearest (the nearestK runs nearest the lowest loss) or akima (Porian et al.: Akima interpolation, seed-noise draws, weighted power law)",
+      ),
+    nearestK: z.int().min(3).optional().describe('parabola-nearest: runs per budget (default 5)'),
+    seedNoise: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe('akima: std in nats of the Gaussian noise added to each loss (default 0.005)'),
+    seedNoiseDraws: positiveInt.optional().describe('akima: draws per budget (default 1000)'),
+    stdFloor: positive
+      .optional()
+      .describe('akima: floor on the std of ln N*, in units of 25 grid steps (default 0.33)'),
+  })
+  .superRefine((options, ctx) => {
+    const estimator = options.estimator ?? 'parabola';
+    if (options.nearestK !== undefined && estimator !== 'parabola-nearest') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nearestK'],
+        message: `only with estimator parabola-nearest, not ${estimator}`,
+      });
+    }
+    for (const key of ['seedNoise', 'seedNoiseDraws', 'stdFloor'] as const) {
+      if (options[key] !== undefined && estimator !== 'akima') {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `only with estimator akima, not ${estimator}`,
+        });
+      }
+    }
+  })
+  .describe("options of the sweep's scaling-law fit");
+
 /** The sweep spec: what `isoflop plan` and `isoflop run` read (YAML or JSON). */
 export const sweepSpecSchema = z
   .strictObject({
@@ -346,6 +390,7 @@ export const sweepSpecSchema = z
       .describe('one run per seed for every (family, budget, size)'),
     checkpointEvery: positiveInt.default(1000).describe('steps between checkpoints'),
     adaptive: adaptiveSpecSchema.optional(),
+    fit: fit.optional(),
   })
   .superRefine((spec, ctx) => {
     if (spec.sizes.shapes !== undefined) {

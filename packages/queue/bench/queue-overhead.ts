@@ -5,14 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseSweepSpec, planSweep, type RunSpec } from '@isoflop/planner';
+import { parseSweepSpec, planSweep, type RunResult, type RunSpec } from '@isoflop/planner';
 import { Worker } from 'bullmq';
 import {
   redisOptionsFromUrl,
   startLocalRedis,
   TrainQueue,
   watchTrainQueue,
-  type RunResult,
   type TrainJobPayload,
 } from '../src/index.js';
 

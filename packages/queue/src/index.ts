@@ -1,4 +1,4 @@
-export { QueueError, type QueueErrorCode } from './errors.js';
+export { QUEUE_ERRORS, QueueError, type QueueErrorCode } from './errors.js';
 export { queueLocationFromEnv, redisOptionsFromUrl, type QueueLocation } from './connection.js';
 export { cancelChannel, DEFAULT_PREFIX, TRAIN_QUEUE, TRAIN_RUN } from './names.js';
 export {
@@ -12,11 +12,8 @@ export {
   parseRunResult,
   parseTrainJobPayload,
   parseTrainProgress,
-  runResultSchema,
-  runSpecSchema,
   trainJobPayloadSchema,
   trainProgressSchema,
-  type RunResult,
   type TrainJobPayload,
   type TrainProgress,
 } from './schemas.js';
@@ -33,4 +30,9 @@ export {
   type TrainQueueWatch,
   type WatchOptions,
 } from './watch-train-queue.js';
-export { startLocalRedis, type LocalRedis } from './local-redis.js';
+export {
+  freePort,
+  startLocalRedis,
+  type LocalRedis,
+  type LocalRedisOptions,
+} from './local-redis.js';

@@ -7,10 +7,21 @@ import { QueueError } from './errors.js';
 /** A redis-server this process started for `isoflop run` (the embedded default). */
 export interface LocalRedis {
   url: string;
+  port: number;
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export interface LocalRedisOptions {
+  /** Default: a free loopback port. A restarted server takes its old port, so clients reconnect. */
+  port?: number;
+  /** Append-only file, fsynced every second (default: yes; the queue survives a restart). */
+  appendOnly?: boolean;
+  /** `always` (every write) where a test kills Redis and must lose nothing; default `everysec`. */
+  appendFsync?: 'always' | 'everysec';
+}
+
+/** A free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.on('error', reject);
@@ -54,7 +65,10 @@ function alive(pid: number): boolean {
  * in the terminal reaches our workers (which checkpoint) but not Redis, which we stop last. A server left
  * behind by a killed run (its pid file) is stopped first, since two servers must not share one AOF.
  */
-export async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
+export async function startLocalRedis(
+  dataDir: string,
+  options: LocalRedisOptions = {},
+): Promise<LocalRedis> {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   const pidFile = join(dir, 'isoflop-redis.pid');
@@ -65,7 +79,7 @@ export async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
       for (let i = 0; i < 100 && alive(stale); i++) await new Promise((r) => setTimeout(r, 50));
     }
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = [
     '--port',
     String(port),
@@ -76,9 +90,9 @@ export async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
     '--save',
     '',
     '--appendonly',
-    'yes',
+    options.appendOnly === false ? 'no' : 'yes',
     '--appendfsync',
-    'everysec',
+    options.appendFsync ?? 'everysec',
     '--maxmemory-policy',
     'noeviction',
     '--protected-mode',
@@ -112,6 +126,7 @@ export async function startLocalRedis(dataDir: string): Promise<LocalRedis> {
   writeFileSync(pidFile, String(child.pid));
   return {
     url: `redis://127.0.0.1:${port}`,
+    port,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

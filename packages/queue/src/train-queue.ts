@@ -1,10 +1,10 @@
-import type { RunSpec } from '@isoflop/planner';
+import type { RunResult, RunSpec } from '@isoflop/planner';
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
 import { CANCELLED, decodeFailure, encodeFailure, type RunFailureReason } from './failure.js';
 import { cancelChannel, DEFAULT_PREFIX, TRAIN_QUEUE, TRAIN_RUN } from './names.js';
-import { parseRunResult, type RunResult, type TrainJobPayload } from './schemas.js';
+import { parseRunResult, type TrainJobPayload } from './schemas.js';
 
 export interface RetryPolicy {
   /** Tries per run before it fails for good (default 3). */

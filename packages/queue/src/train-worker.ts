@@ -1,9 +1,10 @@
+import type { RunResult } from '@isoflop/planner';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
 import { CANCELLED_REASON } from './train-queue.js';
 import { cancelChannel, DEFAULT_PREFIX, TRAIN_QUEUE } from './names.js';
-import type { RunResult, TrainJobPayload } from './schemas.js';
+import type { TrainJobPayload } from './schemas.js';
 
 export interface TrainWorkerOptions extends QueueLocation {
   /** Compiled processor module that BullMQ forks into a child process per concurrent job. */

@@ -1,13 +1,9 @@
+import type { RunResult } from '@isoflop/planner';
 import { QueueEvents } from 'bullmq';
 import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
 import { decodeFailure, type RunFailureReason } from './failure.js';
 import { DEFAULT_PREFIX, TRAIN_QUEUE } from './names.js';
-import {
-  parseRunResult,
-  parseTrainProgress,
-  type RunResult,
-  type TrainProgress,
-} from './schemas.js';
+import { parseRunResult, parseTrainProgress, type TrainProgress } from './schemas.js';
 
 /**
  * What happened to a run in the queue. `streamId` is the position in BullMQ's event stream: persist the

@@ -1,12 +1,16 @@
-export { StoreError, type StoreErrorCode } from './errors.js';
+export { STORE_ERRORS, StoreError, type StoreErrorCode } from './errors.js';
 export { openStore, type OpenStoreOptions, type Store, type StoreDatabase } from './open-store.js';
 export * as schema from './schema.js';
 export {
   EVENT_KINDS,
+  FINAL_SWEEP_STATES,
+  isStateIn,
   METRIC_KINDS,
   RUN_STATES,
+  RUN_STATES_WITH_RESULT,
   SWEEP_STATES,
   TERMINAL_RUN_STATES,
+  UNFINISHED_RUN_STATES,
   type EventKind,
   type MetricKind,
   type RunState,
@@ -32,6 +36,20 @@ export {
   type RunFailure,
   type RunResultRow,
 } from './queries/write-runs.js';
+export {
+  decisionPayloadSchema,
+  fitPayloadSchema,
+  progressPayloadSchema,
+  runCountsSchema,
+  runPayloadSchema,
+  sweepEventJsonSchema,
+  sweepEventSchema,
+  sweepPayloadSchema,
+  type NewSweepEvent,
+  type SweepEvent,
+  type SweepEventOf,
+  type SweepEventPayload,
+} from './sweep-event.js';
 export {
   addSweepRuns,
   insertSweep,
@@ -68,7 +86,9 @@ export {
 export {
   runMetrics,
   sweepCurveSamples,
+  sweepEvalPoints,
   type CurveSample,
+  type EvalPoint,
   type StoredMetric,
 } from './queries/read-metrics.js';
 export { latestFit, type FitRecord } from './queries/read-fits.js';

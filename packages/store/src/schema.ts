@@ -16,7 +16,33 @@ export const RUN_STATES = [
 export type RunState = (typeof RUN_STATES)[number];
 
 /** States a run does not leave on its own: a result, a permanent failure, or a user's cancel. */
-export const TERMINAL_RUN_STATES: readonly RunState[] = ['done', 'failed', 'diverged', 'cancelled'];
+export const TERMINAL_RUN_STATES = [
+  'done',
+  'failed',
+  'diverged',
+  'cancelled',
+] as const satisfies readonly RunState[];
+
+/** States of a run that is waiting or training: the complement of TERMINAL_RUN_STATES. */
+export const UNFINISHED_RUN_STATES = [
+  'planned',
+  'queued',
+  'running',
+] as const satisfies readonly RunState[];
+
+/**
+ * States of a run that has its outcome on the IsoFLOP grid: a result, or a divergence (that size diverges
+ * at that budget, which training it again would not change). Resubmitting a sweep never trains these.
+ */
+export const RUN_STATES_WITH_RESULT = ['done', 'diverged'] as const satisfies readonly RunState[];
+
+/** States a sweep does not leave on its own. */
+export const FINAL_SWEEP_STATES = ['done', 'cancelled'] as const satisfies readonly SweepState[];
+
+/** Whether `state` is one of `states` (narrowing, for the readonly tuples above). */
+export function isStateIn<S extends string>(states: readonly S[], state: string): state is S {
+  return (states as readonly string[]).includes(state);
+}
 
 const now = sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER))`;
 

@@ -1,10 +1,18 @@
-export type TrainerErrorCode =
-  | 'DIVERGED'
-  | 'BAD_CHECKPOINT'
-  | 'SHAPE_REJECTED'
-  | 'ABORTED'
-  | 'DEVICE_UNAVAILABLE'
-  | 'INVALID_OPTIONS';
+/**
+ * What each code means: `input` (the caller's input is wrong; never retried, the CLI exits 2), `transient`
+ * (may succeed if tried again), `permanent` (will not); `status`, where the code can reach HTTP.
+ */
+export const TRAINER_ERRORS = {
+  /** A non-finite loss or gradient: a result on the IsoFLOP grid, not a fault to retry. */
+  DIVERGED: { kind: 'permanent' },
+  BAD_CHECKPOINT: { kind: 'input' },
+  SHAPE_REJECTED: { kind: 'input' },
+  /** Stopped from outside (cancel or shutdown); the worker decides which (failure-mapping.ts). */
+  ABORTED: { kind: 'transient' },
+  DEVICE_UNAVAILABLE: { kind: 'input' },
+  INVALID_OPTIONS: { kind: 'input' },
+} as const satisfies Record<string, { kind: 'input' | 'transient' | 'permanent'; status?: number }>;
+export type TrainerErrorCode = keyof typeof TRAINER_ERRORS;
 
 export interface TrainerErrorDetails {
   /** The step at which training stopped (DIVERGED, ABORTED). */
@@ -28,11 +36,7 @@ export class TrainerError extends Error {
   }
 }
 
-/** Codes that a retry cannot fix: the worker maps these to a non-retryable failure. */
-export const NON_RETRYABLE_TRAINER_CODES: readonly TrainerErrorCode[] = [
-  'DIVERGED',
-  'BAD_CHECKPOINT',
-  'SHAPE_REJECTED',
-  'DEVICE_UNAVAILABLE',
-  'INVALID_OPTIONS',
-];
+/** Codes that a retry cannot fix (all but the transient): the worker fails these for good. */
+export const NON_RETRYABLE_TRAINER_CODES: readonly TrainerErrorCode[] = (
+  Object.keys(TRAINER_ERRORS) as TrainerErrorCode[]
+).filter((code) => TRAINER_ERRORS[code].kind !== 'transient');

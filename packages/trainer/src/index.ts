@@ -1,4 +1,4 @@
-export { TrainerError, NON_RETRYABLE_TRAINER_CODES } from './errors.js';
+export { TrainerError, NON_RETRYABLE_TRAINER_CODES, TRAINER_ERRORS } from './errors.js';
 export type { TrainerErrorCode, TrainerErrorDetails } from './errors.js';
 export { learningRate } from './lr-schedule.js';
 export type { LrScheduleSpec } from './lr-schedule.js';
@@ -6,7 +6,6 @@ export { checkpointPath, readCheckpoint, writeCheckpoint } from './checkpoint.js
 export type { CheckpointIdentity, CheckpointState } from './checkpoint.js';
 export { trainRun } from './train-run.js';
 export type { TrainRunOptions } from './train-run.js';
-export type { ProgressEvent, RunResult } from './progress.js';
 export { meanAndStdErr } from './eval-stats.js';
 export type { MeanWithStdErr } from './eval-stats.js';
 export {

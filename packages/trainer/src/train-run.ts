@@ -1,5 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import { prepareData, sampleBatch, validationBatches, type PreparedData } from '@isoflop/data';
+import {
+  prepareData,
+  sampleBatch,
+  validationBatches,
+  type DataServer,
+  type PreparedData,
+} from '@isoflop/data';
 import { ADAMW_NAMES } from '@isoflop/graph';
 import {
   GRAPH_OUTPUTS,
@@ -8,7 +14,7 @@ import {
   type SerializedPrimeCodec,
   type StepGraph,
 } from '@isoflop/models';
-import type { Device, RunSpec } from '@isoflop/planner';
+import type { Device, ProgressEvent, RunResult, RunSpec } from '@isoflop/planner';
 import type ort from 'onnxruntime-node';
 import {
   checkpointPath,
@@ -22,13 +28,14 @@ import { meanAndStdErr, type MeanWithStdErr } from './eval-stats.js';
 import { cachedEvalGraph, cachedStepGraph } from './graph-cache.js';
 import { learningRate } from './lr-schedule.js';
 import { scalarFeed, toOrtFeeds } from './ort-feeds.js';
-import type { ProgressEvent, RunResult } from './progress.js';
 import { initialState, stateBindings } from './step-state.js';
 import { createSession, resolveSessionSettings, type SessionSettings } from './session-options.js';
 
 export interface TrainRunOptions {
   /** Token shards are prepared and cached here (by content hash). */
   dataCacheDir: string;
+  /** Where to download prepared shards from when the corpus is not on this machine. */
+  dataServer?: DataServer | undefined;
   /** Checkpoints go to `<checkpointDir>/<run id>/`; a run with a checkpoint there resumes from it. */
   checkpointDir: string;
   /** Execution provider; defaults to the run's own device. */
@@ -120,7 +127,10 @@ export async function trainRun(run: RunSpec, options: TrainRunOptions): Promise<
     spinning: options.spinning,
   });
   const config = modelConfigOf(run);
-  const data = await prepareData(run.data, { cacheDir: options.dataCacheDir });
+  const data = await prepareData(run.data, {
+    cacheDir: options.dataCacheDir,
+    server: options.dataServer,
+  });
   if (data.vocabSize > run.shape.vocabSize) {
     throw new TrainerError(
       'SHAPE_REJECTED',

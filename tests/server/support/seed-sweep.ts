@@ -11,6 +11,7 @@ import {
   setRunLastStep,
   setSweepState,
   type MetricRow,
+  type NewSweepEvent,
   type Store,
 } from '@isoflop/store';
 import { TEST_SWEEP_YAML } from './test-spec.js';
@@ -106,7 +107,7 @@ export interface SeededSweep {
  */
 export function seedSweep(
   store: Store,
-  options: { leaveRunning?: number; bootstrap?: number; fit?: boolean } = {},
+  options: { leaveRunning?: number; bootstrap?: number; fit?: boolean; spec?: unknown } = {},
 ): SeededSweep {
   const plan = planSweep(parseSweepSpec(TEST_SWEEP_YAML, 'yaml'));
   const sweepId = 'sweep-dashboard-test';
@@ -121,7 +122,7 @@ export function seedSweep(
         name: plan.sweepName,
         specText: TEST_SWEEP_YAML,
         specFormat: 'yaml',
-        spec: {},
+        spec: options.spec ?? {},
         dropped: plan.dropped,
       },
       runs.map(toNewRun),
@@ -139,7 +140,7 @@ export function seedSweep(
       const rows = progressRows(run, finalLoss, upTo, index);
       insertMetrics(store, rows);
       setRunLastStep(store, run.id, Math.max(...rows.map((row) => row.step)));
-      const events: { sweepId: string; runId: string; kind: 'run'; payload: unknown }[] = [
+      const events: NewSweepEvent[] = [
         { sweepId, runId: run.id, kind: 'run', payload: { runId: run.id, state: 'running' } },
       ];
       if (!isRunning) {

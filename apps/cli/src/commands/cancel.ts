@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { queueLocationFromEnv } from '@isoflop/queue';
-import { Coordinator } from '@isoflop/orchestrator';
+import { Coordinator, ORCHESTRATOR_ERRORS } from '@isoflop/orchestrator';
 import { openStore } from '@isoflop/store';
-import { badInput, runAction } from '../cli-action.js';
+import { badInput, inputCodesOf, runAction } from '../cli-action.js';
 import { ServerClient } from '../server-client.js';
 
 interface CancelOptions {
@@ -49,7 +49,7 @@ export function register(program: Command): void {
             store.close();
           }
         },
-        { badInputCodes: ['SWEEP_NOT_FOUND'] },
+        { badInputCodes: inputCodesOf(ORCHESTRATOR_ERRORS) },
       ),
     );
 }

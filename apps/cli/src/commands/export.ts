@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { runsCsv, sweepExport } from '@isoflop/orchestrator';
+import { ORCHESTRATOR_ERRORS, runsCsv, sweepExport } from '@isoflop/orchestrator';
 import { openStore } from '@isoflop/store';
-import { badInput, runAction } from '../cli-action.js';
+import { badInput, inputCodesOf, runAction } from '../cli-action.js';
 
 interface ExportOptions {
   db: string;
@@ -34,7 +34,7 @@ export function register(program: Command): void {
             store.close();
           }
         },
-        { badInputCodes: ['SWEEP_NOT_FOUND'] },
+        { badInputCodes: inputCodesOf(ORCHESTRATOR_ERRORS) },
       ),
     );
 }

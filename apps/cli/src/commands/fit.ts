@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
+  AKIMA_DEFAULTS,
+  DEFAULT_ESTIMATOR,
+  ESTIMATORS,
+  FIT_ERRORS,
   fitRuns,
+  type Approach2Estimator,
   type FitDocument,
   type FitOptions,
   type Interval,
   type RunRow,
 } from '@isoflop/fit';
-import { badInput, positiveInt, runAction } from '../cli-action.js';
+import { badInput, inputCodesOf, positiveInt, runAction } from '../cli-action.js';
 import { formatCount, formatTable } from '../format.js';
 
 export interface FitCommandOptions {
@@ -20,6 +25,10 @@ export interface FitCommandOptions {
   bootstrap?: number;
   dropHighest?: number;
   nearestK?: number;
+  estimator?: Approach2Estimator;
+  seedNoise?: number;
+  seedNoiseDraws?: number;
+  stdFloor?: number;
   seed?: number;
   baseline?: string;
   budgetTolerance?: number;
@@ -116,7 +125,7 @@ function printSummary(document: FitDocument): void {
     const a2 = family.approach2;
     if (a2) {
       lines.push(
-        `  Approach 2: N_opt ∝ C^${figure(a2.a, a2.a_ci)}, D_opt ∝ C^${figure(a2.b, a2.b_ci)}`,
+        `  Approach 2 (${a2.estimator}): N_opt ∝ C^${figure(a2.a, a2.a_ci)}, D_opt ∝ C^${figure(a2.b, a2.b_ci)}`,
       );
       const rows = a2.budgets.map((b) => [
         formatCount(b.budget),
@@ -158,6 +167,12 @@ function nonNegativeNumber(name: string): (value: string) => number {
   };
 }
 
+function estimatorName(value: string): Approach2Estimator {
+  if (!(ESTIMATORS as readonly string[]).includes(value))
+    badInput(`--estimator: expected one of ${ESTIMATORS.join(', ')}, got '${value}'`);
+  return value as Approach2Estimator;
+}
+
 function nonNegativeInt(name: string): (value: string) => number {
   return (value: string) => {
     const parsed = Number(value);
@@ -194,11 +209,35 @@ export function register(program: Command): void {
       nonNegativeInt('--drop-highest'),
     )
     .option(
+      '--estimator <name>',
+      `how Approach 2 finds each budget's optimum: ${ESTIMATORS.join(' | ')} (default ${DEFAULT_ESTIMATOR}; see the README's fitting section)`,
+      estimatorName,
+    )
+    .option(
       '--nearest-k <k>',
-      "fit each budget's quadratic on its k runs nearest the minimum",
+      "parabola-nearest: fit each budget's quadratic on its k runs nearest the minimum (default 5)",
       positiveInt('--nearest-k'),
     )
-    .option('--seed <s>', 'bootstrap seed (default 0)', nonNegativeInt('--seed'))
+    .option(
+      '--seed-noise <nats>',
+      `akima: std of the Gaussian noise added to each loss (default ${AKIMA_DEFAULTS.seedNoise})`,
+      nonNegativeNumber('--seed-noise'),
+    )
+    .option(
+      '--seed-noise-draws <k>',
+      `akima: seed-noise draws per budget (default ${AKIMA_DEFAULTS.draws})`,
+      positiveInt('--seed-noise-draws'),
+    )
+    .option(
+      '--std-floor <x>',
+      `akima: floor on the std of ln N*, in units of 25 grid steps (default ${AKIMA_DEFAULTS.stdFloor})`,
+      nonNegativeNumber('--std-floor'),
+    )
+    .option(
+      '--seed <s>',
+      "seed of the bootstrap and of akima's seed noise (default 0)",
+      nonNegativeInt('--seed'),
+    )
     .option(
       '--baseline <family>',
       "family the others are compared with (default 'arm' when present)",
@@ -216,7 +255,9 @@ export function register(program: Command): void {
 Output (--json): {"families": {NAME: {"approach2": {"a", "b", "budgets": [{"budget", "n_opt", "d_opt",
   "loss_opt", ...}], ...}, "approach3": {"E", "A", "B", "alpha", "beta", "a", "b", ...}}}, "efficiency":
   [{"family", "baseline", "compute_ratio", "at_loss", "method"}], "unfitted", "rejected_rows", "warnings"}.
-  With --bootstrap K each figure X gains "X_ci": [lo, hi], its 95% percentile interval.
+  With --bootstrap K each figure X gains "X_ci": [lo, hi], its 95% percentile interval; with
+  --estimator akima, Approach 2's figures always have them (from the seed-noise draws), and
+  approach2.estimator names the estimator.
 stderr: warnings (rows left out, budgets left out of the exponent fit, ranges without a ratio).
 Exit codes: 0 fitted, 2 bad input (missing column, bad option, nothing fittable), 1 failure.`,
     )
@@ -234,6 +275,11 @@ Exit codes: 0 fitted, 2 bad input (missing column, bad option, nothing fittable)
           if (options.bootstrap !== undefined) fitOptions.bootstrap = options.bootstrap;
           if (options.dropHighest !== undefined) fitOptions.dropHighest = options.dropHighest;
           if (options.nearestK !== undefined) fitOptions.nearestK = options.nearestK;
+          if (options.estimator !== undefined) fitOptions.estimator = options.estimator;
+          if (options.seedNoise !== undefined) fitOptions.seedNoise = options.seedNoise;
+          if (options.seedNoiseDraws !== undefined)
+            fitOptions.seedNoiseDraws = options.seedNoiseDraws;
+          if (options.stdFloor !== undefined) fitOptions.stdFloor = options.stdFloor;
           if (options.seed !== undefined) fitOptions.seed = options.seed;
           if (options.baseline !== undefined) fitOptions.baseline = options.baseline;
           if (options.budgetTolerance !== undefined)
@@ -250,7 +296,7 @@ Exit codes: 0 fitted, 2 bad input (missing column, bad option, nothing fittable)
           if (options.json) process.stdout.write(`${JSON.stringify(document)}\n`);
           else printSummary(document);
         },
-        { badInputCodes: ['INVALID_OPTION', 'INVALID_ROWS', 'NOTHING_TO_FIT'] },
+        { badInputCodes: inputCodesOf(FIT_ERRORS) },
       ),
     );
 }

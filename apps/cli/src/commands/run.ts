@@ -14,12 +14,16 @@ import {
 } from '@isoflop/orchestrator';
 import { DEFAULT_PORT } from '@isoflop/server/defaults';
 import {
+  isStateIn,
   latestFit,
   listSweepRuns,
   openStore,
   sweepRuns,
+  RUN_STATES_WITH_RESULT,
+  TERMINAL_RUN_STATES,
   type StoredEvent,
   type Store,
+  type SweepEventPayload,
 } from '@isoflop/store';
 import { parseWorkerConfig, startWorker } from '@isoflop/worker';
 import { positiveInt, runAction } from '../cli-action.js';
@@ -34,8 +38,6 @@ interface RunOptions {
   serve?: boolean;
   port?: number;
 }
-
-const FINISHED = new Set(['done', 'failed', 'diverged', 'cancelled']);
 
 /** One bar per local worker (the run it trains, step of steps, loss) and one for the sweep's runs. */
 class SweepProgress {
@@ -79,10 +81,8 @@ class SweepProgress {
   handle(events: StoredEvent[]): void {
     for (const event of events) {
       if (event.sweepId !== this.sweepId) continue;
-      const payload = event.payload as Record<string, unknown>;
-      if (event.kind === 'run' && typeof payload['state'] === 'string')
-        this.onRun(event.runId ?? '', payload);
-      if (event.kind === 'progress') this.onProgress(event.runId ?? '', payload);
+      if (event.kind === 'run') this.onRun(event.payload);
+      if (event.kind === 'progress') this.onProgress(event.payload);
       if (event.kind === 'decision') this.onDecision(event.payload as DecisionPayload);
     }
   }
@@ -97,14 +97,14 @@ class SweepProgress {
     this.bars?.stop();
   }
 
-  private onRun(runId: string, payload: Record<string, unknown>): void {
-    const state = payload['state'] as string;
-    if (typeof payload['worker'] === 'string') this.workerOfRun.set(runId, payload['worker']);
-    if (!FINISHED.has(state)) return;
+  private onRun(payload: SweepEventPayload<'run'>): void {
+    const { runId, state } = payload;
+    if (payload.worker !== undefined) this.workerOfRun.set(runId, payload.worker);
+    if (!isStateIn(TERMINAL_RUN_STATES, state)) return;
     this.finished += 1;
     this.total?.update(this.finished);
     if (!this.bars) {
-      const loss = (payload['result'] as { valLoss?: number } | undefined)?.valLoss;
+      const loss = payload.result?.valLoss;
       process.stderr.write(
         `${runId}: ${state}${loss === undefined ? '' : ` (val loss ${loss.toFixed(4)})`}\n`,
       );
@@ -120,17 +120,18 @@ class SweepProgress {
     this.log(describeDecision(decision));
   }
 
-  private onProgress(runId: string, payload: Record<string, unknown>): void {
-    if (payload['kind'] === 'start' && typeof payload['worker'] === 'string') {
-      this.workerOfRun.set(runId, payload['worker']);
-      this.workerBars.get(payload['worker'])?.update(0, { detail: runId });
+  private onProgress(payload: SweepEventPayload<'progress'>): void {
+    const { runId } = payload;
+    if (payload.kind === 'start') {
+      this.workerOfRun.set(runId, payload.worker);
+      this.workerBars.get(payload.worker)?.update(0, { detail: runId });
       return;
     }
     const bar = this.workerBars.get(this.workerOfRun.get(runId) ?? '');
-    if (!bar || payload['kind'] !== 'train') return;
-    const loss = typeof payload['loss'] === 'number' ? payload['loss'].toFixed(3) : 'nan';
-    bar.setTotal(Number(payload['steps']));
-    bar.update(Number(payload['step']), { detail: `${runId} loss ${loss}` });
+    if (!bar || payload.kind !== 'train') return;
+    const loss = payload.loss === null ? 'nan' : payload.loss.toFixed(3);
+    bar.setTotal(payload.steps);
+    bar.update(payload.step, { detail: `${runId} loss ${loss}` });
   }
 }
 
@@ -212,7 +213,7 @@ function printSummary(store: Store, sweepId: string): void {
         const interval =
           aCi === undefined ? '' : ` (95% ${aCi[0].toFixed(3)}–${aCi[1].toFixed(3)})`;
         parts.push(
-          `approach 2 over ${budgets.length} bracketed budget(s): N_opt ∝ C^${a.toFixed(3)}${interval}, D_opt ∝ C^${b.toFixed(3)}`,
+          `approach 2 (${doc.approach2.estimator ?? 'parabola'}) over ${budgets.length} bracketed budget(s): N_opt ∝ C^${a.toFixed(3)}${interval}, D_opt ∝ C^${b.toFixed(3)}`,
         );
       }
       if (doc.approach3) {
@@ -312,7 +313,7 @@ async function runSweep(specPath: string, options: RunOptions): Promise<void> {
     });
     // The stored runs: the plan's, plus any an adaptive step added before a resume.
     const stored = listSweepRuns(store, sweepId);
-    const already = stored.filter((run) => run.state === 'done' || run.state === 'diverged');
+    const already = stored.filter((run) => isStateIn(RUN_STATES_WITH_RESULT, run.state));
     process.stderr.write(
       `sweep ${plan.sweepName} (${sweepId}): ${stored.length} runs` +
         (created ? '' : `, resuming (${already.length} already finished)`) +

@@ -11,6 +11,7 @@ interface ServeOptions {
   db: string;
   host: string;
   port: number;
+  cache: string;
 }
 
 async function serve(options: ServeOptions): Promise<void> {
@@ -33,6 +34,7 @@ async function serve(options: ServeOptions): Promise<void> {
     host: options.host,
     port: options.port,
     token,
+    dataCacheDir: resolve(options.cache),
   });
   const url = await server.listen();
   process.stdout.write(
@@ -61,5 +63,10 @@ export function register(program: Command): void {
       DEFAULT_HOST,
     )
     .option('--port <n>', 'port', positiveInt('--port'), DEFAULT_PORT)
+    .option(
+      '--cache <dir>',
+      'data cache whose prepared shards are served to remote workers (/api/data/...)',
+      '.isoflop',
+    )
     .action(runAction(serve, { badInputCodes: ['INSECURE_BIND'] }));
 }

@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { DEVICES, planSweep, type Device } from '@isoflop/planner';
-import { trainRun, type ProgressEvent } from '@isoflop/trainer';
-import { badInput, positiveInt, runAction } from '../cli-action.js';
+import { DEVICES, planSweep, type Device, type ProgressEvent } from '@isoflop/planner';
+import { TRAINER_ERRORS, trainRun } from '@isoflop/trainer';
+import { badInput, inputCodesOf, positiveInt, runAction } from '../cli-action.js';
 import { loadSweepSpec } from '../load-spec.js';
 
 interface TrainOptions {
@@ -15,13 +15,6 @@ interface TrainOptions {
 }
 
 /** Errors that mean the user's input (spec, run id, flags, checkpoint) is wrong rather than a crash. */
-const TRAIN_BAD_INPUT_CODES = [
-  'INVALID_OPTIONS',
-  'BAD_CHECKPOINT',
-  'SHAPE_REJECTED',
-  'DEVICE_UNAVAILABLE',
-];
-
 export function register(program: Command): void {
   program
     .command('train')
@@ -94,7 +87,7 @@ export function register(program: Command): void {
             process.off('SIGTERM', stop);
           }
         },
-        { badInputCodes: TRAIN_BAD_INPUT_CODES },
+        { badInputCodes: inputCodesOf(TRAINER_ERRORS) },
       ),
     );
 }

@@ -16,6 +16,11 @@ export interface ChartInputs {
   /** How many runs the curves cover, of how many in the sweep (big sweeps draw a subset). */
   curveRuns: { shown: number; total: number };
   fit: FitDocument | undefined;
+  /**
+   * Approach 2 by another estimator over the same rows, when a chart is asked to compare (the frontier's
+   * `?compare=ESTIMATOR`).
+   */
+  compare?: FitDocument | undefined;
 }
 
 export interface ChartDefinition {
@@ -39,7 +44,7 @@ export const CHARTS: readonly ChartDefinition[] = [
   {
     name: 'frontier',
     needs: { runs: true, curves: false, fit: true },
-    build: (i) => frontierSpec(i.fit, i.runs),
+    build: (i) => frontierSpec(i.fit, i.runs, i.compare),
   },
   {
     name: 'isoloss-contours',

@@ -37,6 +37,7 @@ const FIT: FitDocument = {
         n_opt_coefficient: 0.03,
         d_opt_coefficient: 5.5,
         loss_frontier: { k: 40, gamma: 0.05 },
+        estimator: 'parabola',
       },
       approach3: {
         E: 1.7,
@@ -113,7 +114,7 @@ describe('chart specs', () => {
       expect(row['value']).toBeCloseTo(0.03 * (row['c'] as number) ** 0.5, 6);
     }
     const labels = rows(spec, 'frontier', 'label').map((row) => row['text']);
-    expect(labels).toContain('arm: a = 0.500 [0.45, 0.55] (A2), 0.450 (A3)');
+    expect(labels).toContain('arm: a = 0.500 [0.45, 0.55] (A2 parabola), 0.450 (A3)');
   });
 
   it('show Prime J only labelled as an objective, beside K', () => {

@@ -1,4 +1,4 @@
-import type { FitDocument } from '@isoflop/fit';
+import { evaluateAkima, type FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
 import { LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
@@ -8,8 +8,9 @@ const PARABOLA_POINTS = 48;
 
 /**
  * IsoFLOP curves: each finished run's final bound against N, one colour per budget, with each budget's
- * fitted quadratic in log10 N and its minimum (the Approach-2 N_opt) marked, one panel per family.
- * Fitted curves come straight from the fit document's coefficients: exact at any sweep size.
+ * fitted curve (the quadratic in log10 N, or with the akima estimator the Akima interpolation through
+ * each size's best loss) and its minimum (the Approach-2 N_opt) marked, one panel per family.
+ * Fitted curves come straight from the fit document's coefficients and knots: exact at any sweep size.
  */
 export function isoflopCurvesSpec(
   runs: readonly ChartRun[],
@@ -30,17 +31,31 @@ export function isoflopCurvesSpec(
   }
   for (const [family, familyFit] of Object.entries(fit?.families ?? {})) {
     for (const budget of familyFit.approach2?.budgets ?? []) {
-      const { c2, c1, c0 } = budget.parabola;
       const common = {
         family,
         budgetFlops: budget.budget,
         budgetLabel: budgetLabel(budget.budget),
       };
-      // A little beyond the fitted sizes, so the curvature shows on both sides of the outer points.
       const [low, high] = budget.n_range;
-      for (const n of logSpace(low / 1.25, high * 1.25, PARABOLA_POINTS)) {
-        const x = Math.log10(n);
-        rows.push({ ...common, kind: 'parabola', params: n, loss: c2 * x * x + c1 * x + c0 });
+      if (budget.parabola) {
+        const { c2, c1, c0 } = budget.parabola;
+        // A little beyond the fitted sizes, so the curvature shows on both sides of the outer points.
+        for (const n of logSpace(low / 1.25, high * 1.25, PARABOLA_POINTS)) {
+          const x = Math.log10(n);
+          rows.push({ ...common, kind: 'parabola', params: n, loss: c2 * x * x + c1 * x + c0 });
+        }
+      } else if (budget.knots) {
+        // An interpolation says nothing beyond its end points.
+        const sizes = logSpace(low, high, PARABOLA_POINTS);
+        const logLoss = evaluateAkima(
+          budget.knots.n.map(Math.log),
+          budget.knots.loss.map(Math.log),
+          sizes.map(Math.log),
+          new Float64Array(sizes.length),
+        );
+        sizes.forEach((n, i) =>
+          rows.push({ ...common, kind: 'akima', params: n, loss: Math.exp(logLoss[i]!) }),
+        );
       }
       rows.push({ ...common, kind: 'minimum', params: budget.n_opt, loss: budget.loss_opt });
     }
@@ -57,7 +72,7 @@ export function isoflopCurvesSpec(
     title: {
       text: 'IsoFLOP curves',
       subtitle: fit
-        ? 'final bound against N per budget, fitted quadratics in log N, minima marked ◆'
+        ? `final bound against N per budget, ${estimatorCurves(fit)} in log N, minima marked ◆`
         : 'final bound against N per budget (fit pending)',
     },
     config: CHART_CONFIG,
@@ -70,7 +85,7 @@ export function isoflopCurvesSpec(
       height: 240,
       layer: [
         {
-          transform: [{ filter: "datum.kind === 'parabola'" }],
+          transform: [{ filter: "datum.kind === 'parabola' || datum.kind === 'akima'" }],
           mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8, clip: true },
           encoding: {
             x,
@@ -119,4 +134,10 @@ export function isoflopCurvesSpec(
       ],
     },
   };
+}
+
+/** What the fitted curves are, from the estimator the fit used. */
+function estimatorCurves(fit: FitDocument): string {
+  const estimator = Object.values(fit.families).find((f) => f.approach2)?.approach2?.estimator;
+  return estimator === 'akima' ? 'Akima interpolations' : 'fitted quadratics';
 }

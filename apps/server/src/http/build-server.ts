@@ -9,6 +9,7 @@ import { EventFeed } from './event-feed.js';
 import { registerOpenApiDocs } from './openapi-docs.js';
 import type { RouteContext } from './route-context.js';
 import { chartRoutes } from './routes/chart-routes.js';
+import { dataRoutes } from './routes/data-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { decisionRoutes } from './routes/decision-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
@@ -28,6 +29,8 @@ export interface ServerOptions {
   /** Bearer token for mutating routes; required when `host` is not a loopback address. */
   token?: string | undefined;
   bodyLimitBytes?: number | undefined;
+  /** The data cache whose prepared shards `/api/data/...` serves to remote workers (none when unset). */
+  dataCacheDir?: string | undefined;
   /** Milliseconds between polls of the events table for live streams (default 250). */
   eventPollMs?: number | undefined;
   logger?: boolean | undefined;
@@ -75,6 +78,9 @@ export async function buildServer(options: ServerOptions): Promise<IsoflopServer
   await app.register(eventRoutes(context));
   await app.register(chartRoutes(context));
   await app.register(dashboardRoutes());
+  if (options.dataCacheDir !== undefined) {
+    await app.register(dataRoutes(options.dataCacheDir, guardMutation));
+  }
 
   app.addHook('onClose', async () => {
     stopListening?.();

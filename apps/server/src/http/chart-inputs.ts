@@ -1,4 +1,10 @@
-import type { FitDocument } from '@isoflop/fit';
+import {
+  FitError,
+  fitRuns,
+  type Approach2Estimator,
+  type FitDocument,
+  type RunRow,
+} from '@isoflop/fit';
 import type { Family } from '@isoflop/planner';
 import { latestFit, sweepCurveSamples, sweepRunPoints, type Store } from '@isoflop/store';
 import type { ChartRun, CurvePoint } from '../charts/chart-data.js';
@@ -16,11 +22,28 @@ export const CURVE_POINT_BUDGET = 12_000;
 const MIN_POINTS_PER_RUN = 4;
 const MAX_POINTS_PER_RUN = 200;
 
+/**
+ * Approach 2 alone by `estimator` over the rows the stored fit was computed from (no Approach 3, no run
+ * bootstrap: milliseconds, fine on a request); undefined when those rows have no Approach 2.
+ */
+function compareFit(
+  rows: readonly RunRow[],
+  estimator: Approach2Estimator,
+): FitDocument | undefined {
+  try {
+    return fitRuns(rows, { estimator, approach3: false });
+  } catch (error) {
+    if (error instanceof FitError && error.code === 'NOTHING_TO_FIT') return undefined;
+    throw error;
+  }
+}
+
 /** Reads from the store exactly what a chart needs and shapes it into the charts' plain inputs. */
 export function loadChartInputs(
   store: Store,
   sweepId: string,
   chart: ChartDefinition,
+  options: { compare?: Approach2Estimator | undefined } = {},
 ): ChartInputs {
   const runRows = chart.needs.runs || chart.needs.curves ? sweepRunPoints(store, sweepId) : [];
   const runs: ChartRun[] = runRows.map((run) => ({
@@ -58,13 +81,15 @@ export function loadChartInputs(
       series: sample.kind === 'train' ? 'train' : 'val',
     }));
   }
-  const fit = chart.needs.fit
-    ? (latestFit(store, sweepId)?.document as FitDocument | undefined)
-    : undefined;
+  const stored = chart.needs.fit ? latestFit(store, sweepId) : undefined;
+  const fit = stored?.document as FitDocument | undefined;
+  const compare =
+    stored && options.compare ? compareFit(stored.data as RunRow[], options.compare) : undefined;
   return {
     runs: chart.needs.runs ? runs : [],
     curves,
     curveRuns: { shown: curveRuns, total: runRows.length },
     fit,
+    compare,
   };
 }

@@ -1,4 +1,8 @@
+import { ORCHESTRATOR_ERRORS } from '@isoflop/orchestrator';
+import { PLANNER_ERRORS } from '@isoflop/planner';
+import { STORE_ERRORS } from '@isoflop/store';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { SERVER_ERRORS } from '../errors.js';
 
 /** The JSON body of every error response: a stable code, a sentence, and the fields at fault. */
 export interface ErrorBody {
@@ -7,27 +11,39 @@ export interface ErrorBody {
   issues?: { path: string; message: string }[];
 }
 
-/**
- * The one table from error codes (ours, our packages', Fastify's) to HTTP status. A code that is not
- * listed is a bug on our side and answers 500 without leaking its message.
- */
-const STATUS_BY_CODE: Record<string, number> = {
-  INVALID_SPEC: 400,
-  INVALID_REQUEST: 400,
+/** Fastify's own codes that answer something other than 500. */
+const FASTIFY_STATUS = {
   FST_ERR_VALIDATION: 400,
   FST_ERR_CTP_INVALID_JSON_BODY: 400,
   FST_ERR_CTP_EMPTY_JSON_BODY: 400,
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 400,
-  UNAUTHORIZED: 401,
-  SWEEP_NOT_FOUND: 404,
-  FIT_NOT_READY: 404,
-  RUN_NOT_FOUND: 404,
-  CHART_NOT_FOUND: 404,
   FST_ERR_NOT_FOUND: 404,
-  NO_COORDINATOR: 409,
   FST_ERR_CTP_BODY_TOO_LARGE: 413,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 415,
+} as const;
+
+/** Every code a request can raise, with its meaning as declared where the code is defined. */
+const MEANINGS = {
+  ...PLANNER_ERRORS,
+  ...STORE_ERRORS,
+  ...ORCHESTRATOR_ERRORS,
+  ...SERVER_ERRORS,
 };
+export type HttpErrorCode = keyof typeof MEANINGS | keyof typeof FASTIFY_STATUS;
+
+/**
+ * The one table from error codes (ours, our packages', Fastify's) to HTTP status, derived from the
+ * `status` each code declares. A code that is not listed is a bug on our side and answers 500 without
+ * leaking its message.
+ */
+const STATUS_BY_CODE: ReadonlyMap<string, number> = new Map<HttpErrorCode, number>([
+  ...Object.entries(FASTIFY_STATUS).map(
+    ([code, status]) => [code as HttpErrorCode, status] as const,
+  ),
+  ...Object.entries(MEANINGS).flatMap(([code, meaning]) =>
+    'status' in meaning ? [[code as HttpErrorCode, meaning.status] as const] : [],
+  ),
+]);
 
 interface CodedError {
   code?: unknown;
@@ -59,7 +75,7 @@ function issuesOf(error: CodedError): ErrorBody['issues'] {
 }
 
 export function statusForCode(code: unknown): number {
-  return typeof code === 'string' ? (STATUS_BY_CODE[code] ?? 500) : 500;
+  return typeof code === 'string' ? (STATUS_BY_CODE.get(code) ?? 500) : 500;
 }
 
 export function installErrorHandler(app: FastifyInstance): void {

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { sweepSpecJsonSchema } from '@isoflop/planner';
+import { sweepEventJsonSchema } from '@isoflop/store';
 import type { FastifyInstance } from 'fastify';
 
 type OpenApiDocument = Record<string, unknown> & {
@@ -35,6 +36,34 @@ function withSweepSpecBody(document: OpenApiDocument): OpenApiDocument {
   };
 }
 
+/**
+ * The event stream is not JSON, so Fastify has no response schema for it; the store's SweepEvent schema
+ * (one per kind, the `data` of each event) is added to the document here.
+ */
+function withSweepEvents(document: OpenApiDocument): OpenApiDocument {
+  const eventSchema = { ...sweepEventJsonSchema(), $schema: undefined };
+  const stream = document.paths?.['/api/sweeps/{id}/events']?.['get'];
+  if (stream) {
+    const responses = (stream['responses'] ?? {}) as Record<string, unknown>;
+    stream['responses'] = {
+      ...responses,
+      200: {
+        description: 'server-sent events; the `data` of each is a SweepEvent as JSON',
+        content: {
+          'text/event-stream': { schema: { $ref: '#/components/schemas/SweepEvent' } },
+        },
+      },
+    };
+  }
+  return {
+    ...document,
+    components: {
+      ...document.components,
+      schemas: { ...document.components?.['schemas'], SweepEvent: eventSchema },
+    },
+  };
+}
+
 /** OpenAPI 3.1 from the route schemas, with Swagger UI at /docs and the JSON at /docs/json. */
 export async function registerOpenApiDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -53,10 +82,12 @@ export async function registerOpenApiDocs(app: FastifyInstance): Promise<void> {
       },
     },
     transformObject: (documentObject) =>
-      withSweepSpecBody(
-        ('openapiObject' in documentObject
-          ? documentObject.openapiObject
-          : documentObject.swaggerObject) as OpenApiDocument,
+      withSweepEvents(
+        withSweepSpecBody(
+          ('openapiObject' in documentObject
+            ? documentObject.openapiObject
+            : documentObject.swaggerObject) as OpenApiDocument,
+        ),
       ) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });

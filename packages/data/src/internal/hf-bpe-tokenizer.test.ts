@@ -7,7 +7,7 @@ import { EOT_TEXT } from '../text-tokenizer.js';
 import { byteLevelChars } from './byte-level-alphabet.js';
 import { gpt2Tokenizer } from './gpt2-tokenizer.js';
 import { bpeTokenizerJson, hfBpeTokenizer, splitAtWordStarts } from './hf-bpe-tokenizer.js';
-import { sotuDataDir } from './read-corpus.js';
+import { sotuDataDir } from './corpus-files.js';
 import { trainBpeMerges, type Merge } from './train-bpe-merges.js';
 
 const GPT2_PATTERN = /'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+/gu;

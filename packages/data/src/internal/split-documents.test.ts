@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { splitDocuments } from './split-documents.js';
 
@@ -47,5 +48,34 @@ describe('splitDocuments', () => {
     const greedy = splitDocuments(['a', 'b', 'c'], 0.99);
     expect(greedy.train).toHaveLength(1);
     expect(greedy.val).toHaveLength(2);
+  });
+
+  it('holds out exactly what a full sort by hex digest holds out, duplicates and skewed sizes included', () => {
+    // The rule as first written: every document's whole hex digest sorted, then taken until enough.
+    const reference = (docs: readonly string[], valFraction: number): number[] => {
+      const entries = docs.map((text, index) => ({
+        index,
+        size: Buffer.byteLength(text),
+        hash: createHash('sha256').update(text).digest('hex'),
+      }));
+      const total = entries.reduce((sum, entry) => sum + entry.size, 0);
+      entries.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : a.index - b.index));
+      const val: number[] = [];
+      let bytes = 0;
+      for (const entry of entries.slice(0, docs.length - 1)) {
+        if (bytes > 0 && bytes >= valFraction * total) break;
+        val.push(entry.index);
+        bytes += entry.size;
+      }
+      return val.sort((a, b) => a - b);
+    };
+    const skewed = Array.from({ length: 3000 }, (_, i) =>
+      `doc ${i % 2500} `.repeat(i % 97 === 0 ? 4000 : 1 + (i % 13)),
+    );
+    for (const docs of [documents, skewed, ['a', 'b', 'c', 'a']]) {
+      for (const fraction of [0.001, 0.02, 0.3, 0.9]) {
+        expect(splitDocuments(docs, fraction).val).toEqual(reference(docs, fraction));
+      }
+    }
   });
 });

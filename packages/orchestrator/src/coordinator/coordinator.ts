@@ -22,8 +22,10 @@ import {
   appendEvents,
   cancelSweepRuns,
   findRunRows,
+  FINAL_SWEEP_STATES,
   findSweep,
   getCursor,
+  isStateIn,
   insertSweep,
   lastEventId,
   listEventsAfter,
@@ -31,6 +33,7 @@ import {
   listSweeps,
   listUnfinishedRuns,
   markRunsQueued,
+  RUN_STATES_WITH_RESULT,
   setSweepState,
   sweepDecisions,
   TERMINAL_RUN_STATES,
@@ -93,8 +96,6 @@ export interface SubmitResult {
   created: boolean;
 }
 
-const FINAL_SWEEP_STATES: readonly SweepState[] = ['done', 'cancelled'];
-
 /**
  * The only writer of SQLite. It stores submitted sweeps and enqueues their runs, records what the queue
  * reports (progress, results, failures) in batched transactions, refreshes fits as results arrive, and on
@@ -152,7 +153,7 @@ export class Coordinator {
     await coordinator.reconcile();
     // A step cut short by a restart (results recorded, step not yet applied) is taken up again.
     for (const sweep of listSweeps(options.store)) {
-      if (!FINAL_SWEEP_STATES.includes(sweep.state)) coordinator.scheduleStep(sweep.id);
+      if (!isStateIn(FINAL_SWEEP_STATES, sweep.state)) coordinator.scheduleStep(sweep.id);
     }
     return coordinator;
   }
@@ -193,7 +194,7 @@ export class Coordinator {
     });
     const waiting = new Set(
       listSweepRuns(this.store, sweepId)
-        .filter((row) => row.state !== 'done' && row.state !== 'diverged')
+        .filter((row) => !isStateIn(RUN_STATES_WITH_RESULT, row.state))
         .map((row) => row.id),
     );
     const runs = plan.runs.filter((run) => waiting.has(run.id));
@@ -230,19 +231,19 @@ export class Coordinator {
       cancelled = cancelSweepRuns(this.store, sweep.id, Date.now());
       setSweepState(this.store, sweep.id, 'cancelled');
       return [
-        ...cancelled.map((runId) => ({
+        ...cancelled.map((runId): NewEvent => ({
           sweepId: sweep.id,
           runId,
-          kind: 'run' as const,
+          kind: 'run',
           payload: { runId, state: 'cancelled' },
         })),
-        { sweepId: sweep.id, kind: 'sweep' as const, payload: { state: 'cancelled' } },
+        { sweepId: sweep.id, kind: 'sweep', payload: { state: 'cancelled' } },
       ];
     });
     // A run that another unfinished sweep shares keeps training for that sweep.
     const exclusive = cancelled.filter((runId) =>
       findRunRows(this.store, runId).every(
-        (row) => row.sweepId === sweep.id || TERMINAL_RUN_STATES.includes(row.state),
+        (row) => row.sweepId === sweep.id || isStateIn(TERMINAL_RUN_STATES, row.state),
       ),
     );
     await this.queue.cancel(exclusive);
@@ -318,7 +319,7 @@ export class Coordinator {
     return new Promise((resolvePromise) => {
       const check = (): boolean => {
         const state = findSweep(this.store, sweepId)?.state;
-        if (state === undefined || !FINAL_SWEEP_STATES.includes(state)) return false;
+        if (state === undefined || !isStateIn(FINAL_SWEEP_STATES, state)) return false;
         resolvePromise(state);
         return true;
       };
@@ -418,7 +419,7 @@ export class Coordinator {
     const added: RunSpec[] = [];
     this.commit(() => {
       const sweep = findSweep(this.store, sweepId);
-      if (!sweep || FINAL_SWEEP_STATES.includes(sweep.state)) return [];
+      if (!sweep || isStateIn(FINAL_SWEEP_STATES, sweep.state)) return [];
       const fresh = new Set(
         addSweepRuns(
           this.store,

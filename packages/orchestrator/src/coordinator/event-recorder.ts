@@ -14,6 +14,7 @@ import {
   type RunFailure,
   type Store,
   type StoredEvent,
+  type SweepEventPayload,
 } from '@isoflop/store';
 import { refreshSweepState } from './sweep-state.js';
 
@@ -93,7 +94,10 @@ export class EventRecorder {
   ): void {
     const now = Date.now();
     const { runId } = event;
-    const runEvents = (sweepIds: readonly string[], payload: Record<string, unknown>): void => {
+    const runEvents = (
+      sweepIds: readonly string[],
+      payload: Omit<SweepEventPayload<'run'>, 'runId'>,
+    ): void => {
       for (const sweepId of sweepIds) {
         touched.add(sweepId);
         newEvents.push({ sweepId, runId, kind: 'run', payload: { runId, ...payload } });

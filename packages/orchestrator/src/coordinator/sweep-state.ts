@@ -2,6 +2,7 @@ import {
   countRunsByState,
   findSweep,
   setSweepState,
+  UNFINISHED_RUN_STATES,
   type NewEvent,
   type Store,
   type SweepState,
@@ -26,7 +27,7 @@ export function refreshSweepState(
   const sweep = findSweep(store, sweepId);
   if (!sweep || sweep.state === 'cancelled') return undefined;
   const runs = countRunsByState(store, sweepId);
-  const unfinished = (runs.planned ?? 0) + (runs.queued ?? 0) + (runs.running ?? 0);
+  const unfinished = UNFINISHED_RUN_STATES.reduce((sum, state) => sum + (runs[state] ?? 0), 0);
   // A settled sweep stays done: nothing that arrives after its last run ended adds runs to it.
   const mayFinish =
     options.settled === true || sweep.state === 'done' || !plansAdaptively(sweep.spec);

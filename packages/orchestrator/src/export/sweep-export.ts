@@ -1,4 +1,4 @@
-import type { FitDocument } from '@isoflop/fit';
+import type { Approach2Estimator, FitDocument } from '@isoflop/fit';
 import {
   findSweep,
   getSweep,
@@ -60,8 +60,16 @@ export interface SweepExport extends FitDocument {
     createdAt: number;
     finishedAt: number | null;
   };
-  /** The stored fit the document comes from; null (and an empty document) before any fit. */
-  fit: { computedAt: number; runCount: number; fingerprint: string } | null;
+  /**
+   * The stored fit the document comes from, and its Approach-2 estimator (fits stored before estimators
+   * were named used the parabola); null (and an empty document) before any fit.
+   */
+  fit: {
+    computedAt: number;
+    runCount: number;
+    fingerprint: string;
+    estimator: Approach2Estimator;
+  } | null;
   runs: ExportRun[];
   /** The adaptive step's decisions in the order taken (empty for a sweep without an `adaptive` block). */
   decisions: SweepDecision[];
@@ -106,16 +114,24 @@ function exportRun(run: RunListItem, added: ReadonlyMap<string, AddDecision>): E
   };
 }
 
+/** The Approach-2 estimator of a stored fit document. */
+function estimatorOf(document: FitDocument): Approach2Estimator {
+  const approach2 = Object.values(document.families).find((f) => f.approach2)?.approach2;
+  if (approach2?.estimator) return approach2.estimator;
+  return approach2?.nearest_k === undefined ? 'parabola' : 'parabola-nearest';
+}
+
 type AddDecision = Extract<SweepDecision, { type: 'add' }>;
 
 function buildExport(store: Store, sweep: SweepDetail): SweepExport {
   const fit = latestFit(store, sweep.id);
+  const document = fit?.document as FitDocument | undefined;
   const decisions = listDecisions(store, sweep.id);
   const added = new Map<string, AddDecision>();
   for (const decision of decisions)
     if (decision.type === 'add') added.set(decision.runId, decision);
   return {
-    ...((fit?.document as FitDocument | undefined) ?? EMPTY_DOCUMENT),
+    ...(document ?? EMPTY_DOCUMENT),
     sweep: {
       id: sweep.id,
       name: sweep.name,
@@ -129,6 +145,7 @@ function buildExport(store: Store, sweep: SweepDetail): SweepExport {
           computedAt: fit.createdAt,
           runCount: fit.runCount,
           fingerprint: fitFingerprint(fit.data),
+          estimator: estimatorOf(document!),
         }
       : null,
     runs: sweepRuns(store, sweep.id).map((run) => exportRun(run, added)),

@@ -1,5 +1,20 @@
-import { FitError, fitRuns, type FitDocument, type FitOptions } from '@isoflop/fit';
-import { appendEvents, latestFit, saveFit, sweepRuns, type Store } from '@isoflop/store';
+import {
+  FitError,
+  fitRuns,
+  type Approach2Estimator,
+  type FitDocument,
+  type FitOptions,
+} from '@isoflop/fit';
+import type { SweepSpec } from '@isoflop/planner';
+import {
+  appendEvents,
+  getSweep,
+  latestFit,
+  saveFit,
+  sweepEvalPoints,
+  sweepRuns,
+  type Store,
+} from '@isoflop/store';
 import { OrchestratorError } from '../errors.js';
 import { fitFingerprint } from './fit-fingerprint.js';
 import { fitRowsOf } from './fit-rows.js';
@@ -12,6 +27,18 @@ export interface SweepFitOptions {
   seed?: number;
   /** Approach-3 L-BFGS starts (default: @isoflop/fit's, Chinchilla's 4,500-point grid). */
   inits?: readonly ArrayLike<number>[];
+  /** Approach-2 estimator, overriding the sweep spec's `fit.estimator` (default: the spec's, else parabola). */
+  estimator?: Approach2Estimator;
+}
+
+/** The sweep spec's fit options (its `fit` block), with `estimator` overriding the spec's. */
+function specFitOptions(store: Store, sweepId: string, estimator?: Approach2Estimator): FitOptions {
+  const { estimator: specEstimator, ...rest } =
+    (getSweep(store, sweepId)?.spec as Partial<SweepSpec> | undefined)?.fit ?? {};
+  const chosen = estimator ?? specEstimator;
+  // Options of the spec's estimator do not carry over to another one.
+  if (chosen !== specEstimator) return { estimator: chosen! };
+  return { ...(chosen === undefined ? {} : { estimator: chosen }), ...rest };
 }
 
 export interface SweepFitResult {
@@ -34,7 +61,10 @@ export function refreshSweepFit(
   sweepId: string,
   options: SweepFitOptions = {},
 ): SweepFitResult | undefined {
-  const rows = fitRowsOf(sweepRuns(store, sweepId));
+  const approach2 = specFitOptions(store, sweepId, options.estimator);
+  // Porian et al. compare runs at exactly their budget: only the akima estimator reads the curves.
+  const evaluations = approach2.estimator === 'akima' ? sweepEvalPoints(store, sweepId) : undefined;
+  const rows = fitRowsOf(sweepRuns(store, sweepId), evaluations);
   if (rows.length === 0) return undefined;
   const fingerprint = fitFingerprint(rows);
   const stored = latestFit(store, sweepId);
@@ -47,6 +77,7 @@ export function refreshSweepFit(
     };
   }
   const fitOptions: FitOptions = {
+    ...approach2,
     bootstrap: options.bootstrap ?? SWEEP_FIT_BOOTSTRAP,
     seed: options.seed ?? 0,
     contours: true,

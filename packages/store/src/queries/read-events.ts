@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
 import { events } from '../schema.js';
-import type { StoredEvent } from './write-events.js';
+import type { SweepEventOf } from '../sweep-event.js';
+import { asStoredEvent, type StoredEvent } from './write-events.js';
 
 /**
  * Events of every sweep after `afterId`, oldest first: what a live feed polls, so that a server sees the
@@ -14,7 +15,8 @@ export function eventsAfterId(store: Store, afterId: number, limit: number): Sto
     .where(gt(events.id, afterId))
     .orderBy(asc(events.id))
     .limit(limit)
-    .all();
+    .all()
+    .map(asStoredEvent);
 }
 
 /** The id of the newest event, 0 when there is none: where a live feed starts. */
@@ -39,11 +41,12 @@ export function lastSweepEventId(store: Store, sweepId: string): number {
 }
 
 /** A sweep's 'decision' events (the adaptive step's added runs and limits), oldest first. */
-export function sweepDecisions(store: Store, sweepId: string): StoredEvent[] {
+export function sweepDecisions(store: Store, sweepId: string): SweepEventOf<'decision'>[] {
   return store.db
     .select()
     .from(events)
     .where(and(eq(events.sweepId, sweepId), eq(events.kind, 'decision')))
     .orderBy(asc(events.id))
-    .all();
+    .all()
+    .map((row) => asStoredEvent(row) as SweepEventOf<'decision'>);
 }

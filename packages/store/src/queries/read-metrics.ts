@@ -1,6 +1,6 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
-import { metrics, type MetricKind } from '../schema.js';
+import { metrics, runs, type MetricKind } from '../schema.js';
 
 /** One stored metric row of a run: a training step (loss, lr, ...) or an evaluation (valLoss, J). */
 export interface StoredMetric {
@@ -105,4 +105,31 @@ export function sweepCurveSamples(
     runIds: JSON.stringify(runIds),
     buckets: Math.max(1, Math.floor(pointsPerRun)),
   }) as CurveSample[];
+}
+
+/** One evaluation of a finished run, with the run's totals that turn its tokens into FLOPs. */
+export interface EvalPoint {
+  runId: string;
+  tokens: number;
+  valLoss: number;
+  /** The run's planned tokens and its 6·N·D: compute at an evaluation is achievedFlops·tokens/runTokens. */
+  runTokens: number;
+  achievedFlops: number;
+}
+
+/** Every evaluation of a sweep's finished runs, each run's in step order. */
+export function sweepEvalPoints(store: Store, sweepId: string): EvalPoint[] {
+  return store.db
+    .select({
+      runId: metrics.runId,
+      tokens: metrics.tokens,
+      valLoss: sql<number>`${metrics.valLoss}`,
+      runTokens: runs.tokens,
+      achievedFlops: runs.achievedFlops,
+    })
+    .from(metrics)
+    .innerJoin(runs, and(eq(runs.id, metrics.runId), eq(runs.sweepId, sweepId)))
+    .where(and(eq(metrics.kind, 'eval'), eq(runs.state, 'done'), isNotNull(metrics.valLoss)))
+    .orderBy(asc(metrics.runId), asc(metrics.step))
+    .all();
 }

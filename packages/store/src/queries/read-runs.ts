@@ -45,42 +45,13 @@ const runColumns = {
 };
 
 /** A run's row without its full RunSpec: shape, grid position, state, progress and results. */
-export interface RunListItem {
-  id: string;
-  sweepId: string;
-  family: string;
+export type RunListItem = Pick<
+  typeof runs.$inferSelect,
+  Exclude<keyof typeof runColumns, 'variant'>
+> & {
   /** The spec key the run was planned from; fits, charts and exports group by it. */
   variant: string;
-  budgetFlops: number;
-  achievedFlops: number;
-  params: number;
-  exactParams: number;
-  tokens: number;
-  steps: number;
-  batchSize: number;
-  dModel: number;
-  nLayers: number;
-  nHeads: number;
-  seqLen: number;
-  state: RunState;
-  attempts: number;
-  worker: string | null;
-  error: string | null;
-  divergedStep: number | null;
-  lastStep: number | null;
-  queuedAt: number | null;
-  startedAt: number | null;
-  finishedAt: number | null;
-  wallSeconds: number | null;
-  valLoss: number | null;
-  valLossStdErr: number | null;
-  primeObjective: number | null;
-  primeObjectiveStdErr: number | null;
-  finalTrainLoss: number | null;
-  trainedSteps: number | null;
-  trainedTokens: number | null;
-  tokensPerSecond: number | null;
-}
+};
 
 export interface RunDetail extends RunListItem {
   spec: unknown;

@@ -1,21 +1,20 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
-import { events, type EventKind } from '../schema.js';
+import { events } from '../schema.js';
+import type { NewSweepEvent, SweepEvent } from '../sweep-event.js';
 
-export interface NewEvent {
-  sweepId: string;
-  runId?: string | undefined;
-  kind: EventKind;
-  payload: unknown;
-}
+/** An event to append (the payload's type follows its kind). */
+export type NewEvent = NewSweepEvent;
 
-export interface StoredEvent {
-  id: number;
-  sweepId: string;
-  runId: string | null;
-  kind: EventKind;
-  payload: unknown;
-  createdAt: number;
+/** A stored event: a row of the events table, with its id (the SSE event id). */
+export type StoredEvent = SweepEvent;
+
+/**
+ * A row read back from the events table. Every row was written through appendEvents, whose argument is
+ * typed by kind, so the JSON payload has the type its kind names.
+ */
+export function asStoredEvent(row: typeof events.$inferSelect): StoredEvent {
+  return row as StoredEvent;
 }
 
 /** Appends events (call inside the caller's transaction to keep them atomic with the change they describe). */
@@ -31,7 +30,7 @@ export function appendEvents(store: Store, newEvents: readonly NewEvent[]): Stor
       payload: event.payload,
       createdAt: at,
     }));
-    stored.push(...store.db.insert(events).values(rows).returning().all());
+    stored.push(...store.db.insert(events).values(rows).returning().all().map(asStoredEvent));
   }
   return stored;
 }
@@ -49,5 +48,6 @@ export function listEventsAfter(
     .where(and(eq(events.sweepId, sweepId), gt(events.id, afterId)))
     .orderBy(asc(events.id))
     .limit(limit)
-    .all();
+    .all()
+    .map(asStoredEvent);
 }

@@ -1,8 +1,8 @@
 import { and, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
-import { runs, TERMINAL_RUN_STATES } from '../schema.js';
+import { RUN_STATES_WITH_RESULT, runs, TERMINAL_RUN_STATES } from '../schema.js';
 
-/** What a finished run reports; mirrors the trainer's RunResult without importing it. */
+/** The fields of the planner's RunResult that the store records (the store may not import the planner). */
 export interface RunResultRow {
   valLoss: number;
   valLossStdErr: number;
@@ -40,7 +40,7 @@ export function markRunsQueued(store: Store, runIds: readonly string[], sweepId:
         and(
           eq(runs.sweepId, sweepId),
           inArray(runs.id, runIds.slice(start, start + 500)),
-          notInArray(runs.state, ['done', 'diverged', 'running']),
+          notInArray(runs.state, [...RUN_STATES_WITH_RESULT, 'running']),
         ),
       )
       .run();

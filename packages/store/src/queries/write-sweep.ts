@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
-import { sweeps, type SweepState } from '../schema.js';
+import { FINAL_SWEEP_STATES, isStateIn, runs, sweeps, type SweepState } from '../schema.js';
 
 export interface NewSweep {
   id: string;
@@ -13,22 +13,23 @@ export interface NewSweep {
 }
 
 /** The columns of a planned run; `spec` is the whole RunSpec the worker receives. */
-export interface NewRun {
-  id: string;
-  family: string;
-  budgetFlops: number;
-  achievedFlops: number;
-  params: number;
-  exactParams: number;
-  tokens: number;
-  steps: number;
-  batchSize: number;
-  dModel: number;
-  nLayers: number;
-  nHeads: number;
-  seqLen: number;
-  spec: unknown;
-}
+export type NewRun = Pick<
+  typeof runs.$inferInsert,
+  | 'id'
+  | 'family'
+  | 'budgetFlops'
+  | 'achievedFlops'
+  | 'params'
+  | 'exactParams'
+  | 'tokens'
+  | 'steps'
+  | 'batchSize'
+  | 'dModel'
+  | 'nLayers'
+  | 'nHeads'
+  | 'seqLen'
+  | 'spec'
+>;
 
 const INSERT_RUN = `
 INSERT OR IGNORE INTO runs (sweep_id, id, family, budget_flops, achieved_flops, params, exact_params, tokens, steps,
@@ -115,7 +116,7 @@ export function addSweepRuns(store: Store, sweepId: string, newRuns: readonly Ne
 /** Sets a sweep's state (and its finish time when it reaches a final state). */
 export function setSweepState(store: Store, sweepId: string, state: SweepState): void {
   const at = Date.now();
-  const finished = state === 'done' || state === 'cancelled';
+  const finished = isStateIn(FINAL_SWEEP_STATES, state);
   store.db
     .update(sweeps)
     .set({ state, updatedAt: at, finishedAt: finished ? at : null })

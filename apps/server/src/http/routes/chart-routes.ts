@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { ESTIMATORS, type Approach2Estimator } from '@isoflop/fit';
 import { chartByName, CHARTS } from '../../charts/chart-registry.js';
 import { renderSvg } from '../../charts/render-svg.js';
 import { ServerError } from '../../errors.js';
@@ -34,7 +35,10 @@ export function chartRoutes(context: RouteContext) {
       },
     );
 
-    app.get<{ Params: { id: string; file: string } }>(
+    app.get<{
+      Params: { id: string; file: string };
+      Querystring: { compare?: Approach2Estimator };
+    }>(
       '/api/sweeps/:id/charts/:file',
       {
         schema: {
@@ -48,6 +52,17 @@ export function chartRoutes(context: RouteContext) {
             properties: {
               id: { type: 'string' },
               file: { type: 'string', pattern: CHART_FILE.source },
+            },
+          },
+          querystring: {
+            type: 'object',
+            properties: {
+              compare: {
+                type: 'string',
+                enum: [...ESTIMATORS],
+                description:
+                  "frontier: also draw Approach 2's power laws by this estimator over the same runs",
+              },
             },
           },
           response: {
@@ -73,7 +88,10 @@ export function chartRoutes(context: RouteContext) {
           );
         }
         requireSweep(context, id);
-        const spec = chart.build(loadChartInputs(context.store, id, chart));
+        const inputs = loadChartInputs(context.store, id, chart, {
+          compare: request.query.compare,
+        });
+        const spec = chart.build(inputs);
         if (format === 'svg')
           return reply.type('image/svg+xml; charset=utf-8').send(await renderSvg(spec));
         return reply.type('application/json').send(JSON.stringify(spec));
