@@ -292,7 +292,7 @@ describe('docs and safety', () => {
     const kinds = (
       document.components.schemas.SweepEvent.oneOf as { properties: { kind: { const: string } } }[]
     ).map((variant) => variant.properties.kind.const);
-    expect(kinds.sort()).toEqual(['fit', 'progress', 'run', 'sweep']);
+    expect(kinds.sort()).toEqual(['decision', 'fit', 'progress', 'run', 'sweep']);
     expect((await get('/docs/')).type).toContain('text/html');
   });
 
