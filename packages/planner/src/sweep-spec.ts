@@ -391,6 +391,7 @@ export const sweepSpecSchema = z
     checkpointEvery: positiveInt.default(1000).describe('steps between checkpoints'),
     adaptive: adaptiveSpecSchema.optional(),
     fit: fit.optional(),
+    adaptive: adaptiveSpecSchema.optional(),
   })
   .superRefine((spec, ctx) => {
     if (spec.sizes.shapes !== undefined) {
