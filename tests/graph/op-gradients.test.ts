@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import {
   checkGradients,
@@ -295,3 +298,93 @@ describe.each(['cpu', 'webgpu'] as const)(
     });
   },
 );
+
+/**
+ * The public GraphBuilder methods that record a gradient rule on the tape: those whose body calls
+ * `record` or a private helper that (transitively) does. Read from the source, so an op added with a
+ * rule is found without anyone listing it.
+ */
+function opsWithGradientRules(): Set<string> {
+  const file = fileURLToPath(new URL('../../packages/graph/src/graph-builder.ts', import.meta.url));
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+  const builder = source.statements.find(
+    (s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === 'GraphBuilder',
+  );
+  if (builder === undefined) throw new Error(`no class GraphBuilder in ${file}`);
+  const calls = new Map<string, Set<string>>();
+  const isPrivate = new Map<string, boolean>();
+  for (const member of builder.members) {
+    if (!ts.isMethodDeclaration(member) || !ts.isIdentifier(member.name) || !member.body) continue;
+    const called = new Set<string>();
+    const visit = (node: ts.Node): void => {
+      if (
+        ts.isCallExpression(node) &&
+        ts.isPropertyAccessExpression(node.expression) &&
+        node.expression.expression.kind === ts.SyntaxKind.ThisKeyword
+      ) {
+        called.add(node.expression.name.text);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(member.body);
+    calls.set(member.name.text, called);
+    isPrivate.set(
+      member.name.text,
+      ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Private ? true : false,
+    );
+  }
+  const recording = new Set(['record']);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [name, called] of calls) {
+      if (
+        isPrivate.get(name) &&
+        !recording.has(name) &&
+        [...called].some((c) => recording.has(c))
+      ) {
+        recording.add(name);
+        grew = true;
+      }
+    }
+  }
+  const ops = new Set<string>();
+  for (const [name, called] of calls) {
+    if (!isPrivate.get(name) && name !== 'backward' && [...called].some((c) => recording.has(c)))
+      ops.add(name);
+  }
+  return ops;
+}
+
+/** The builder methods the cases call themselves (not the ones those methods call inside). */
+function opsWithCases(): Set<string> {
+  const called = new Set<string>();
+  cases.forEach((c, i) => {
+    const b = new GraphBuilder({ dtype: 'float64' });
+    const watched = new Proxy(b, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function' || typeof key !== 'string') return value;
+        return (...args: unknown[]) => {
+          called.add(key);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    c.build(
+      watched,
+      c.args.map((a, k) => b.param(`x${k}`, a.shape)),
+      new Rng(i),
+    );
+  });
+  return called;
+}
+
+describe('per-op gradient cases', () => {
+  it('cover every op that records a gradient rule', () => {
+    const ops = opsWithGradientRules();
+    // The source reader still sees the ops (a guard against it silently finding nothing).
+    for (const op of ['add', 'matmul', 'gather', 'crossEntropy']) expect(ops).toContain(op);
+    const covered = opsWithCases();
+    expect([...ops].filter((op) => !covered.has(op)).sort()).toEqual([]);
+  });
+});

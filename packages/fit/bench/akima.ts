@@ -2,7 +2,7 @@
 // law with 0.5% multiplicative noise, sizes lopsided around each budget's optimum. The akima estimator at
 // its defaults (1,000 seed-noise draws per budget); Approach 3 is left out (its bench is approach3.ts).
 // Each estimator runs REPEATS times; the median wall time is reported.
-import { Rng, fitRuns, type Approach2Estimator, type RunRow } from '@isoflop/fit';
+import { BootstrapRng, fitRuns, type Approach2Estimator, type RunRow } from '@isoflop/fit';
 
 const BENCH = 'fit-akima';
 const REPEATS = Number(process.env['FIT_BENCH_REPEATS'] ?? 5);
@@ -11,7 +11,7 @@ const FAMILIES = { arm: 1, fast: 2 };
 const BUDGETS = Array.from({ length: 10 }, (_, i) => 1e17 * 10 ** (i / 3));
 const SIZES = 10;
 
-const rng = new Rng(20261205);
+const rng = new BootstrapRng(20261205);
 const a = LAW.beta / (LAW.alpha + LAW.beta);
 const g = ((LAW.alpha * LAW.A) / (LAW.beta * LAW.B)) ** (1 / (LAW.alpha + LAW.beta));
 const rows: RunRow[] = Object.entries(FAMILIES).flatMap(([family, scale]) =>

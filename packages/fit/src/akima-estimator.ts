@@ -9,7 +9,7 @@ import {
   type IsoflopRow,
   type PowerLaws,
 } from './isoflop-fit.js';
-import type { Rng } from './rng.js';
+import type { BootstrapRng } from './bootstrap-rng.js';
 
 /**
  * Porian et al.'s Approach 2 ("Resolving Discrepancies in Compute-Optimal Scaling of Language Models",
@@ -69,7 +69,7 @@ export function geometricGrid(first: number, last: number, count: number): Float
 }
 
 /** `draws` × `sizes` standard normal draws, draw-major: the seed noise of one budget. */
-export function seedNoiseNormals(rng: Rng, draws: number, sizes: number): Float64Array {
+export function seedNoiseNormals(rng: BootstrapRng, draws: number, sizes: number): Float64Array {
   const normals = new Float64Array(draws * sizes);
   for (let i = 0; i < normals.length; i++) normals[i] = rng.nextNormal();
   return normals;

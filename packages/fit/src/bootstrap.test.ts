@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { percentileInterval, resampleCounts, standardError, streamRng } from './bootstrap.js';
-import { Rng } from './rng.js';
+import { BootstrapRng } from './bootstrap-rng.js';
 
 describe('bootstrap helpers', () => {
   it('draws the same resample for the same keys and different ones for different keys', () => {
@@ -11,7 +11,7 @@ describe('bootstrap helpers', () => {
   });
 
   it('draws indices uniformly', () => {
-    const rng = new Rng(1);
+    const rng = new BootstrapRng(1);
     const hits = new Uint32Array(10);
     for (let i = 0; i < 100_000; i++) hits[rng.nextIndex(10)]! += 1;
     // Chi-square with 9 degrees of freedom; 27.9 is its 99.9% quantile.

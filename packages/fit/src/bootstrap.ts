@@ -1,4 +1,4 @@
-import { Rng } from './rng.js';
+import { BootstrapRng } from './bootstrap-rng.js';
 
 /** Confidence level of every interval this package reports. */
 export const INTERVAL_LEVEL = 0.95;
@@ -7,10 +7,10 @@ export const INTERVAL_LEVEL = 0.95;
  * The generator of one independent bootstrap stream, keyed by (seed, ...keys): e.g. (seed, family,
  * resample, approach). Every resample is a pure function of its keys, so any one can be reproduced alone.
  */
-export function streamRng(seed: number, ...keys: number[]): Rng {
+export function streamRng(seed: number, ...keys: number[]): BootstrapRng {
   let state = seed >>> 0;
   for (const key of keys) state = Math.imul(state ^ (key >>> 0), 0x9e3779b1) + 0x7f4a7c15;
-  return new Rng(state >>> 0);
+  return new BootstrapRng(state >>> 0);
 }
 
 /** FNV-1a hash of a name, so a family's resamples do not change when other families are added. */
@@ -21,7 +21,7 @@ export function nameKey(name: string): number {
 }
 
 /** Draw counts of `size` draws with replacement from `size` items. */
-export function resampleCounts(rng: Rng, size: number): Uint32Array {
+export function resampleCounts(rng: BootstrapRng, size: number): Uint32Array {
   const counts = new Uint32Array(size);
   for (let i = 0; i < size; i++) counts[rng.nextIndex(size)]! += 1;
   return counts;

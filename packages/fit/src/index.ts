@@ -104,7 +104,7 @@ export {
   standardError,
   streamRng,
 } from './bootstrap.js';
-export { Rng } from './rng.js';
+export { BootstrapRng } from './bootstrap-rng.js';
 export { powerLawCompute, sharedLosses } from './efficiency-ratio.js';
 export {
   isolossContours,

@@ -29,6 +29,11 @@ describe('GraphBuilder', () => {
     expect(err(() => b.backward(x, [x])).message).toMatch(/loss must be a scalar/);
     expect(err(() => b.param('bad name', [2])).message).toMatch(/param name/);
     expect(err(() => b.toOnnxBytes()).message).toMatch(/no outputs/);
+    // An unknown provider (from unchecked input) has no lowering: refused, not built as the CPU's.
+    const target = 'tpu' as 'cpu';
+    expect(err(() => new GraphBuilder({ target })).message).toBe(
+      'target: expected cpu|cuda|webgpu, got tpu',
+    );
   });
 
   it('shares identical nodes and drops nodes no output needs', () => {

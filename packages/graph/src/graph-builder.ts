@@ -18,8 +18,11 @@ import {
   sameShape,
 } from './internal/shape.js';
 import { liveNodes } from './internal/live-nodes.js';
+import { LOWERINGS, type Lowering, type OpTarget } from './lowering.js';
 import { encodeOnnxModel } from './onnx-export.js';
 import { Tensor, type ParamSpec } from './tensor.js';
+
+export type { OpTarget };
 
 /** A tensor or a plain number, which becomes a scalar constant of the other operand's dtype. */
 export type Operand = Tensor | number;
@@ -37,13 +40,6 @@ interface ValueType {
   readonly dtype: DType;
   readonly shape: readonly number[];
 }
-
-/**
- * The ONNX Runtime execution provider a graph is built for. ORT runs a node its provider has no kernel
- * for on the CPU, with copies to and from the device around it; WebGPU has no LogSoftmax and no Sum
- * kernel (nor an int64 Expand), so for it those ops are written as ops it has.
- */
-export type OpTarget = 'cpu' | 'webgpu' | 'cuda';
 
 export interface GraphBuilderOptions {
   /** Float dtype of params, float inputs declared as 'float', and number operands' default. */
@@ -81,6 +77,7 @@ export class GraphBuilder {
   readonly dtype: FloatDType;
   readonly name: string;
   readonly target: OpTarget;
+  private readonly lowering: Lowering;
   private nextId = 0;
   private readonly nodes: IrNode[] = [];
   private readonly valueTypes = new Map<number, { dtype: DType; shape: readonly number[] }>();
@@ -105,6 +102,13 @@ export class GraphBuilder {
         `dtype: expected float16|float32|float64, got ${String(this.dtype)}`,
       );
     }
+    if (!Object.hasOwn(LOWERINGS, this.target)) {
+      throw new GraphError(
+        'INVALID_ARGUMENT',
+        `target: expected ${Object.keys(LOWERINGS).join('|')}, got ${String(this.target)}`,
+      );
+    }
+    this.lowering = LOWERINGS[this.target];
   }
 
   // ---- declarations ------------------------------------------------------------------------
@@ -232,7 +236,7 @@ export class GraphBuilder {
       this.sameDType(first, x, `addN: tensors[${i}]`);
     });
     if (xs.length === 1) return first;
-    if (this.target === 'webgpu') return this.addTree(xs, (a, b) => this.add(a, b));
+    if (!this.lowering.sumNode) return this.addTree(xs, (a, b) => this.add(a, b));
     const shape = xs.reduce<readonly number[]>((s, x) => broadcastShapes(s, x.shape, 'addN'), []);
     const y = this.emit1('Sum', xs, { dtype: first.dtype, shape });
     this.record(xs, [y], ([g], needs) =>
@@ -405,7 +409,7 @@ export class GraphBuilder {
    * workgroup per output, so one scalar output would leave the GPU to a single workgroup.
    */
   squaredNorm(x: Tensor): Tensor {
-    if (this.target !== 'webgpu' || x.rank < 2) return this.reduceSumSquare(x);
+    if (!this.lowering.rowsFirstSquaredNorm || x.rank < 2) return this.reduceSumSquare(x);
     return this.reduceSum(this.reduceSumSquare(x, [x.rank - 1]));
   }
 
@@ -425,10 +429,9 @@ export class GraphBuilder {
   logSoftmax(x: Tensor, axis = -1): Tensor {
     this.requireFloat(x, 'logSoftmax: x');
     const ax = normalizeAxis(axis, x.rank, 'logSoftmax');
-    const y =
-      this.target === 'webgpu'
-        ? this.untaped(() => this.sub(x, this.logsumexp(x, ax, true)))
-        : this.emit1('LogSoftmax', [x], x, { axis: int(ax) });
+    const y = this.lowering.logSoftmaxNode
+      ? this.emit1('LogSoftmax', [x], x, { axis: int(ax) })
+      : this.untaped(() => this.sub(x, this.logsumexp(x, ax, true)));
     this.record([x], [y], ([gy]) => {
       const g = need(gy);
       // softmax(x) rather than exp(y): ORT's fused Softmax is several times faster than Exp here.
@@ -863,10 +866,9 @@ export class GraphBuilder {
       if (list === undefined) return undefined;
       const [one] = list;
       if (list.length === 1) return one;
-      const total =
-        this.target === 'webgpu'
-          ? this.addTree(list, (a, b) => this.emit1('Add', [a, b], t))
-          : this.emit1('Sum', list, t);
+      const total = this.lowering.sumNode
+        ? this.emit1('Sum', list, t)
+        : this.addTree(list, (a, b) => this.emit1('Add', [a, b], t));
       contributions.set(t.id, [total]);
       return total;
     };
@@ -986,10 +988,10 @@ export class GraphBuilder {
   }
 
   private rawMatMul(a: Tensor, ta: boolean, b: Tensor, tb: boolean, what: string): Tensor {
-    if (this.target === 'webgpu' && a.rank >= 2 && b.rank >= 2) {
-      // WebGPU has no transposed MatMul: a product with a transposed operand copies it. op(a)·op(b) is
-      // also (op'(b)·op'(a))ᵀ, which copies the other operand and the output instead; for attention's
-      // Pᵀ·dO that is two [T, head] tensors rather than the [T, T] probabilities.
+    if (this.lowering.cheaperTransposedMatMul && a.rank >= 2 && b.rank >= 2) {
+      // A product with a transposed operand copies it. op(a)·op(b) is also (op'(b)·op'(a))ᵀ, which
+      // copies the other operand and the output instead; for attention's Pᵀ·dO that is two
+      // [T, head] tensors rather than the [T, T] probabilities.
       const outSize = (a.shape[a.rank - (ta ? 1 : 2)] ?? 1) * (b.shape[b.rank - (tb ? 2 : 1)] ?? 1);
       const batch = Math.max(
         a.size / product(a.shape.slice(-2)),
@@ -1078,7 +1080,7 @@ export class GraphBuilder {
     }
     const rows = axes.reduce((n, a) => n * (g.shape[a] ?? 1), 1);
     const leadingRows = rows > 1 && axes.every((a, i) => a === i);
-    if (leadingRows && this.target === 'webgpu') {
+    if (leadingRows && this.lowering.leadingRowSum === 'staged-reduce') {
       return this.reshape(this.sumRows(this.reshape(g, [rows, g.size / rows])), shape);
     }
     if (leadingRows && g.dtype !== 'float16') {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FEED, FeedBuilder, prepareTrainFeeds } from './feeds.js';
+import { FEED } from './feed-inputs.js';
+import { FeedBuilder, prepareTrainFeeds } from './feeds.js';
 import type { ModelConfig } from './types.js';
 
 const shape = { dModel: 16, nLayers: 1, nHeads: 2, ffnHidden: 32, vocabSize: 11, seqLen: 64 };

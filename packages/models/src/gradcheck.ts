@@ -1,6 +1,7 @@
 import { GraphBuilder, checkGradients } from '@isoflop/graph';
-import { ModelError } from './errors.js';
-import { FeedBuilder, type Feeds } from './feeds.js';
+import { familyModule } from './families/family-table.js';
+import type { Feeds } from './feed-inputs.js';
+import { FeedBuilder } from './feeds.js';
 import { buildModelGraph, trainingLoss } from './model-graph.js';
 import type { ModelParam } from './param-init.js';
 import { Rng } from './rng.js';
@@ -68,32 +69,7 @@ export function gradcheckConfig(
   prime: { embedding?: PrimeEmbedding; objective?: PrimeObjective } = {},
 ): ModelConfig {
   const shape = { dModel: 16, nLayers: 2, nHeads: 2, ffnHidden: 24, vocabSize: 13, seqLen: 5 };
-  switch (family) {
-    case 'arm':
-      return { family, shape, precision: 'fp32' };
-    case 'mdm':
-      return { family, shape, precision: 'fp32', mdm: { eps: 1e-3 } };
-    case 'mdm-prime-v2':
-      return {
-        family,
-        shape,
-        precision: 'fp32',
-        prime: {
-          base: 2,
-          length: 4,
-          shuffle: true,
-          shuffleSeed: 17,
-          embedding: prime.embedding ?? 'cat-share',
-          objective: prime.objective ?? 'published',
-        },
-      };
-    default:
-      throw new ModelError(
-        'INVALID_CONFIG',
-        'family',
-        `expected 'arm', 'mdm' or 'mdm-prime-v2', got ${String(family)}`,
-      );
-  }
+  return familyModule(family).gradcheckConfig(shape, prime);
 }
 
 /**

@@ -14,7 +14,8 @@ export {
   type PrimeOptions,
 } from './types.js';
 export { ModelError, type ModelErrorCode } from './errors.js';
-export { validateModelConfig, validateShape, validatePrimeOptions } from './validate-config.js';
+export { validateModelConfig, validateShape } from './validate-config.js';
+export { primeCodecFor, validatePrimeOptions } from './families/mdm-prime-v2.js';
 export {
   countParams,
   flopsPerStep,
@@ -23,18 +24,9 @@ export {
 } from './param-count.js';
 export { Rng, randomPermutation } from './rng.js';
 export { PrimeCodec, type PrimeCodecOptions, type SerializedPrimeCodec } from './prime-codec.js';
-export {
-  FEED,
-  FeedBuilder,
-  prepareEvalFeeds,
-  prepareTrainFeeds,
-  primeCodecFor,
-  stratifiedTimes,
-  type DrawKey,
-  type FeedTensor,
-  type Feeds,
-  type FloatType,
-} from './feeds.js';
+export { FeedBuilder, prepareEvalFeeds, prepareTrainFeeds } from './feeds.js';
+export { FEED, type DrawKey, type FeedTensor, type Feeds, type FloatType } from './feed-inputs.js';
+export { stratifiedTimes } from './feed-draws.js';
 export { unigramObjectives, type UnigramObjectives } from './unigram-objectives.js';
 export { initParamValues, type ModelParam, type ParamInit } from './param-init.js';
 export {

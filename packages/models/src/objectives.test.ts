@@ -3,7 +3,7 @@ import { GraphBuilder } from '@isoflop/graph';
 import { describe, expect, it } from 'vitest';
 import { maskPatternWeight } from './internal/beta.js';
 import { GraphContext } from './internal/graph-context.js';
-import { FEED } from './feeds.js';
+import { FEED } from './feed-inputs.js';
 import { primeNelboRowSums } from './objectives.js';
 import { PrimeCodec } from './prime-codec.js';
 import { unigramObjectives } from './unigram-objectives.js';

@@ -1,5 +1,5 @@
 import type { Tensor } from '@isoflop/graph';
-import { FEED } from './feeds.js';
+import { FEED } from './feed-inputs.js';
 import type { GraphContext } from './internal/graph-context.js';
 import type { PrimeCodec } from './prime-codec.js';
 

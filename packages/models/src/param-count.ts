@@ -1,5 +1,9 @@
-import type { Family, ModelConfig, ModelShape, PrimeOptions } from './types.js';
+import { familyModule } from './families/family-table.js';
+import type { EmbeddingLayout } from './families/family-module.js';
+import type { ModelConfig, ModelShape } from './types.js';
 import { validateModelConfig, validateShape } from './validate-config.js';
+
+export type { EmbeddingLayout };
 
 export interface ParamCounts {
   /** The paper's convention: 12·d²·n_layers (ignores norms and the SwiGLU width). */
@@ -9,27 +13,6 @@ export interface ParamCounts {
   /** Input embedding table(s) plus the untied V-way output head. */
   embedding: number;
   total: number;
-}
-
-export interface EmbeddingLayout {
-  family?: Family;
-  prime?: Pick<PrimeOptions, 'base' | 'length' | 'embedding'>;
-}
-
-function inputEmbeddingParams(shape: ModelShape, layout: EmbeddingLayout): number {
-  const d = shape.dModel;
-  switch (layout.family ?? 'arm') {
-    case 'arm':
-      return shape.vocabSize * d;
-    case 'mdm':
-      // One extra row for the mask id V.
-      return (shape.vocabSize + 1) * d;
-    case 'mdm-prime-v2': {
-      const prime = layout.prime ?? { base: 2, length: 1, embedding: 'cat-share' as const };
-      const rows = prime.base + 1;
-      return prime.embedding === 'cat-share' ? (rows * d) / prime.length : prime.length * rows * d;
-    }
-  }
 }
 
 /**
@@ -43,7 +26,8 @@ export function countParams(shape: ModelShape, layout: EmbeddingLayout = {}): Pa
   const headDim = d / shape.nHeads;
   const perLayer = 4 * d * d + 3 * d * shape.ffnHidden + 2 * d + 2 * headDim;
   const exactNonEmbedding = shape.nLayers * perLayer + d;
-  const embedding = inputEmbeddingParams(shape, layout) + shape.vocabSize * d;
+  const embedding =
+    familyModule(layout.family ?? 'arm').inputEmbeddingParams(shape, layout) + shape.vocabSize * d;
   return {
     paper: 12 * d * d * shape.nLayers,
     exactNonEmbedding,
@@ -66,8 +50,6 @@ export function flopsPerStep(config: ModelConfig, batchSize: number): number {
   const tokens = batchSize * shape.seqLen;
   const matmulWeights = counts.exactNonEmbedding + shape.vocabSize * shape.dModel;
   const attention = 12 * shape.nLayers * shape.seqLen * shape.dModel;
-  const prime = config.family === 'mdm-prime-v2' ? config.prime : undefined;
-  const digitTable =
-    prime?.objective === 'nelbo' ? 6 * prime.length * prime.base * shape.vocabSize : 0;
-  return (6 * matmulWeights + attention + digitTable) * tokens;
+  const familyFlops = familyModule(config.family).extraFlopsPerToken(config);
+  return (6 * matmulWeights + attention + familyFlops) * tokens;
 }

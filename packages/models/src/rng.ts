@@ -1,3 +1,4 @@
+import { Xoshiro128 } from '@isoflop/random';
 import { ModelError } from './errors.js';
 
 // splitmix32 finaliser: spreads each key word over the whole state so that nearby keys
@@ -10,16 +11,11 @@ function mix32(x: number): number {
 }
 
 /**
- * xoshiro128** (Blackman and Vigna), keyed by a list of integers such as (seed, step) so that every
- * draw is a pure function of its key: evaluation masks depend on the sweep's eval seed and the batch
- * index only, which makes them common random numbers across the runs of a sweep.
+ * xoshiro128** keyed by a list of integers such as (seed, step) so that every draw is a pure function of
+ * its key: evaluation masks depend on the sweep's eval seed and the batch index only, which makes them
+ * common random numbers across the runs of a sweep.
  */
-export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-
+export class Rng extends Xoshiro128 {
   constructor(...key: number[]) {
     let h = 0x6a09e667;
     for (const [i, k] of key.entries()) {
@@ -31,23 +27,11 @@ export class Rng {
       h = mix32(h ^ lo);
       h = mix32(h ^ hi);
     }
-    this.s0 = mix32(h);
-    this.s1 = mix32(this.s0 ^ 0x85ebca6b);
-    this.s2 = mix32(this.s1 ^ 0xc2b2ae35);
-    this.s3 = mix32(this.s2 ^ 0x27d4eb2f);
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
-  }
-
-  nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    const s0 = mix32(h);
+    const s1 = mix32(s0 ^ 0x85ebca6b);
+    const s2 = mix32(s1 ^ 0xc2b2ae35);
+    const s3 = mix32(s2 ^ 0x27d4eb2f);
+    super((s0 | s1 | s2 | s3) === 0 ? 1 : s0, s1, s2, s3);
   }
 
   /** Uniform in [0, 1) with 53 random bits. */
@@ -75,10 +59,6 @@ export class Rng {
     const v = this.nextFloat();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
 
 /** A uniformly random permutation of [0, n) by Fisher-Yates. */

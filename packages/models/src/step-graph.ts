@@ -1,6 +1,7 @@
 import { ADAMW_NAMES, addAdamW, type OpTarget } from '@isoflop/graph';
 import { ModelError } from './errors.js';
-import { FeedBuilder, type FloatType } from './feeds.js';
+import type { FloatType } from './feed-inputs.js';
+import { FeedBuilder } from './feeds.js';
 import { buildModelGraph, trainingLoss, type ModelGraph } from './model-graph.js';
 import { initParamValues, type ModelParam } from './param-init.js';
 import type { ModelConfig, OptimizerConstants } from './types.js';

@@ -1,13 +1,10 @@
-/**
- * xoshiro128** (Blackman & Vigna) seeded through splitmix32: small, fast, and identical on every
- * platform, so a bootstrap with a given seed is reproducible anywhere.
- */
-export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+import { Xoshiro128 } from '@isoflop/random';
 
+/**
+ * xoshiro128** seeded through splitmix32: identical on every platform, so a bootstrap with a given seed is
+ * reproducible anywhere.
+ */
+export class BootstrapRng extends Xoshiro128 {
   constructor(seed: number) {
     let state = seed >>> 0;
     const next = (): number => {
@@ -17,23 +14,10 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-  }
-
-  /** A uniform 32-bit unsigned integer. */
-  nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    const s0 = next();
+    const s1 = next();
+    const s2 = next();
+    super(s0, s1, s2, next());
   }
 
   /** A uniform integer in [0, bound), bound ≤ 2^32 (multiply-shift; its bias is below 2^-20 here). */
@@ -52,8 +36,4 @@ export class Rng {
     const v = this.nextFloat();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }

@@ -1,0 +1,1 @@
+export { Xoshiro128 } from './xoshiro128.js';
