@@ -389,7 +389,6 @@ export const sweepSpecSchema = z
       .default([0])
       .describe('one run per seed for every (family, budget, size)'),
     checkpointEvery: positiveInt.default(1000).describe('steps between checkpoints'),
-    adaptive: adaptiveSpecSchema.optional(),
     fit: fit.optional(),
     adaptive: adaptiveSpecSchema.optional(),
   })
