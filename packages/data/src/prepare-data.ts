@@ -336,7 +336,8 @@ export async function prepareData(
     if (!missing || opts.server === undefined) throw error;
     return fetchPreparedData(dataSpec, opts.server, opts.cacheDir);
   }
-  await rememberPreparedSpec(opts.cacheDir, dataSpec, prepared.contentHash);
+  // Only a convenience for serving the entry: a cache on read-only storage still serves runs.
+  await rememberPreparedSpec(opts.cacheDir, dataSpec, prepared.contentHash).catch(() => undefined);
   return prepared;
 }
 
