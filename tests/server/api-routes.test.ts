@@ -200,9 +200,11 @@ describe('export', () => {
   it('exports the fit document and the runs table as JSON', async () => {
     const exported = (await get(`/api/sweeps/${seeded.sweepId}/export?format=json`)).json();
     const fit = (await get(`/api/sweeps/${seeded.sweepId}/fit`)).json();
-    // The fit document's keys at the top level, as `isoflop fit --json` prints them.
-    const { sweep, fit: provenance, runs, ...document } = exported;
+    // The fit document's keys at the top level, as `isoflop fit --json` prints them; beside them the
+    // sweep, which fit, the runs and the adaptive step's decisions (none: this sweep is not adaptive).
+    const { sweep, fit: provenance, runs, decisions, ...document } = exported;
     expect(document).toEqual(fit.document);
+    expect(decisions).toEqual([]);
     expect(sweep.id).toBe(seeded.sweepId);
     expect(provenance.runCount).toBe(fit.runCount);
     expect(runs).toHaveLength(seeded.runs.length);
@@ -290,7 +292,7 @@ describe('docs and safety', () => {
     const kinds = (
       document.components.schemas.SweepEvent.oneOf as { properties: { kind: { const: string } } }[]
     ).map((variant) => variant.properties.kind.const);
-    expect(kinds.sort()).toEqual(['fit', 'progress', 'run', 'sweep']);
+    expect(kinds.sort()).toEqual(['decision', 'fit', 'progress', 'run', 'sweep']);
     expect((await get('/docs/')).type).toContain('text/html');
   });
 

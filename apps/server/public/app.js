@@ -19,6 +19,7 @@ const CHARTS_BY_EVENT = {
     'loss-flops',
   ],
   sweep: ['run-states'],
+  decision: ['run-states'],
   fit: ['isoflop-curves', 'frontier', 'isoloss-contours', 'family-comparison'],
 };
 
@@ -30,6 +31,8 @@ const state = {
   refreshTimers: new Map(),
   refreshing: new Set(),
   runPage: 0,
+  /** run id -> the adaptive step's decision that added it. */
+  added: new Map(),
 };
 
 const $ = (selector) => document.querySelector(selector);
@@ -175,6 +178,43 @@ async function refreshActiveRuns() {
   );
 }
 
+function describeDecision(decision) {
+  const where = (variant, budget) =>
+    `${variant}${budget === undefined ? '' : `, C=${formatFlops(budget)}`}`;
+  switch (decision.type) {
+    case 'add':
+      return `added ${decision.runId} (${where(decision.variant, decision.budgetFlops)}, N=${formatCount(decision.params)}): ${decision.message}`;
+    case 'limit':
+      return `limit (${where(decision.variant, decision.budgetFlops)}): ${decision.message}`;
+    default:
+      return `settled after ${decision.runs} runs: ${decision.message}`;
+  }
+}
+
+/** The adaptive step's decisions in the order taken; remembers which runs it added for the run table. */
+async function refreshDecisions() {
+  const { decisions } = await getJson(`/api/sweeps/${encodeURIComponent(state.sweepId)}/decisions`);
+  state.added = new Map(
+    decisions.filter((decision) => decision.type === 'add').map((d) => [d.runId, d]),
+  );
+  $('#decisions').hidden = decisions.length === 0;
+  $('#decisions-summary').textContent = `${state.added.size} run(s) added`;
+  $('#decision-list').replaceChildren(
+    ...decisions.map((decision) =>
+      element(
+        'li',
+        { class: `decision decision-${decision.type}`, dataset: { type: decision.type } },
+        element(
+          'span',
+          { class: 'badge' },
+          decision.type === 'add' ? decision.rule : decision.type,
+        ),
+        ` ${describeDecision(decision)}`,
+      ),
+    ),
+  );
+}
+
 async function refreshRunTable() {
   const base = `/api/sweeps/${encodeURIComponent(state.sweepId)}`;
   const query = new URLSearchParams({
@@ -194,8 +234,22 @@ async function refreshRunTable() {
       element(
         'tr',
         {},
-        element('td', { class: 'mono' }, run.id),
-        element('td', {}, run.family),
+        element(
+          'td',
+          { class: 'mono' },
+          run.id,
+          ...(state.added.has(run.id)
+            ? [
+                ' ',
+                element(
+                  'span',
+                  { class: 'badge added', title: state.added.get(run.id).message },
+                  'added',
+                ),
+              ]
+            : []),
+        ),
+        element('td', { title: run.family }, run.variant ?? run.family),
         element('td', {}, element('span', { class: `badge state-${run.state}` }, run.state)),
         element('td', {}, formatFlops(run.budgetFlops)),
         element('td', {}, formatCount(run.params)),
@@ -305,7 +359,7 @@ function scheduleSideRefresh() {
     await Promise.all([
       refreshHeader(),
       refreshActiveRuns(),
-      refreshRunTable(),
+      refreshDecisions().then(refreshRunTable),
       loadSweepList(),
     ]).catch((error) => console.error(error));
   }, REFRESH_MS);
@@ -352,7 +406,7 @@ async function selectSweep(sweepId) {
   const names = [...document.querySelectorAll('[data-chart]')].map((node) => node.dataset.chart);
   await Promise.all([
     refreshActiveRuns(),
-    refreshRunTable(),
+    refreshDecisions().then(refreshRunTable),
     ...names.map((name) =>
       loadChart(name).catch((error) => console.error(`chart ${name}:`, error)),
     ),

@@ -1,9 +1,13 @@
 export { ORCHESTRATOR_ERRORS, OrchestratorError, type OrchestratorErrorCode } from './errors.js';
 export {
   Coordinator,
+  describeDecision,
+  listDecisions,
   sweepIdOf,
   toNewRun,
   type CoordinatorOptions,
+  type DecisionPayload,
+  type SweepDecision,
   type FitRefresher,
   type SubmitOptions,
   type SubmitResult,

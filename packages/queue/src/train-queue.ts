@@ -44,9 +44,16 @@ export class TrainQueue {
    * Adds runs with job id = run id: a run already in the queue (waiting, active or finished) is not added
    * again, so resubmitting a spec never trains a run twice. Runs that failed for good are retried from
    * scratch (their checkpoints still let them resume). Returns how many failed jobs were retried.
+   * `order: 'first'` puts the runs ahead of those waiting (runs an adaptive step added, whose results
+   * decide what comes next, should not wait behind the whole grid).
    */
-  async enqueue(runs: readonly RunSpec[], policy: RetryPolicy = {}): Promise<{ retried: number }> {
+  async enqueue(
+    runs: readonly RunSpec[],
+    policy: RetryPolicy = {},
+    order: 'first' | 'last' = 'last',
+  ): Promise<{ retried: number }> {
     const opts = {
+      lifo: order === 'first',
       attempts: policy.attempts ?? 3,
       backoff: { type: 'exponential', delay: policy.backoffMs ?? 2000 },
       // Finished jobs stay: their results are what a restarted coordinator reconciles from.

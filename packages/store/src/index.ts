@@ -37,6 +37,7 @@ export {
   type RunResultRow,
 } from './queries/write-runs.js';
 export {
+  decisionPayloadSchema,
   fitPayloadSchema,
   progressPayloadSchema,
   runCountsSchema,
@@ -49,7 +50,13 @@ export {
   type SweepEventOf,
   type SweepEventPayload,
 } from './sweep-event.js';
-export { insertSweep, setSweepState, type NewRun, type NewSweep } from './queries/write-sweep.js';
+export {
+  addSweepRuns,
+  insertSweep,
+  setSweepState,
+  type NewRun,
+  type NewSweep,
+} from './queries/write-sweep.js';
 export {
   findRunRows,
   findSweep,
@@ -85,4 +92,9 @@ export {
   type StoredMetric,
 } from './queries/read-metrics.js';
 export { latestFit, type FitRecord } from './queries/read-fits.js';
-export { eventsAfterId, lastEventId, lastSweepEventId } from './queries/read-events.js';
+export {
+  eventsAfterId,
+  lastEventId,
+  lastSweepEventId,
+  sweepDecisions,
+} from './queries/read-events.js';

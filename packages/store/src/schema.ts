@@ -166,7 +166,8 @@ export const fits = sqliteTable(
   (table) => [index('fits_sweep').on(table.sweepId, table.id)],
 );
 
-export const EVENT_KINDS = ['sweep', 'run', 'progress', 'fit'] as const;
+/** 'decision': what the adaptive planning step decided (a run added, a limit reached), with its reason. */
+export const EVENT_KINDS = ['sweep', 'run', 'progress', 'fit', 'decision'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** Append-only event log; the autoincrement id is the SSE event id, so Last-Event-ID replay loses nothing. */

@@ -87,6 +87,33 @@ export const fitPayloadSchema = z.object({
   runCount: count,
 });
 
+/**
+ * What the adaptive decision step decided: a run it added (with its rule, code and reason), a limit that
+ * stopped a rule, or that it settled (every run ended, nothing more to add).
+ */
+export const decisionPayloadSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('add'),
+    runId: z.string(),
+    variant: z.string(),
+    budgetFlops: finite,
+    params: finite,
+    tokens: finite,
+    rule: z.string(),
+    code: z.string(),
+    message: z.string(),
+  }),
+  z.object({
+    type: z.literal('limit'),
+    rule: z.string(),
+    code: z.string(),
+    variant: z.string(),
+    budgetFlops: finite.optional(),
+    message: z.string(),
+  }),
+  z.object({ type: z.literal('settled'), runs: count, message: z.string() }),
+]);
+
 const eventRow = {
   id: count,
   sweepId: z.string(),
@@ -100,6 +127,7 @@ export const sweepEventSchema = z.discriminatedUnion('kind', [
   z.object({ ...eventRow, kind: z.literal('run'), payload: runPayloadSchema }),
   z.object({ ...eventRow, kind: z.literal('progress'), payload: progressPayloadSchema }),
   z.object({ ...eventRow, kind: z.literal('fit'), payload: fitPayloadSchema }),
+  z.object({ ...eventRow, kind: z.literal('decision'), payload: decisionPayloadSchema }),
 ]);
 export type SweepEvent = z.infer<typeof sweepEventSchema>;
 export type SweepEventOf<K extends SweepEvent['kind']> = Extract<SweepEvent, { kind: K }>;

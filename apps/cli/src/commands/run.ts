@@ -6,13 +6,19 @@ import { MultiBar, Presets, type SingleBar } from 'cli-progress';
 import type { FitDocument } from '@isoflop/fit';
 import { DEVICES, type Device } from '@isoflop/planner';
 import { queueLocationFromEnv, startLocalRedis } from '@isoflop/queue';
-import { Coordinator } from '@isoflop/orchestrator';
+import {
+  Coordinator,
+  describeDecision,
+  listDecisions,
+  type DecisionPayload,
+} from '@isoflop/orchestrator';
 import { DEFAULT_PORT } from '@isoflop/server/defaults';
 import {
   isStateIn,
   latestFit,
   listSweepRuns,
   openStore,
+  sweepRuns,
   RUN_STATES_WITH_RESULT,
   TERMINAL_RUN_STATES,
   type StoredEvent,
@@ -40,6 +46,7 @@ class SweepProgress {
   private readonly workerBars = new Map<string, SingleBar>();
   private readonly workerOfRun = new Map<string, string>();
   private finished: number;
+  private runCount: number;
 
   constructor(
     private readonly sweepId: string,
@@ -48,6 +55,7 @@ class SweepProgress {
     finished: number,
   ) {
     this.finished = finished;
+    this.runCount = runCount;
     if (!process.stderr.isTTY) return;
     this.bars = new MultiBar(
       {
@@ -75,6 +83,7 @@ class SweepProgress {
       if (event.sweepId !== this.sweepId) continue;
       if (event.kind === 'run') this.onRun(event.payload);
       if (event.kind === 'progress') this.onProgress(event.payload);
+      if (event.kind === 'decision') this.onDecision(event.payload as DecisionPayload);
     }
   }
 
@@ -102,6 +111,15 @@ class SweepProgress {
     }
   }
 
+  /** One line per decision of the adaptive step; an added run also grows the sweep's bar. */
+  private onDecision(decision: DecisionPayload): void {
+    if (decision.type === 'add') {
+      this.runCount += 1;
+      this.total?.setTotal(this.runCount);
+    }
+    this.log(describeDecision(decision));
+  }
+
   private onProgress(payload: SweepEventPayload<'progress'>): void {
     const { runId } = payload;
     if (payload.kind === 'start') {
@@ -117,14 +135,55 @@ class SweepProgress {
   }
 }
 
-/** Per family: each run's size, tokens and final bound; then the fitted exponents and efficiency. */
+/**
+ * The compute ratios in words, one sentence per variant against the baseline: C_family / C_baseline at
+ * the middle of the shared losses, with the 95% bootstrap interval, from Approach 2 where it has them.
+ */
+function comparisonInWords(document: FitDocument): string[] {
+  const byPair = new Map<string, FitDocument['efficiency']>();
+  for (const entry of document.efficiency) {
+    const key = `${entry.family}|${entry.baseline}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), entry]);
+  }
+  const sentences: string[] = [];
+  for (const entries of byPair.values()) {
+    const preferred = entries.filter((entry) => entry.method === 'approach2');
+    const pick = preferred.length > 0 ? preferred : entries;
+    const entry = pick[Math.floor((pick.length - 1) / 2)];
+    if (!entry) continue;
+    const times = 1 / entry.compute_ratio;
+    const ci = entry.compute_ratio_ci;
+    const interval =
+      ci === undefined
+        ? ''
+        : ` (95% interval ${(1 / ci[1]).toPrecision(3)}–${(1 / ci[0]).toPrecision(3)})`;
+    const method = entry.method === 'approach2' ? 'Approach 2' : 'Approach 3';
+    sentences.push(
+      `at loss ${entry.at_loss.toFixed(2)}, ${entry.family} needs ${times.toPrecision(3)}× the compute of ${entry.baseline}${interval} [${method}]`,
+    );
+  }
+  return sentences;
+}
+
+/**
+ * Per variant: each run's size, tokens and final bound (and, for runs the adaptive step added, its
+ * rule); the limits it reached; then the fitted exponents, and the comparison against the baseline in words.
+ */
 function printSummary(store: Store, sweepId: string): void {
-  const runs = listSweepRuns(store, sweepId).sort(
+  const runs = sweepRuns(store, sweepId).sort(
     (a, b) =>
-      a.family.localeCompare(b.family) || a.budgetFlops - b.budgetFlops || a.params - b.params,
+      a.variant.localeCompare(b.variant) || a.budgetFlops - b.budgetFlops || a.params - b.params,
+  );
+  const decisions = listDecisions(store, sweepId);
+  const added = new Map(
+    decisions.flatMap((decision) =>
+      decision.type === 'add'
+        ? [[decision.runId, `${decision.rule}/${decision.code}`] as const]
+        : [],
+    ),
   );
   const rows = runs.map((run) => [
-    run.family,
+    run.variant,
     formatCount(run.budgetFlops),
     formatCount(run.params),
     formatCount(run.tokens),
@@ -133,19 +192,30 @@ function printSummary(store: Store, sweepId: string): void {
       ? '-'
       : `${run.valLoss.toFixed(4)} ± ${(run.valLossStdErr ?? 0).toFixed(4)}`,
     run.primeObjective === null ? '' : run.primeObjective.toFixed(4),
+    added.get(run.id) ?? '',
   ]);
   const lines = [
-    formatTable(['family', 'C', 'N', 'D', 'state', 'val loss (nats/token)', 'Prime J'], rows),
+    formatTable(
+      ['variant', 'C', 'N', 'D', 'state', 'val loss (nats/token)', 'Prime J', 'added by'],
+      rows,
+    ),
   ];
+  if (added.size > 0) lines.push(`${added.size} run(s) added by the adaptive step`);
+  for (const decision of decisions)
+    if (decision.type === 'limit') lines.push(describeDecision(decision));
   const fit = latestFit(store, sweepId);
   if (fit) {
     const document = fit.document as FitDocument;
     for (const [family, doc] of Object.entries(document.families)) {
       const parts: string[] = [];
-      if (doc.approach2)
+      if (doc.approach2) {
+        const { a, a_ci: aCi, b, budgets } = doc.approach2;
+        const interval =
+          aCi === undefined ? '' : ` (95% ${aCi[0].toFixed(3)}–${aCi[1].toFixed(3)})`;
         parts.push(
-          `approach 2 (${doc.approach2.estimator ?? 'parabola'}): N_opt ∝ C^${doc.approach2.a.toFixed(3)}, D_opt ∝ C^${doc.approach2.b.toFixed(3)}`,
+          `approach 2 (${doc.approach2.estimator ?? 'parabola'}) over ${budgets.length} bracketed budget(s): N_opt ∝ C^${a.toFixed(3)}${interval}, D_opt ∝ C^${b.toFixed(3)}`,
         );
+      }
       if (doc.approach3) {
         const { E, alpha, beta } = doc.approach3;
         parts.push(
@@ -156,11 +226,8 @@ function printSummary(store: Store, sweepId: string): void {
         `fit ${family}: ${parts.length > 0 ? parts.join('; ') : 'not enough runs to fit'}`,
       );
     }
-    for (const ratio of document.efficiency) {
-      lines.push(
-        `efficiency ${ratio.family} vs ${ratio.baseline}: ${ratio.compute_ratio.toFixed(2)}x less compute at loss ${ratio.at_loss.toFixed(3)}`,
-      );
-    }
+    for (const warning of document.warnings) lines.push(`fit warning: ${warning}`);
+    lines.push(...comparisonInWords(document));
   } else {
     lines.push(
       'fit: none yet (a family needs several finished sizes per budget, or 6 runs, to be fitted)',
@@ -244,15 +311,15 @@ async function runSweep(specPath: string, options: RunOptions): Promise<void> {
     const { sweepId, plan, created } = await coordinator.submit(text, format, {
       baseDir: dirname(absolute),
     });
-    const already = listSweepRuns(store, sweepId).filter((run) =>
-      isStateIn(RUN_STATES_WITH_RESULT, run.state),
-    );
+    // The stored runs: the plan's, plus any an adaptive step added before a resume.
+    const stored = listSweepRuns(store, sweepId);
+    const already = stored.filter((run) => isStateIn(RUN_STATES_WITH_RESULT, run.state));
     process.stderr.write(
-      `sweep ${plan.sweepName} (${sweepId}): ${plan.runs.length} runs` +
+      `sweep ${plan.sweepName} (${sweepId}): ${stored.length} runs` +
         (created ? '' : `, resuming (${already.length} already finished)`) +
         `, ${options.workers} worker(s), database ${dbFile}\n`,
     );
-    const progress = new SweepProgress(sweepId, names, plan.runs.length, already.length);
+    const progress = new SweepProgress(sweepId, names, stored.length, already.length);
     log = (message) => progress.log(message);
     const stopProgress = coordinator.onEvents((events) => progress.handle(events));
     const outcome = await Promise.race([

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { describeDecision, listDecisions, type SweepDecision } from '@isoflop/orchestrator';
 import { listSweepStatuses, openStore, RUN_STATES, type SweepStatus } from '@isoflop/store';
 import { runAction } from '../cli-action.js';
 import { formatTable } from '../format.js';
@@ -10,7 +11,26 @@ interface StatusOptions {
   json?: boolean;
 }
 
-function printTable(sweeps: SweepStatus[]): void {
+/**
+ * A sweep's status with what its adaptive step decided: the runs it added with their reasons, and the
+ * limits it reached. The keys sit beside the contract's id, name, state and runs, and only once the step
+ * has decided something, so a sweep without an `adaptive` block reads exactly as before.
+ */
+type SweepStatusWithDecisions = SweepStatus & {
+  added?: Extract<SweepDecision, { type: 'add' }>[];
+  limits?: Extract<SweepDecision, { type: 'limit' }>[];
+};
+
+function withDecisions(sweep: SweepStatus, decisions: SweepDecision[]): SweepStatusWithDecisions {
+  if (decisions.length === 0) return sweep;
+  return {
+    ...sweep,
+    added: decisions.filter((decision) => decision.type === 'add'),
+    limits: decisions.filter((decision) => decision.type === 'limit'),
+  };
+}
+
+function printTable(sweeps: SweepStatusWithDecisions[]): void {
   const rows = sweeps.map((sweep) => [
     sweep.id,
     sweep.name,
@@ -19,7 +39,18 @@ function printTable(sweeps: SweepStatus[]): void {
       .map((state) => `${state} ${sweep.runs[state]}`)
       .join(', '),
   ]);
-  process.stdout.write(`${formatTable(['id', 'name', 'state', 'runs'], rows)}\n`);
+  const lines = [formatTable(['id', 'name', 'state', 'runs'], rows)];
+  for (const sweep of sweeps) {
+    const added = sweep.added ?? [];
+    const decisions = [...added, ...(sweep.limits ?? [])];
+    if (decisions.length === 0) continue;
+    lines.push(
+      '',
+      `${sweep.name} (${sweep.id}): ${added.length} run(s) added by the adaptive step`,
+    );
+    for (const decision of decisions) lines.push(`  ${describeDecision(decision)}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 export function register(program: Command): void {
@@ -28,15 +59,20 @@ export function register(program: Command): void {
     .description('sweeps and their runs per state, newest first (reads the database only)')
     .argument('[sweep]', 'one sweep, by id or name')
     .option('--db <file>', 'SQLite database', 'isoflop.db')
-    .option('--json', 'print {"sweeps": [{"id", "name", "state", "runs": {STATE: COUNT}}]}')
+    .option(
+      '--json',
+      'print {"sweeps": [{"id", "name", "state", "runs": {STATE: COUNT}}]} (adaptive sweeps: also "added", "limits")',
+    )
     .action(
       runAction((sweep: string | undefined, options: StatusOptions) => {
         const file = resolve(options.db);
-        let sweeps: SweepStatus[] = [];
+        let sweeps: SweepStatusWithDecisions[] = [];
         if (existsSync(file)) {
           const store = openStore(file, { readonly: true });
           try {
-            sweeps = listSweepStatuses(store, sweep);
+            sweeps = listSweepStatuses(store, sweep).map((status) =>
+              withDecisions(status, listDecisions(store, status.id)),
+            );
           } finally {
             store.close();
           }

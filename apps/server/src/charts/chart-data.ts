@@ -4,7 +4,10 @@ import type { Family } from '@isoflop/planner';
 /** One run as the charts see it: its place on the grid, its state and its final losses (null until known). */
 export interface ChartRun {
   id: string;
-  family: Family;
+  /** What charts group and colour by: the variant (spec key), which is the family unless a spec names variants. */
+  family: string;
+  /** The model family the variant trains. */
+  model: Family;
   budgetFlops: number;
   params: number;
   tokens: number;
@@ -19,7 +22,8 @@ export interface ChartRun {
 /** One (possibly downsampled) point of a run's training or evaluation curve. */
 export interface CurvePoint {
   runId: string;
-  family: Family;
+  /** The run's variant, as ChartRun.family. */
+  family: string;
   budgetFlops: number;
   params: number;
   step: number;

@@ -63,6 +63,7 @@ const FIT: FitDocument = {
 const RUNS: ChartRun[] = [1e5, 1e6, 1e7].map((params, i) => ({
   id: `arm-${i}`,
   family: 'arm',
+  model: 'arm',
   budgetFlops: 1e15,
   params,
   tokens: 1e15 / (6 * params),
@@ -121,6 +122,7 @@ describe('chart specs', () => {
       ...RUNS[0]!,
       id: 'p',
       family: 'mdm-prime-v2',
+      model: 'mdm-prime-v2',
       valLoss: 4,
       primeObjective: 3.6,
     };
@@ -172,7 +174,12 @@ describe('chart specs', () => {
       ...FIT,
       families: { arm, mdm: { ...arm, approach2: undefined } },
     };
-    const mdmRuns = RUNS.map((run) => ({ ...run, family: 'mdm' as const, budgetFlops: 3e15 }));
+    const mdmRuns = RUNS.map((run) => ({
+      ...run,
+      family: 'mdm',
+      model: 'mdm' as const,
+      budgetFlops: 3e15,
+    }));
     const spec = familyComparisonSpec(fit, [...RUNS, ...mdmRuns]) as {
       datasets: Record<string, unknown>;
     };

@@ -5,7 +5,8 @@ import type { Config } from 'vega-lite';
  * and the same fonts in the page and in the SVGs rendered for papers.
  */
 export const FAMILY_DOMAIN = ['arm', 'mdm', 'mdm-prime-v2'];
-export const FAMILY_RANGE = ['#3b6fb6', '#e07b28', '#3a9a5b'];
+/** The families' colours, then colours for named variants (an ordinal scale appends them to the domain). */
+export const FAMILY_RANGE = ['#3b6fb6', '#e07b28', '#3a9a5b', '#9b4fb0', '#c23b4a', '#7a6a2e'];
 
 export const FAMILY_COLOR = {
   field: 'family',

@@ -12,7 +12,7 @@ export const PRIME_OBJECTIVE_LABEL = 'objective J (not a likelihood bound)';
 export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
   const rows: Record<string, unknown>[] = [];
   for (const run of runs) {
-    if (run.family !== 'mdm-prime-v2') continue;
+    if (run.model !== 'mdm-prime-v2') continue;
     const common = {
       runId: run.id,
       params: run.params,

@@ -75,6 +75,7 @@ const runProperties = {
   id: { type: 'string' },
   sweepId: { type: 'string' },
   family: { type: 'string', enum: [...FAMILIES] },
+  variant: { type: 'string', description: 'the spec key the run was planned from' },
   budgetFlops: { type: 'number' },
   achievedFlops: { type: 'number' },
   params: { type: 'number' },

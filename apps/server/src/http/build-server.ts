@@ -11,6 +11,7 @@ import type { RouteContext } from './route-context.js';
 import { chartRoutes } from './routes/chart-routes.js';
 import { dataRoutes } from './routes/data-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { decisionRoutes } from './routes/decision-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { fitRoutes } from './routes/fit-routes.js';
 import { runRoutes } from './routes/run-routes.js';
@@ -73,6 +74,7 @@ export async function buildServer(options: ServerOptions): Promise<IsoflopServer
   await app.register(sweepRoutes(context, guardMutation));
   await app.register(runRoutes(context));
   await app.register(fitRoutes(context));
+  await app.register(decisionRoutes(context));
   await app.register(eventRoutes(context));
   await app.register(chartRoutes(context));
   await app.register(dashboardRoutes());

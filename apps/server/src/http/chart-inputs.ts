@@ -48,7 +48,8 @@ export function loadChartInputs(
   const runRows = chart.needs.runs || chart.needs.curves ? sweepRunPoints(store, sweepId) : [];
   const runs: ChartRun[] = runRows.map((run) => ({
     id: run.id,
-    family: run.family as Family,
+    family: run.variant,
+    model: run.family as Family,
     budgetFlops: run.budgetFlops,
     params: run.params,
     tokens: run.tokens,
@@ -66,9 +67,10 @@ export function loadChartInputs(
       MAX_POINTS_PER_RUN,
       Math.max(MIN_POINTS_PER_RUN, Math.floor(CURVE_POINT_BUDGET / chosen.length / 2)),
     );
+    const variantOf = new Map(runRows.map((run) => [run.id, run.variant]));
     curves = sweepCurveSamples(store, sweepId, chosen, perRun).map((sample) => ({
       runId: sample.runId,
-      family: sample.family as Family,
+      family: variantOf.get(sample.runId) ?? sample.family,
       budgetFlops: sample.budgetFlops,
       params: sample.params,
       step: sample.step,

@@ -3,6 +3,8 @@ import {
   parseSweepSpec,
   planSweep,
   withResolvedFiles,
+  type AdaptiveLimit,
+  type AdaptiveStep,
   type Plan,
   type RunSpec,
   type SpecFormat,
@@ -16,6 +18,7 @@ import {
   type TrainQueueWatch,
 } from '@isoflop/queue';
 import {
+  addSweepRuns,
   appendEvents,
   cancelSweepRuns,
   findRunRows,
@@ -27,10 +30,12 @@ import {
   lastEventId,
   listEventsAfter,
   listSweepRuns,
+  listSweeps,
   listUnfinishedRuns,
   markRunsQueued,
   RUN_STATES_WITH_RESULT,
   setSweepState,
+  sweepDecisions,
   TERMINAL_RUN_STATES,
   type NewEvent,
   type Store,
@@ -39,6 +44,8 @@ import {
 } from '@isoflop/store';
 import { OrchestratorError } from '../errors.js';
 import { refreshSweepFit } from '../fits/refresh-sweep-fit.js';
+import { plansAdaptively } from './adaptive-step.js';
+import { decideStepInThread } from './adaptive-thread.js';
 import { EventRecorder, type RunEvent } from './event-recorder.js';
 import { refreshFitInThread } from './fit-thread.js';
 import { toNewRun } from './run-rows.js';
@@ -50,6 +57,22 @@ import { refreshSweepState } from './sweep-state.js';
  * thread so that seconds of bootstrap never stall the event loop).
  */
 export type FitRefresher = (store: Store, sweepId: string) => unknown;
+
+/** What a 'decision' event records: a run the adaptive step added, a limit it reached, or that it settled. */
+export type DecisionPayload =
+  | {
+      type: 'add';
+      runId: string;
+      variant: string;
+      budgetFlops: number;
+      params: number;
+      tokens: number;
+      rule: string;
+      code: string;
+      message: string;
+    }
+  | ({ type: 'limit' } & AdaptiveLimit)
+  | { type: 'settled'; runs: number; message: string };
 
 export interface CoordinatorOptions extends QueueLocation {
   store: Store;
@@ -88,6 +111,10 @@ export class Coordinator {
   private watch: TrainQueueWatch | undefined;
   private fitChain: Promise<void> = Promise.resolve();
   private readonly fitsWaiting = new Set<string>();
+  private stepChain: Promise<void> = Promise.resolve();
+  private readonly stepsWaiting = new Set<string>();
+  /** Started (follows the queue): only such a coordinator runs adaptive steps. */
+  private following = false;
   private closed = false;
 
   private constructor(private readonly options: CoordinatorOptions) {
@@ -103,6 +130,12 @@ export class Coordinator {
       onFlushed: (events, sweepsWithNewResults) => {
         this.notify(events);
         for (const sweepId of sweepsWithNewResults) this.scheduleFit(sweepId);
+        // A run that ended without a result (failed, diverged) may be the last one the step waits for.
+        for (const event of events) {
+          const state = (event.payload as { state?: unknown }).state;
+          if (event.kind === 'run' && TERMINAL_RUN_STATES.includes(state as never))
+            this.scheduleStep(event.sweepId);
+        }
       },
     });
   }
@@ -110,6 +143,7 @@ export class Coordinator {
   /** Starts following the queue from where the last coordinator stopped, then reconciles. */
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
     const coordinator = new Coordinator(options);
+    coordinator.following = true;
     coordinator.watch = watchTrainQueue(options, {
       afterStreamId: getCursor(options.store, coordinator.cursorName),
       onEvent: (event) => coordinator.recorder.push(event),
@@ -117,6 +151,10 @@ export class Coordinator {
     });
     await coordinator.watch.ready();
     await coordinator.reconcile();
+    // A step cut short by a restart (results recorded, step not yet applied) is taken up again.
+    for (const sweep of listSweeps(options.store)) {
+      if (!isStateIn(FINAL_SWEEP_STATES, sweep.state)) coordinator.scheduleStep(sweep.id);
+    }
     return coordinator;
   }
 
@@ -178,6 +216,8 @@ export class Coordinator {
       if (sweepEvent) events.push(sweepEvent);
       return events;
     });
+    // A resumed adaptive sweep whose runs have all ended needs a step to add runs or to finish.
+    if (plansAdaptively(spec)) this.scheduleStep(sweepId);
     return { sweepId, plan, created };
   }
 
@@ -291,13 +331,15 @@ export class Coordinator {
     });
   }
 
-  /** Resolves once every fit refresh scheduled so far (and any it led to) has finished. */
+  /** Resolves once every fit refresh and adaptive step scheduled so far (and any they led to) has finished. */
   async fitsSettled(): Promise<void> {
-    let chain: Promise<void>;
+    let fits: Promise<void>;
+    let steps: Promise<void>;
     do {
-      chain = this.fitChain;
-      await chain;
-    } while (chain !== this.fitChain);
+      fits = this.fitChain;
+      steps = this.stepChain;
+      await Promise.all([fits, steps]);
+    } while (fits !== this.fitChain || steps !== this.stepChain);
   }
 
   /** Writes pending progress, waits for fit refreshes, stops following the queue. The store stays open. */
@@ -306,7 +348,7 @@ export class Coordinator {
     this.closed = true;
     await this.watch?.close();
     this.recorder.close();
-    await this.fitChain;
+    await Promise.all([this.fitChain, this.stepChain]);
     await this.queue.close();
   }
 
@@ -346,4 +388,106 @@ export class Coordinator {
       }
     });
   }
+
+  /**
+   * Adaptive steps run one at a time, on a thread, after the batch that ended a run has committed; like
+   * fits, one waiting step of a sweep covers every result that lands before it starts. Only a running
+   * coordinator (one that follows the queue) decides: `Coordinator.open` never grows a sweep.
+   */
+  private scheduleStep(sweepId: string): void {
+    if (!this.following || this.closed || this.stepsWaiting.has(sweepId)) return;
+    this.stepsWaiting.add(sweepId);
+    this.stepChain = this.stepChain.then(async () => {
+      this.stepsWaiting.delete(sweepId);
+      if (this.closed) return;
+      try {
+        const step = await decideStepInThread(this.store, sweepId);
+        if (step) await this.applyStep(sweepId, step);
+      } catch (error) {
+        this.log(`adaptive step of ${sweepId} failed: ${(error as Error).message}`);
+      }
+    });
+  }
+
+  /**
+   * Stores the runs a step added together with one 'decision' event each (and each limit not recorded
+   * before), in one transaction, then enqueues them. Run ids are stable and stored rows are skipped, so a
+   * step replayed after a restart adds and records nothing twice; rows stored but not enqueued when the
+   * coordinator died are enqueued by the next reconcile. A step that adds nothing new settles the sweep.
+   */
+  private async applyStep(sweepId: string, step: AdaptiveStep): Promise<void> {
+    const added: RunSpec[] = [];
+    this.commit(() => {
+      const sweep = findSweep(this.store, sweepId);
+      if (!sweep || isStateIn(FINAL_SWEEP_STATES, sweep.state)) return [];
+      const fresh = new Set(
+        addSweepRuns(
+          this.store,
+          sweepId,
+          step.add.map((entry) => toNewRun(entry.run)),
+        ),
+      );
+      const events: NewEvent[] = [];
+      for (const { run, reason } of step.add) {
+        if (!fresh.has(run.id)) continue;
+        fresh.delete(run.id);
+        added.push(run);
+        const payload: DecisionPayload = {
+          type: 'add',
+          runId: run.id,
+          variant: run.variant,
+          budgetFlops: run.budgetFlops,
+          params: run.params,
+          tokens: run.tokens,
+          rule: reason.rule,
+          code: reason.code,
+          message: reason.message,
+        };
+        events.push({ sweepId, runId: run.id, kind: 'decision', payload });
+      }
+      const recorded = new Set(
+        sweepDecisions(this.store, sweepId)
+          .map((event) => event.payload as DecisionPayload)
+          .filter((payload) => payload.type === 'limit')
+          .map(limitKey),
+      );
+      for (const limit of step.limits) {
+        const key = limitKey(limit);
+        if (recorded.has(key)) continue;
+        recorded.add(key);
+        const payload: DecisionPayload = { type: 'limit', ...limit };
+        events.push({ sweepId, kind: 'decision', payload });
+      }
+      const sweepEvent = refreshSweepState(this.store, sweepId, { settled: added.length === 0 });
+      if (sweepEvent?.payload && (sweepEvent.payload as { state: string }).state === 'done') {
+        const payload: DecisionPayload = {
+          type: 'settled',
+          runs: sweep.runCount,
+          message: 'every run has ended and the adaptive step adds nothing more',
+        };
+        events.push({ sweepId, kind: 'decision', payload });
+      }
+      if (sweepEvent) events.push(sweepEvent);
+      return events;
+    });
+    if (added.length === 0) return;
+    const ids = added.map((run) => run.id);
+    // Ahead of the waiting grid: the step judges a group only once its runs have results.
+    await this.queue.enqueue(added, this.options.retry, 'first');
+    let cancelled = false;
+    this.commit(() => {
+      cancelled = findSweep(this.store, sweepId)?.state === 'cancelled';
+      if (cancelled) return [];
+      markRunsQueued(this.store, ids, sweepId);
+      const sweepEvent = refreshSweepState(this.store, sweepId);
+      return sweepEvent ? [sweepEvent] : [];
+    });
+    // A cancel that landed while the runs were being enqueued cancelled their rows: take the jobs back.
+    if (cancelled) await this.queue.cancel(ids);
+  }
+}
+
+/** Identifies a limit across steps, so each is recorded once however often the step repeats it. */
+function limitKey(limit: AdaptiveLimit): string {
+  return [limit.rule, limit.code, limit.variant, limit.budgetFlops ?? ''].join('|');
 }

@@ -8,10 +8,14 @@ import {
   type Store,
   type SweepDetail,
 } from '@isoflop/store';
+import { listDecisions, type SweepDecision } from '../coordinator/decisions.js';
 import { OrchestratorError } from '../errors.js';
 import { fitFingerprint } from '../fits/fit-fingerprint.js';
 
-/** The columns of the exported runs table, in order: shape, grid position, tokens, FLOPs and losses. */
+/**
+ * The columns of the exported runs table, in order: shape, grid position, tokens, FLOPs and losses, then
+ * the variant and, for a run the adaptive step added, its rule and reason (empty for planned runs).
+ */
 export const EXPORT_COLUMNS = [
   'id',
   'family',
@@ -35,6 +39,9 @@ export const EXPORT_COLUMNS = [
   'trained_tokens',
   'wall_seconds',
   'tokens_per_second',
+  'variant',
+  'added_rule',
+  'added_reason',
 ] as const;
 
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
@@ -64,6 +71,8 @@ export interface SweepExport extends FitDocument {
     estimator: Approach2Estimator;
   } | null;
   runs: ExportRun[];
+  /** The adaptive step's decisions in the order taken (empty for a sweep without an `adaptive` block). */
+  decisions: SweepDecision[];
 }
 
 const EMPTY_DOCUMENT: FitDocument = {
@@ -74,7 +83,8 @@ const EMPTY_DOCUMENT: FitDocument = {
   warnings: [],
 };
 
-function exportRun(run: RunListItem): ExportRun {
+function exportRun(run: RunListItem, added: ReadonlyMap<string, AddDecision>): ExportRun {
+  const decision = added.get(run.id);
   return {
     id: run.id,
     family: run.family,
@@ -98,6 +108,9 @@ function exportRun(run: RunListItem): ExportRun {
     trained_tokens: run.trainedTokens,
     wall_seconds: run.wallSeconds,
     tokens_per_second: run.tokensPerSecond,
+    variant: run.variant,
+    added_rule: decision ? `${decision.rule}/${decision.code}` : null,
+    added_reason: decision?.message ?? null,
   };
 }
 
@@ -108,9 +121,15 @@ function estimatorOf(document: FitDocument): Approach2Estimator {
   return approach2?.nearest_k === undefined ? 'parabola' : 'parabola-nearest';
 }
 
+type AddDecision = Extract<SweepDecision, { type: 'add' }>;
+
 function buildExport(store: Store, sweep: SweepDetail): SweepExport {
   const fit = latestFit(store, sweep.id);
   const document = fit?.document as FitDocument | undefined;
+  const decisions = listDecisions(store, sweep.id);
+  const added = new Map<string, AddDecision>();
+  for (const decision of decisions)
+    if (decision.type === 'add') added.set(decision.runId, decision);
   return {
     ...(document ?? EMPTY_DOCUMENT),
     sweep: {
@@ -129,7 +148,8 @@ function buildExport(store: Store, sweep: SweepDetail): SweepExport {
           estimator: estimatorOf(document!),
         }
       : null,
-    runs: sweepRuns(store, sweep.id).map(exportRun),
+    runs: sweepRuns(store, sweep.id).map((run) => exportRun(run, added)),
+    decisions,
   };
 }
 

@@ -1,6 +1,7 @@
-import { asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
 import { events } from '../schema.js';
+import type { SweepEventOf } from '../sweep-event.js';
 import { asStoredEvent, type StoredEvent } from './write-events.js';
 
 /**
@@ -37,4 +38,15 @@ export function lastSweepEventId(store: Store, sweepId: string): number {
       .where(eq(events.sweepId, sweepId))
       .get()?.id ?? 0
   );
+}
+
+/** A sweep's 'decision' events (the adaptive step's added runs and limits), oldest first. */
+export function sweepDecisions(store: Store, sweepId: string): SweepEventOf<'decision'>[] {
+  return store.db
+    .select()
+    .from(events)
+    .where(and(eq(events.sweepId, sweepId), eq(events.kind, 'decision')))
+    .orderBy(asc(events.id))
+    .all()
+    .map((row) => asStoredEvent(row) as SweepEventOf<'decision'>);
 }

@@ -2,10 +2,17 @@ import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
 import { runs, type RunState } from '../schema.js';
 
+/**
+ * The variant a run was trained as: the spec key it came from (several variants of one family may share
+ * a sweep), the family for runs planned before variants existed.
+ */
+const variantColumn = sql<string>`coalesce(json_extract(${runs.spec}, '$.variant'), ${runs.family})`;
+
 const runColumns = {
   id: runs.id,
   sweepId: runs.sweepId,
   family: runs.family,
+  variant: variantColumn,
   budgetFlops: runs.budgetFlops,
   achievedFlops: runs.achievedFlops,
   params: runs.params,
@@ -38,7 +45,13 @@ const runColumns = {
 };
 
 /** A run's row without its full RunSpec: shape, grid position, state, progress and results. */
-export type RunListItem = Pick<typeof runs.$inferSelect, keyof typeof runColumns>;
+export type RunListItem = Pick<
+  typeof runs.$inferSelect,
+  Exclude<keyof typeof runColumns, 'variant'>
+> & {
+  /** The spec key the run was planned from; fits, charts and exports group by it. */
+  variant: string;
+};
 
 export interface RunDetail extends RunListItem {
   spec: unknown;
@@ -105,6 +118,7 @@ export function getRun(store: Store, sweepId: string, runId: string): RunDetail 
 export interface RunPoint {
   id: string;
   family: string;
+  variant: string;
   budgetFlops: number;
   params: number;
   tokens: number;
@@ -121,6 +135,7 @@ export function sweepRunPoints(store: Store, sweepId: string): RunPoint[] {
     .select({
       id: runs.id,
       family: runs.family,
+      variant: variantColumn,
       budgetFlops: runs.budgetFlops,
       params: runs.params,
       tokens: runs.tokens,

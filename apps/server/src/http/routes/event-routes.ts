@@ -51,7 +51,7 @@ export function eventRoutes(context: RouteContext) {
           summary: 'Server-sent events of a sweep: run state changes, progress, new fits',
           description:
             'text/event-stream. Each event has the event-log id as `id` (send it back as Last-Event-ID, or as ' +
-            '?lastEventId=, to resume without loss), the kind (sweep, run, progress, fit) as `event`, and ' +
+            '?lastEventId=, to resume without loss), the kind (sweep, run, progress, fit, decision) as `event`, and ' +
             '{id, sweepId, runId, kind, payload, createdAt} as JSON `data`.',
           tags: ['events'],
           params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
