@@ -229,7 +229,13 @@ export function planSweep(spec: SweepSpec): Plan {
             checkpointEvery: spec.checkpointEvery,
           };
           const id = runId(body);
-          runs.push({ id, sweepName: spec.name, ...body });
+          runs.push({
+            id,
+            sweepName: spec.name,
+            ...body,
+            // How the run executes, not what it computes: outside the id.
+            ...(spec.stepsPerRun === undefined ? {} : { stepsPerRun: spec.stepsPerRun }),
+          });
           const deviation = achievedFlops / budgetFlops - 1;
           if (Math.abs(deviation) > FLOPS_TOLERANCE) {
             warnings.push({

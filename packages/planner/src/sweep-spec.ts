@@ -340,6 +340,11 @@ export const sweepSpecSchema = z
       .describe('one run per seed for every (family, budget, size)'),
     checkpointEvery: positiveInt.default(1000).describe('steps between checkpoints'),
     fit: fit.optional(),
+    stepsPerRun: positiveInt
+      .optional()
+      .describe(
+        'optimizer steps per ONNX Runtime run (an ONNX Loop); default per device: cpu 1, webgpu 1, cuda 32',
+      ),
   })
   .superRefine((spec, ctx) => {
     if (spec.sizes.shapes !== undefined) {

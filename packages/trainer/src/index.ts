@@ -20,6 +20,7 @@ export { MatmulProbe, measureMatmulPeak } from './matmul-peak.js';
 export type { MatmulDims, MatmulDType, MatmulPeak } from './matmul-peak.js';
 export { DeviceState } from './device-state.js';
 export { initialState, stateBindings } from './step-state.js';
+export { DEFAULT_STEPS_PER_RUN, blockGraphOf, stackFeeds } from './step-block.js';
 export type { StateBinding } from './device-state.js';
 export { toOrtFeeds } from './ort-feeds.js';
 export { runGradcheck } from './gradcheck.js';

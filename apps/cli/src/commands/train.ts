@@ -11,6 +11,7 @@ interface TrainOptions {
   checkpointDir: string;
   device?: string;
   threads?: number;
+  stepsPerRun?: number;
   json?: boolean;
 }
 
@@ -31,6 +32,11 @@ export function register(program: Command): void {
     .option('--checkpoint-dir <dir>', 'one subfolder per run id', '.isoflop/checkpoints')
     .option('--device <device>', `execution provider: ${DEVICES.join('|')} (default: the spec's)`)
     .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt('--threads'))
+    .option(
+      '--steps-per-run <k>',
+      "optimizer steps per ONNX Runtime run (default: the spec's, else cpu 1, webgpu 1, cuda 32)",
+      positiveInt('--steps-per-run'),
+    )
     .option('--json', 'print the result as one JSON object')
     .action(
       runAction(
@@ -64,6 +70,7 @@ export function register(program: Command): void {
               checkpointDir: options.checkpointDir,
               device: device ?? run.device,
               ...(options.threads === undefined ? {} : { threads: options.threads }),
+              ...(options.stepsPerRun === undefined ? {} : { stepsPerRun: options.stepsPerRun }),
               signal: controller.signal,
               onProgress: (event: ProgressEvent) => updateBar(bar, event),
             });
