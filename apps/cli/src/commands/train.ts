@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { DEVICES, planSweep, type Device, type ProgressEvent } from '@isoflop/planner';
 import { TRAINER_ERRORS, trainRun } from '@isoflop/trainer';
 import { badInput, inputCodesOf, positiveInt, runAction } from '../cli-action.js';
+import { rerunWithCudaEnvironment } from '../cuda-environment.js';
 import { loadSweepSpec } from '../load-spec.js';
 
 interface TrainOptions {
@@ -51,6 +52,8 @@ export function register(program: Command): void {
               `--run: no run ${options.run} in ${specPath}; its ${ids.length} runs are ${shown} (see \`isoflop plan ${specPath}\`)`,
             );
           }
+          // CUDA needs its libraries on the path from process start: train in a child that has them.
+          if ((device ?? run.device) === 'cuda' && (await rerunWithCudaEnvironment())) return;
           const bar = new cliProgress.SingleBar(
             {
               format: `${run.family} ${run.id} [{bar}] {value}/{total} steps | loss {loss} | val {val} | lr {lr} | {tps} tok/s`,
