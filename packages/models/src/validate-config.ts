@@ -1,5 +1,5 @@
 import { ModelError } from './errors.js';
-import type { ModelConfig, ModelShape, PrimeOptions } from './types.js';
+import { PRECISIONS, type ModelConfig, type ModelShape, type PrimeOptions } from './types.js';
 
 const DEFAULT_EPS = 1e-3;
 
@@ -112,7 +112,7 @@ export function validateModelConfig(config: ModelConfig): void {
         `expected 'arm', 'mdm' or 'mdm-prime-v2', got ${String(config.family)}`,
       );
   }
-  if (config.precision !== 'fp32' && config.precision !== 'mixed') {
-    throw new ModelError('INVALID_CONFIG', 'precision', `expected 'fp32' or 'mixed'`);
+  if (!(PRECISIONS as readonly string[]).includes(config.precision)) {
+    throw new ModelError('INVALID_CONFIG', 'precision', `expected 'fp32', 'tf32' or 'mixed'`);
   }
 }

@@ -26,6 +26,7 @@ export type { StateBinding } from './device-state.js';
 export { toOrtFeeds } from './ort-feeds.js';
 export { runGradcheck } from './gradcheck.js';
 export { probeDevice } from './device-probe.js';
+export { TF32_OVERRIDE, applyCudaMathMode, cudaMathEnv } from './cuda-math-mode.js';
 export type { GradcheckRunOptions } from './gradcheck.js';
 export { CudaSetupError } from './errors.js';
 export type { CudaSetupErrorCode } from './errors.js';

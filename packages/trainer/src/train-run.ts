@@ -26,6 +26,7 @@ import {
 import { DeviceState, type StateBinding } from './device-state.js';
 import { TrainerError } from './errors.js';
 import { meanAndStdErr, type MeanWithStdErr } from './eval-stats.js';
+import { applyCudaMathMode } from './cuda-math-mode.js';
 import { cachedEvalGraph, cachedStepGraph } from './graph-cache.js';
 import { learningRate } from './lr-schedule.js';
 import { scalarFeed, toOrtFeeds } from './ort-feeds.js';
@@ -135,6 +136,7 @@ export async function trainRun(run: RunSpec, options: TrainRunOptions): Promise<
     spinning: options.spinning,
   });
   const stepsPerRun = resolveStepsPerRun(settings.device, options.stepsPerRun, run.stepsPerRun);
+  applyCudaMathMode(settings.device, run.precision);
   const config = modelConfigOf(run);
   const data = await prepareData(run.data, {
     cacheDir: options.dataCacheDir,
