@@ -2,15 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DataSpec, Family, RunSpec } from '@isoflop/planner';
-import {
-  TrainerError,
-  checkpointPath,
-  trainRun,
-  type ProgressEvent,
-  type RunResult,
-  type TrainRunOptions,
-} from '@isoflop/trainer';
+import type { DataSpec, Family, ProgressEvent, RunResult, RunSpec } from '@isoflop/planner';
+import { TrainerError, checkpointPath, trainRun, type TrainRunOptions } from '@isoflop/trainer';
 import { syntheticShards, tinyRun } from './support/tiny-run.js';
 
 let root: string;
