@@ -3,8 +3,8 @@
 # Node.js, no npm registry and no Vulkan loader (the case seen on the H200 prototype host):
 #   .gpu/node.xz             this machine's node binary, compressed
 #   .gpu/gl/*.deb            Debian amd64 Vulkan/EGL loader packages (unpacked there only if it has none)
-#   .gpu/ort.tar.xz          onnxruntime-node + onnxruntime-common, linux/x64 binaries only (with the CUDA
-#                            provider libraries when this install has them: ONNXRUNTIME_NODE_INSTALL=cuda12)
+#   .gpu/ort.tar.xz          onnxruntime-node + onnxruntime-common, linux/x64 binaries only (the CUDA provider,
+#                            over 64 MiB, travels apart: scripts/gpu/cuda-provider-pack.sh fills .gpu-cuda/)
 #   .gpu/app.cjs             packages/trainer/bench/gpu-check.ts bundled by esbuild (onnxruntime-node external)
 #   .gpu/torch_reference.py  the PyTorch reference, run there when python3 imports torch
 #   .gpu/remote.sh           the one command to run there
@@ -42,6 +42,7 @@ if [ ! -f "$out/ort.tar.xz" ] || [ "$(cat "$out/ort.stamp" 2>/dev/null)" != "$st
   # Only the linux/x64 binaries travel: the others would double the size for nothing.
   find "$stage/node_modules/onnxruntime-node/bin" -mindepth 2 -maxdepth 2 ! -name linux -exec rm -rf {} +
   rm -rf "$stage/node_modules/onnxruntime-node/bin/napi-v6/linux/arm64"
+  rm -f "$stage"/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_*.so
   tar -C "$stage" -cf - node_modules | xz -T2 -6 > "$out/ort.tar.xz"
   rm -rf "$stage"
   echo "$stamp" > "$out/ort.stamp"

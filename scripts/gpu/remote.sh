@@ -5,6 +5,7 @@
 # $GPU_CHECK_OUT (default $OUT, else the current folder)/gpu-check.jsonl, stderr to gpu-check.stderr.
 #   bash .gpu/remote.sh [webgpu] [cuda] [torch] [profile] [summary]     (default: all five, in this order)
 # Env: GPU_CHECK_SHAPES (default prototype), GPU_CHECK_TIMEOUT (seconds per experiment, default 240;
+#      GPU_CHECK_STEPS_PER_RUN: K of the cuda throughput runs, default 32;
 #      GPU_CHECK_TORCH_TIMEOUT for the PyTorch one, default 480),
 #      VK_DRIVER_FILES (default: the NVIDIA ICD file where the driver put it), GPU_CHECK_APP_DIR,
 #      GPU_CHECK_LOADERS=private (keep the loaders under the app folder even as root, not in /).
@@ -82,15 +83,58 @@ device_checks() {
   done
 }
 
+# CUDA 13 and cuDNN 9 for the provider (it has no RUNPATH): pip's NVIDIA wheels (PyTorch for CUDA 13),
+# then /usr/local/cuda*; the driver's libcuda.so.1 comes from the loader cache.
+cuda_library_path() {
+  local dirs=() root entry
+  while read -r root; do
+    [ -n "$root" ] || continue
+    for entry in "$root"/cu13/lib "$root"/cudnn/lib "$root"/*/lib; do [ -d "$entry" ] && dirs+=("$entry"); done
+  done < <(python3 -c 'import nvidia; print("\n".join(nvidia.__path__))' 2>/dev/null)
+  for entry in /usr/local/cuda*/lib64; do [ -d "$entry" ] && dirs+=("$entry"); done
+  local IFS=:
+  echo "${dirs[*]}"
+}
+
+# The CUDA phases: loss agreement with the CPU per family and precision (fp32 with TF32 off within 1e-4),
+# the Loop's K steps per run against single steps, MatMul peaks and throughput per shape and precision with
+# K steps per run. One precision per process: cuBLAS reads its TF32 switch once (fp32 sets it off).
+cuda_checks() {
+  local k=${GPU_CHECK_STEPS_PER_RUN:-32} precision family shape
+  export LD_LIBRARY_PATH="$(cuda_library_path)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  echo "remote.sh: cuda LD_LIBRARY_PATH=$LD_LIBRARY_PATH" >&2
+  ldd "node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so" | grep 'not found' >&2
+  for precision in fp32 tf32 mixed; do
+    for family in arm mdm mdm-prime-v2; do
+      run "$limit" "compare cuda $family $precision" --device cuda --only compare --families "$family" \
+        --precisions "$precision"
+      run "$limit" "compare cuda $family $precision k4" --device cuda --only compare --families "$family" \
+        --precisions "$precision" --steps-per-run 4 --steps 8
+    done
+    run "$limit" "peak cuda $precision" --device cuda --only peak --precisions "$precision"
+    for shape in $shapes; do
+      run "$limit" "throughput cuda $shape $precision k$k" --device cuda --only throughput --shapes "$shape" \
+        --precisions "$precision" --steps-per-run "$k"
+    done
+  done
+}
+
 for stage in "${stages[@]}"; do
   case $stage in
     webgpu) device_checks webgpu ;;
     cuda)
-      if [ -f node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so ]; then
-        device_checks cuda
+      binding=node_modules/onnxruntime-node/bin/napi-v6/linux/x64
+      # The provider travels apart (over 64 MiB): reassemble it when its parts were carried beside .gpu/.
+      for parts in "$pack/../.gpu-cuda" "$pack/cuda"; do
+        if [ ! -f "$binding/libonnxruntime_providers_cuda.so" ] && [ -f "$parts/cuda-provider-unpack.sh" ]; then
+          bash "$parts/cuda-provider-unpack.sh" "$binding" >&2
+        fi
+      done
+      if [ -f "$binding/libonnxruntime_providers_cuda.so" ]; then
+        cuda_checks
       else
         printf '{"bench":"gpu-check","metric":"skipped","value":0,"unit":"count","phase":"cuda","reason":"%s"}\n' \
-          "no CUDA provider libraries packed (install with ONNXRUNTIME_NODE_INSTALL=cuda12, then pack)" | tee -a "$log"
+          "no CUDA provider (isoflop gpu setup cuda, then scripts/gpu/cuda-provider-pack.sh)" | tee -a "$log"
       fi
       ;;
     torch)

@@ -330,3 +330,56 @@ describe('gpu-check options', () => {
     });
   });
 });
+
+describe('gpu-check with K steps per run (the Loop graph the CUDA phases use)', () => {
+  it('trains blocks of K steps on the device exactly as single steps on the reference', () => {
+    const run = runApp([
+      ...['--device', 'cpu', '--reference-device', 'cpu', '--quick', '--only', 'compare'],
+      ...['--families', 'mdm', '--precisions', 'fp32', '--steps-per-run', '3', '--steps', '5'],
+    ]);
+    expect(run.status, run.stderr).toBe(0);
+    const lines = jsonLines(run.stdout);
+    const losses = (role: string) =>
+      lines.filter((l) => l.metric === 'loss' && l['role'] === role).map((l) => l.value);
+    expect(losses('device')).toHaveLength(5);
+    expect(losses('device')).toEqual(losses('reference'));
+    expect(lines.find((l) => l.metric === 'state_max_abs_diff')).toMatchObject({
+      value: 0,
+      steps_per_run: 3,
+    });
+  });
+
+  it('holds CUDA throughput against PyTorch per precision: fp32 ≥ 1.0, tf32 ≥ 0.8, mixed ≥ 0.6 of bf16', () => {
+    const log = join(dir, 'cuda-log.jsonl');
+    const line = (fields: Record<string, unknown>) =>
+      JSON.stringify({
+        bench: 'gpu-check',
+        metric: 'tokens_per_second',
+        unit: 'tokens/s',
+        ...fields,
+      });
+    const shape = 'd1024-L12-T1024-B8-V8192';
+    const ours = { phase: 'throughput', device: 'cuda', shape, steps_per_run: 32 };
+    writeFileSync(
+      log,
+      [
+        line({ ...ours, precision: 'fp32', value: 500 }),
+        line({ ...ours, precision: 'tf32', value: 900 }),
+        line({ ...ours, precision: 'mixed', value: 700 }),
+        line({ phase: 'torch', mode: 'fp32', shape, value: 1000 }),
+        line({ phase: 'torch', mode: 'tf32', shape, value: 1000 }),
+        line({ phase: 'torch', mode: 'bf16', shape, value: 1000 }),
+      ].join('\n'),
+    );
+    const summary = runApp(['--summary', log]);
+    expect(summary.status).toBe(0);
+    const targets = jsonLines(summary.stdout).filter((l) => l.metric === 'cuda_target');
+    expect(
+      targets.map((l) => [l['precision'], l['torch_mode'], l.value, l['target'], l['met']]),
+    ).toEqual([
+      ['fp32', 'fp32', 0.5, 1, false],
+      ['tf32', 'tf32', 0.9, 0.8, true],
+      ['mixed', 'bf16', 0.7, 0.6, true],
+    ]);
+  });
+});

@@ -5,7 +5,7 @@ import { PLANNER_ERRORS, type PlannerErrorCode } from '@isoflop/planner';
 import type { QueueErrorCode } from '@isoflop/queue';
 import type { ServerErrorCode } from '@isoflop/server';
 import type { StoreErrorCode } from '@isoflop/store';
-import type { TrainerErrorCode } from '@isoflop/trainer';
+import type { CudaSetupErrorCode, TrainerErrorCode } from '@isoflop/trainer';
 import { CLI_ERRORS, CliError, type CliErrorCode } from './errors.js';
 
 export const EXIT_FAILURE = 1;
@@ -21,7 +21,8 @@ export type ErrorCode =
   | QueueErrorCode
   | ServerErrorCode
   | StoreErrorCode
-  | TrainerErrorCode;
+  | TrainerErrorCode
+  | CudaSetupErrorCode;
 
 /** The codes of a package's error table whose declared kind is `input` (the user's input is wrong). */
 export function inputCodesOf<C extends ErrorCode>(table: Record<C, { kind: string }>): C[] {

@@ -22,6 +22,8 @@ export const COMMANDS: readonly { name: string; load: () => Promise<CommandModul
   { name: 'serve', load: () => import('./commands/serve.js') },
   { name: 'export', load: () => import('./commands/export.js') },
   { name: 'bench', load: () => import('./commands/bench.js') },
+  { name: 'gpu', load: () => import('./commands/gpu-setup.js') },
+  { name: 'doctor', load: () => import('./commands/doctor.js') },
 ];
 
 /**

@@ -14,12 +14,14 @@ describe('worker configuration', () => {
       ISOFLOP_CONCURRENCY: '2',
       ISOFLOP_DEVICE: 'cuda',
       ISOFLOP_THREADS: '3',
+      ISOFLOP_STEPS_PER_RUN: '16',
       ISOFLOP_WORKER_NAME: 'gpu-1',
     });
     expect(config).toMatchObject({
       concurrency: 2,
       device: 'cuda',
       threads: 3,
+      stepsPerRun: 16,
       name: 'gpu-1',
       lockDurationMs: 30_000,
     });

@@ -17,6 +17,7 @@ const workerEnvSchema = z.object({
   ISOFLOP_CONCURRENCY: positiveInt.default(1),
   ISOFLOP_DEVICE: z.enum(DEVICES).optional(),
   ISOFLOP_THREADS: positiveInt.optional(),
+  ISOFLOP_STEPS_PER_RUN: positiveInt.optional(),
   ISOFLOP_CHECKPOINT_DIR: z.string().min(1).default('.isoflop/checkpoints'),
   // The cache root shared with `isoflop data prepare` and `isoflop train`: shards land in <root>/data/<hash>.
   ISOFLOP_DATA_CACHE_DIR: z.string().min(1).default('.isoflop'),
@@ -36,6 +37,8 @@ export interface WorkerConfig {
   /** Overrides each run's device (a spec planned for cuda trained on this machine's cpu, say). */
   device: (typeof DEVICES)[number] | undefined;
   threads: number | undefined;
+  /** Overrides each run's optimizer steps per ONNX Runtime run (K). */
+  stepsPerRun: number | undefined;
   checkpointDir: string;
   dataCacheDir: string;
   /** Prepared shards come from here when the corpus is not on this machine. */
@@ -68,6 +71,7 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerC
     concurrency: e.ISOFLOP_CONCURRENCY,
     device: e.ISOFLOP_DEVICE,
     threads: e.ISOFLOP_THREADS,
+    stepsPerRun: e.ISOFLOP_STEPS_PER_RUN,
     checkpointDir: resolve(e.ISOFLOP_CHECKPOINT_DIR),
     dataCacheDir: resolve(e.ISOFLOP_DATA_CACHE_DIR),
     dataServer:
@@ -93,5 +97,8 @@ export function workerConfigEnv(config: WorkerConfig): Record<string, string> {
     ISOFLOP_WORKER_NAME: config.name,
     ...(config.device === undefined ? {} : { ISOFLOP_DEVICE: config.device }),
     ...(config.threads === undefined ? {} : { ISOFLOP_THREADS: String(config.threads) }),
+    ...(config.stepsPerRun === undefined
+      ? {}
+      : { ISOFLOP_STEPS_PER_RUN: String(config.stepsPerRun) }),
   };
 }

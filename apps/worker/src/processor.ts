@@ -56,6 +56,7 @@ export default async function processTrainJob(
         checkpointDir: config.checkpointDir,
         ...(config.device === undefined ? {} : { device: config.device }),
         ...(config.threads === undefined ? {} : { threads: config.threads }),
+        ...(config.stepsPerRun === undefined ? {} : { stepsPerRun: config.stepsPerRun }),
         signal: abort.signal,
         onProgress: report,
       },

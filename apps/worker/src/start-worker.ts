@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { startTrainWorker, type TrainWorker } from '@isoflop/queue';
+import { cudaProcessEnv } from '@isoflop/trainer';
 import { workerConfigEnv, type WorkerConfig } from './config.js';
 
 /** The compiled processor that BullMQ forks (always the dist/ file: children run plain node). */
@@ -14,7 +15,8 @@ export function startWorker(config: WorkerConfig): Promise<TrainWorker> {
     processorFile: PROCESSOR_FILE,
     name: config.name,
     concurrency: config.concurrency,
-    processorEnv: workerConfigEnv(config),
+    // The forked processors start with the CUDA libraries on their path when the provider is installed.
+    processorEnv: { ...cudaProcessEnv(), ...workerConfigEnv(config) },
     lockDurationMs: config.lockDurationMs,
   });
 }

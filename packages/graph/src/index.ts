@@ -13,6 +13,8 @@ export type { DType, FloatDType } from './dtype.js';
 export { GraphError } from './errors.js';
 export type { GraphErrorCode } from './errors.js';
 export { ONNX_IR_VERSION, ONNX_OPSET, encodeOnnxModel } from './onnx-export.js';
+export { BLOCK_STEPS_DIM, loopStepGraph } from './step-loop.js';
+export type { StepLoopPlan } from './step-loop.js';
 export type { IrGraph, IrNode, IrValue, IrValueType } from './internal/ir.js';
 export { countMatMulFlops } from './graph-flops.js';
 export { ADAMW_NAMES, addAdamW } from './adamw.js';

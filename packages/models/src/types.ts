@@ -5,8 +5,12 @@
 export const FAMILIES = ['arm', 'mdm', 'mdm-prime-v2'] as const;
 export type Family = (typeof FAMILIES)[number];
 
-/** mixed: fp16 matmuls and activations, fp32 master weights and optimiser state. */
-export const PRECISIONS = ['fp32', 'mixed'] as const;
+/**
+ * fp32: float32 throughout (on CUDA with TF32 off: the reference). tf32: the fp32 graph with CUDA's TF32
+ * tensor-core matrix products (CUDA only; TF32 is a math mode, not a graph change). mixed: fp16 matmuls
+ * and activations, fp32 master weights and optimiser state, a static loss scale.
+ */
+export const PRECISIONS = ['fp32', 'tf32', 'mixed'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
 export const PRIME_EMBEDDINGS = ['cat-share', 'sum'] as const;

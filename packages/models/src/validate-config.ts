@@ -1,7 +1,7 @@
 import { ModelError } from './errors.js';
 import { familyModule } from './families/family-table.js';
 import { positiveInt } from './internal/config-checks.js';
-import type { ModelConfig, ModelShape } from './types.js';
+import { PRECISIONS, type ModelConfig, type ModelShape } from './types.js';
 
 export function validateShape(shape: ModelShape, path = 'shape'): void {
   positiveInt(shape.dModel, `${path}.dModel`);
@@ -30,7 +30,7 @@ export function validateShape(shape: ModelShape, path = 'shape'): void {
 export function validateModelConfig(config: ModelConfig): void {
   validateShape(config.shape);
   familyModule(config.family).validate(config);
-  if (config.precision !== 'fp32' && config.precision !== 'mixed') {
-    throw new ModelError('INVALID_CONFIG', 'precision', `expected 'fp32' or 'mixed'`);
+  if (!(PRECISIONS as readonly string[]).includes(config.precision)) {
+    throw new ModelError('INVALID_CONFIG', 'precision', `expected 'fp32', 'tf32' or 'mixed'`);
   }
 }

@@ -159,6 +159,19 @@ describe('parseSweepSpec', () => {
     ]);
   });
 
+  it('accepts tf32 on cuda only, naming precision otherwise', () => {
+    const spec = validObject();
+    spec['precision'] = 'tf32';
+    expect(issuesOf(spec)).toEqual([
+      {
+        path: 'precision',
+        message: 'tf32 is a CUDA math mode: expected device cuda, got cpu (use fp32)',
+      },
+    ]);
+    spec['device'] = 'cuda';
+    expect(validateSweepSpec(spec).precision).toBe('tf32');
+  });
+
   it('rejects a shape whose dModel is not divisible by its heads', () => {
     const spec = validObject();
     spec['sizes'] = {

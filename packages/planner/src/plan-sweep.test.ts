@@ -222,6 +222,15 @@ describe('run ids', () => {
     expect([arm === base[0], mdm === base[1], prime === base[2]]).toEqual([true, false, true]);
   });
 
+  it('stay the same under stepsPerRun, which says how a run executes, not what it computes', () => {
+    const base = planSweep(spec()).runs;
+    const blocked = planSweep(spec({ stepsPerRun: 16 })).runs;
+    expect(blocked.map((run) => run.id)).toEqual(base.map((run) => run.id));
+    expect(blocked.map((run) => run.stepsPerRun)).toEqual([16, 16, 16]);
+    expect(base[0]).not.toHaveProperty('stepsPerRun');
+    expect(() => spec({ stepsPerRun: 0 })).toThrow(/stepsPerRun/);
+  });
+
   it('are unique within a plan, one run per seed', () => {
     const plan = planSweep(spec({ seeds: [0, 1, 2], budgets: [1e12, 3e12] }));
     expect(plan.runs).toHaveLength(3 * 2 * 3);

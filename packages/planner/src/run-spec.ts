@@ -138,6 +138,11 @@ export const runSpecSchema = z.object({
   seed: count,
   /** Checkpoint every this many steps. */
   checkpointEvery: count,
+  /**
+   * Optimizer steps per ONNX Runtime `run` (the trainer's K; its device default when absent). How a run
+   * executes, not what it computes: not part of the run id.
+   */
+  stepsPerRun: count.min(1).optional(),
 });
 export type RunSpec = z.infer<typeof runSpecSchema>;
 

@@ -382,7 +382,12 @@ export const sweepSpecSchema = z
     data,
     eval: evaluation,
     device: z.enum(DEVICES).default('cpu'),
-    precision: z.enum(PRECISIONS).default('fp32'),
+    precision: z
+      .enum(PRECISIONS)
+      .default('fp32')
+      .describe(
+        'fp32 (on CUDA: TF32 off, the reference), tf32 (CUDA only) or mixed (fp16 products)',
+      ),
     seeds: z
       .array(nonNegativeInt)
       .min(1)
@@ -391,6 +396,11 @@ export const sweepSpecSchema = z
     checkpointEvery: positiveInt.default(1000).describe('steps between checkpoints'),
     fit: fit.optional(),
     adaptive: adaptiveSpecSchema.optional(),
+    stepsPerRun: positiveInt
+      .optional()
+      .describe(
+        'optimizer steps per ONNX Runtime run (an ONNX Loop); default per device: cpu 1, webgpu 1, cuda 32',
+      ),
   })
   .superRefine((spec, ctx) => {
     if (spec.sizes.shapes !== undefined) {
@@ -463,6 +473,13 @@ export const sweepSpecSchema = z
         code: 'custom',
         path: ['shapeRule', 'maxLayers'],
         message: 'expected at least minLayers',
+      });
+    }
+    if (spec.precision === 'tf32' && spec.device !== 'cuda') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['precision'],
+        message: `tf32 is a CUDA math mode: expected device cuda, got ${spec.device} (use fp32)`,
       });
     }
   });

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import type { Family, Precision } from '@isoflop/models';
 import { TrainerError } from '../src/errors.js';
+import { TF32_OVERRIDE, applyCudaMathMode } from '../src/cuda-math-mode.js';
 import { assertDeviceInstalled, resolveSessionSettings } from '../src/session-options.js';
 import { compareFamily } from './gpu-check/compare.js';
 import { profileShape } from './gpu-check/device-profile.js';
@@ -24,7 +25,8 @@ import { runTorchReference } from './gpu-check/torch-reference.js';
 
 const DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
 const FAMILIES: readonly Family[] = ['arm', 'mdm', 'mdm-prime-v2'];
-const PRECISIONS: readonly Precision[] = ['fp32', 'mixed'];
+const PRECISIONS: readonly Precision[] = ['fp32', 'tf32', 'mixed'];
+const DEFAULT_PRECISIONS = 'fp32,mixed';
 const PHASES = ['compare', 'peak', 'throughput', 'profile', 'torch'] as const;
 type Phase = (typeof PHASES)[number];
 
@@ -51,7 +53,8 @@ const DEFAULTS = {
 };
 
 const USAGE = `usage: gpu-check [--device cpu|webgpu|cuda] [--reference-device cpu|webgpu|cuda]
-  [--only compare,peak,throughput,profile,torch] [--families arm,mdm,mdm-prime-v2] [--precisions fp32,mixed]
+  [--only compare,peak,throughput,profile,torch] [--families arm,mdm,mdm-prime-v2]
+  [--precisions fp32,mixed|tf32 (cuda: one per process)] [--steps-per-run K (the device's steps per run)]
   [--compare-shape d64-L2-T16-B2-V256] [--steps N] [--shapes prototype|quick|d1024-L12-T1024-B8-V8192,...]
   [--warmup N] [--timed-steps N] [--peak-size N] [--threads N] [--seed N] [--quick]
   [--buffer-cache simple|bucket|lazyRelease|disabled] [--pending-dispatches N]   (WebGPU A/B of ORT options)
@@ -97,7 +100,8 @@ function parseOptions() {
         'reference-device': { type: 'string', default: 'cpu' },
         only: { type: 'string', default: PHASES.join(',') },
         families: { type: 'string', default: FAMILIES.join(',') },
-        precisions: { type: 'string', default: PRECISIONS.join(',') },
+        precisions: { type: 'string', default: DEFAULT_PRECISIONS },
+        'steps-per-run': { type: 'string' },
         'compare-shape': { type: 'string' },
         steps: { type: 'string' },
         shapes: { type: 'string' },
@@ -180,6 +184,18 @@ async function main(): Promise<number> {
   const phases = new Set<Phase>(list(values.only, PHASES, 'only'));
   const families = list(values.families, FAMILIES, 'families');
   const precisions = list(values.precisions, PRECISIONS, 'precisions');
+  if (device === 'cuda') {
+    // cuBLAS reads its TF32 switch once per process: each CUDA process checks one precision.
+    if (precisions.length !== 1) {
+      throw new TrainerError(
+        'INVALID_OPTIONS',
+        `--precisions: on cuda, one precision per process (TF32 is fixed when CUDA starts), got ${values.precisions}`,
+        { path: 'precisions' },
+      );
+    }
+    applyCudaMathMode(device, precisions[0] as Precision);
+  }
+  const stepsPerRun = positiveInt(values['steps-per-run'], 1, 'steps-per-run');
   const compareShape = parseShape(
     values['compare-shape'] ?? defaults.compareShape,
     'compare-shape',
@@ -205,6 +221,8 @@ async function main(): Promise<number> {
     onnxruntime_node: ort.env.versions.node ?? 'unknown',
     node: process.versions.node,
     platform: `${process.platform}/${process.arch}`,
+    steps_per_run: stepsPerRun,
+    tf32_override: process.env[TF32_OVERRIDE] ?? 'unset',
   });
 
   let status = 0;
@@ -218,6 +236,7 @@ async function main(): Promise<number> {
         reference,
         steps,
         seed,
+        stepsPerRun,
       });
       if (!agreed) status = 1;
     }
@@ -233,6 +252,7 @@ async function main(): Promise<number> {
         timedSteps,
         seed,
         stepOptions,
+        stepsPerRun,
       });
     }
   }

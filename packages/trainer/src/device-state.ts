@@ -48,18 +48,30 @@ export class DeviceState {
     feeds: Record<string, ort.Tensor>,
     scalarOutputs: readonly string[],
   ): Promise<Record<string, number>> {
+    const outputs = await this.run(feeds, scalarOutputs);
+    const scalars: Record<string, number> = {};
+    for (const name of scalarOutputs) scalars[name] = Number((outputs[name] as Float32Array)[0]);
+    return scalars;
+  }
+
+  /**
+   * Runs the session once (one step, or a block of steps); returns the named float outputs copied to the
+   * host (a block's per-step losses) and keeps the updated state.
+   */
+  async run(
+    feeds: Record<string, ort.Tensor>,
+    hostOutputs: readonly string[],
+  ): Promise<Record<string, Float32Array>> {
     const inputs: Record<string, ort.Tensor> = { ...feeds };
     for (const binding of this.bindings) inputs[binding.input] = this.tensor(binding.input);
-    const fetches = [...scalarOutputs, ...this.bindings.map((binding) => binding.output)];
+    const fetches = [...hostOutputs, ...this.bindings.map((binding) => binding.output)];
     const outputs = await this.session.run(inputs, fetches);
-    const scalars: Record<string, number> = {};
-    for (const name of scalarOutputs) {
-      const output = outputs[name] as ort.Tensor;
-      scalars[name] = Number((output.data as Float32Array)[0]);
-    }
+    const values: Record<string, Float32Array> = {};
+    for (const name of hostOutputs)
+      values[name] = (outputs[name] as ort.Tensor).data as Float32Array;
     for (const binding of this.bindings)
       this.replace(binding.input, outputs[binding.output] as ort.Tensor);
-    return scalars;
+    return values;
   }
 
   /**

@@ -40,3 +40,28 @@ export class TrainerError extends Error {
 export const NON_RETRYABLE_TRAINER_CODES: readonly TrainerErrorCode[] = (
   Object.keys(TRAINER_ERRORS) as TrainerErrorCode[]
 ).filter((code) => TRAINER_ERRORS[code].kind !== 'transient');
+
+export type CudaSetupErrorCode =
+  /** Not linux/x64: the pinned provider is built for nothing else. */
+  | 'UNSUPPORTED_PLATFORM'
+  /** onnxruntime-node is not the version the provider was built with. */
+  | 'BINDING_VERSION'
+  /** The registry download (npm pack) failed. */
+  | 'FETCH_FAILED'
+  /** The tarball, or a reassembled pack, is not the pinned one (sha512 integrity or sha256). */
+  | 'INTEGRITY_MISMATCH'
+  /** The tarball lacks a provider file, or a file is not the pinned one. */
+  | 'BAD_TARBALL'
+  /** A file given on the command line does not exist. */
+  | 'NO_SUCH_FILE';
+
+/** Installing the CUDA provider went wrong; nothing was installed (files are renamed in only when all check). */
+export class CudaSetupError extends Error {
+  readonly code: CudaSetupErrorCode;
+
+  constructor(code: CudaSetupErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CudaSetupError';
+    this.code = code;
+  }
+}

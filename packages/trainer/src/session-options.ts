@@ -41,7 +41,7 @@ export function resolveSessionSettings(options: {
 }
 
 /** Where onnxruntime-node keeps its native libraries (the CUDA provider is installed beside them). */
-function ortBinaryDir(): string {
+export function ortBinaryDir(): string {
   const require = createRequire(import.meta.url);
   const packageDir = dirname(require.resolve('onnxruntime-node/package.json'));
   return join(packageDir, 'bin', 'napi-v6', process.platform, process.arch);
@@ -66,8 +66,8 @@ export function assertDeviceInstalled(device: Device): void {
     if (missing.length > 0) {
       throw new TrainerError(
         'DEVICE_UNAVAILABLE',
-        `device cuda: ${missing.join(', ')} not found in ${dir}; reinstall with ` +
-          'ONNXRUNTIME_NODE_INSTALL=cuda12 (needs CUDA 12 and cuDNN 9), or use --device cpu',
+        `device cuda: ${missing.join(', ')} not found in ${dir}; install them with ` +
+          '`isoflop gpu setup cuda` (needs CUDA 13 and cuDNN 9), or use --device cpu',
         { path: 'device' },
       );
     }

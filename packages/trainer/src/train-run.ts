@@ -10,12 +10,13 @@ import { ADAMW_NAMES } from '@isoflop/graph';
 import {
   GRAPH_OUTPUTS,
   type EvalGraph,
+  type Feeds,
   type ModelConfig,
   type SerializedPrimeCodec,
   type StepGraph,
 } from '@isoflop/models';
 import type { Device, ProgressEvent, RunResult, RunSpec } from '@isoflop/planner';
-import type ort from 'onnxruntime-node';
+import ort from 'onnxruntime-node';
 import {
   checkpointPath,
   readCheckpoint,
@@ -25,9 +26,11 @@ import {
 import { DeviceState, type StateBinding } from './device-state.js';
 import { TrainerError } from './errors.js';
 import { meanAndStdErr, type MeanWithStdErr } from './eval-stats.js';
+import { applyCudaMathMode } from './cuda-math-mode.js';
 import { cachedEvalGraph, cachedStepGraph } from './graph-cache.js';
 import { learningRate } from './lr-schedule.js';
 import { scalarFeed, toOrtFeeds } from './ort-feeds.js';
+import { blockEnd, blockGraphOf, resolveStepsPerRun, stackFeeds } from './step-block.js';
 import { initialState, stateBindings } from './step-state.js';
 import { createSession, resolveSessionSettings, type SessionSettings } from './session-options.js';
 
@@ -49,6 +52,12 @@ export interface TrainRunOptions {
   signal?: AbortSignal;
   /** Report a train event every this many steps (default: about 100 events per run). */
   progressEvery?: number;
+  /**
+   * Optimizer steps per ONNX Runtime `run` (K): above 1, the step graph runs inside an ONNX Loop over
+   * blocks of K steps, cut short at evaluations and checkpoints. Default: the run's `stepsPerRun`, else
+   * `DEFAULT_STEPS_PER_RUN` of the device.
+   */
+  stepsPerRun?: number;
 }
 
 interface Evaluation {
@@ -126,6 +135,8 @@ export async function trainRun(run: RunSpec, options: TrainRunOptions): Promise<
     threads: options.threads,
     spinning: options.spinning,
   });
+  const stepsPerRun = resolveStepsPerRun(settings.device, options.stepsPerRun, run.stepsPerRun);
+  applyCudaMathMode(settings.device, run.precision);
   const config = modelConfigOf(run);
   const data = await prepareData(run.data, {
     cacheDir: options.dataCacheDir,
@@ -165,6 +176,7 @@ export async function trainRun(run: RunSpec, options: TrainRunOptions): Promise<
     stepGraph,
     evalGraph,
     bindings,
+    stepsPerRun,
   );
   try {
     return await trainer.train(started);
@@ -194,6 +206,8 @@ class RunTrainer {
     private readonly stepGraph: StepGraph,
     private readonly evalGraph: EvalGraph,
     private readonly bindings: StateBinding[],
+    /** Optimizer steps per `session.run` (K). */
+    private readonly stepsPerRun: number,
   ) {
     this.seqLen = run.shape.seqLen;
     this.tokensPerStep = run.batchSize * run.shape.seqLen;
@@ -216,7 +230,7 @@ class RunTrainer {
     // Read the checkpoint before anything expensive: a bad one must fail fast and stay untouched.
     const checkpoint = await readCheckpoint(this.file, this.identity, this.stepGraph.feeds.codec);
     this.session = await createSession(
-      this.stepGraph.onnx,
+      this.stepsPerRun > 1 ? blockGraphOf(this.stepGraph, this.bindings) : this.stepGraph.onnx,
       this.settings,
       this.bindings.map((binding) => binding.output),
       'training step graph',
@@ -254,38 +268,41 @@ class RunTrainer {
           },
         );
       }
-      const stepStart = performance.now();
-      const batch = sampleBatch(this.data.train, run.seed, step, run.batchSize, this.seqLen);
-      const lr = learningRate(run.optimizer, step, run.steps);
-      const feeds = toOrtFeeds(this.stepGraph.feeds.train(batch, [run.seed, step]));
-      feeds[ADAMW_NAMES.lr] = scalarFeed(lr);
-      feeds[ADAMW_NAMES.step] = scalarFeed(step + 1);
-      const scalars = await state.step(feeds, [GRAPH_OUTPUTS.loss, ADAMW_NAMES.gradNorm]);
-      const loss = scalars[GRAPH_OUTPUTS.loss] as number;
-      const gradNorm = scalars[ADAMW_NAMES.gradNorm] as number;
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-        throw new TrainerError(
-          'DIVERGED',
-          `run ${run.id} diverged at step ${step + 1}: loss ${loss}, gradient norm ${gradNorm} (lr ${lr.toExponential(3)})`,
-          { step: step + 1 },
-        );
-      }
-      step += 1;
-      trainedSteps += 1;
-      trainSeconds += (performance.now() - stepStart) / 1000;
-      this.lastTrainLoss = loss;
-      if (step % progressEvery === 0 || step === run.steps) {
-        options.onProgress?.({
-          kind: 'train',
-          runId: run.id,
-          step,
-          steps: run.steps,
-          tokens: step * this.tokensPerStep,
-          loss,
-          lr,
-          tokensPerSecond: (trainedSteps * this.tokensPerStep) / trainSeconds,
-          gradNorm,
-        });
+      const blockStart = performance.now();
+      const first = step;
+      const last = blockEnd(step, this.stepsPerRun, run.steps, [
+        run.eval.every,
+        run.checkpointEvery,
+      ]);
+      const { losses, gradNorms, rates } = await this.trainBlock(state, first, last);
+      trainSeconds += (performance.now() - blockStart) / 1000;
+      for (let i = 0; i < last - first; i++) {
+        const loss = losses[i] as number;
+        const gradNorm = gradNorms[i] as number;
+        const lr = rates[i] as number;
+        if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+          throw new TrainerError(
+            'DIVERGED',
+            `run ${run.id} diverged at step ${first + i + 1}: loss ${loss}, gradient norm ${gradNorm} (lr ${lr.toExponential(3)})`,
+            { step: first + i + 1 },
+          );
+        }
+        step = first + i + 1;
+        trainedSteps += 1;
+        this.lastTrainLoss = loss;
+        if (step % progressEvery === 0 || step === run.steps) {
+          options.onProgress?.({
+            kind: 'train',
+            runId: run.id,
+            step,
+            steps: run.steps,
+            tokens: step * this.tokensPerStep,
+            loss,
+            lr,
+            tokensPerSecond: (trainedSteps * this.tokensPerStep) / trainSeconds,
+            gradNorm,
+          });
+        }
       }
       if (step < run.steps && step % run.eval.every === 0) await this.evaluate(step, valBatches);
       if (step < run.steps && step % run.checkpointEvery === 0) await this.checkpoint(step);
@@ -307,6 +324,38 @@ class RunTrainer {
       tokens,
       wallSeconds: (performance.now() - started) / 1000,
       tokensPerSecond: trainSeconds > 0 ? (trainedSteps * this.tokensPerStep) / trainSeconds : 0,
+    };
+  }
+
+  /**
+   * Trains steps [first, last) in one `session.run`: the plain step graph for one step per run, else the
+   * Loop over the block's stacked batches. Batches, draws and rates are the same pure functions of the
+   * step either way. Returns each step's loss, gradient norm and learning rate.
+   */
+  private async trainBlock(
+    state: DeviceState,
+    first: number,
+    last: number,
+  ): Promise<{ losses: Float32Array; gradNorms: Float32Array; rates: number[] }> {
+    const { run } = this;
+    const rates: number[] = [];
+    const perStep: Feeds[] = [];
+    for (let step = first; step < last; step++) {
+      const batch = sampleBatch(this.data.train, run.seed, step, run.batchSize, this.seqLen);
+      perStep.push(this.stepGraph.feeds.train(batch, [run.seed, step]));
+      rates.push(learningRate(run.optimizer, step, run.steps));
+    }
+    const looped = this.stepsPerRun > 1;
+    const feeds = toOrtFeeds(looped ? stackFeeds(perStep) : (perStep[0] as Feeds));
+    feeds[ADAMW_NAMES.lr] = looped
+      ? new ort.Tensor('float32', Float32Array.from(rates), [rates.length])
+      : scalarFeed(rates[0] as number);
+    feeds[ADAMW_NAMES.step] = scalarFeed(first + 1);
+    const outputs = await state.run(feeds, [GRAPH_OUTPUTS.loss, ADAMW_NAMES.gradNorm]);
+    return {
+      losses: outputs[GRAPH_OUTPUTS.loss] as Float32Array,
+      gradNorms: outputs[ADAMW_NAMES.gradNorm] as Float32Array,
+      rates,
     };
   }
 

@@ -35,6 +35,7 @@ interface RunOptions {
   workers: number;
   device?: Device;
   threads?: number;
+  stepsPerRun?: number;
   serve?: boolean;
   port?: number;
 }
@@ -291,6 +292,9 @@ async function runSweep(specPath: string, options: RunOptions): Promise<void> {
         ISOFLOP_WORKER_NAME: name,
         ISOFLOP_THREADS: String(threads),
         ...(options.device === undefined ? {} : { ISOFLOP_DEVICE: options.device }),
+        ...(options.stepsPerRun === undefined
+          ? {}
+          : { ISOFLOP_STEPS_PER_RUN: String(options.stepsPerRun) }),
       });
       const worker = await startWorker(config);
       teardown.push(() => worker.close(config.shutdownTimeoutMs));
@@ -372,6 +376,11 @@ export function register(program: Command): void {
       '--threads <n>',
       'ONNX Runtime threads per worker (default: cores / workers)',
       positiveInt('--threads'),
+    )
+    .option(
+      '--steps-per-run <k>',
+      "optimizer steps per ONNX Runtime run (default: the spec's, else cpu 1, webgpu 1, cuda 32)",
+      positiveInt('--steps-per-run'),
     )
     .option(
       '--serve',

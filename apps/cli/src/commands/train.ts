@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { DEVICES, planSweep, type Device, type ProgressEvent } from '@isoflop/planner';
 import { TRAINER_ERRORS, trainRun } from '@isoflop/trainer';
 import { badInput, inputCodesOf, positiveInt, runAction } from '../cli-action.js';
+import { rerunWithCudaEnvironment } from '../cuda-environment.js';
 import { loadSweepSpec } from '../load-spec.js';
 
 interface TrainOptions {
@@ -11,6 +12,7 @@ interface TrainOptions {
   checkpointDir: string;
   device?: string;
   threads?: number;
+  stepsPerRun?: number;
   json?: boolean;
 }
 
@@ -31,6 +33,11 @@ export function register(program: Command): void {
     .option('--checkpoint-dir <dir>', 'one subfolder per run id', '.isoflop/checkpoints')
     .option('--device <device>', `execution provider: ${DEVICES.join('|')} (default: the spec's)`)
     .option('--threads <n>', 'ONNX Runtime intra-op threads', positiveInt('--threads'))
+    .option(
+      '--steps-per-run <k>',
+      "optimizer steps per ONNX Runtime run (default: the spec's, else cpu 1, webgpu 1, cuda 32)",
+      positiveInt('--steps-per-run'),
+    )
     .option('--json', 'print the result as one JSON object')
     .action(
       runAction(
@@ -45,6 +52,8 @@ export function register(program: Command): void {
               `--run: no run ${options.run} in ${specPath}; its ${ids.length} runs are ${shown} (see \`isoflop plan ${specPath}\`)`,
             );
           }
+          // CUDA needs its libraries on the path from process start: train in a child that has them.
+          if ((device ?? run.device) === 'cuda' && (await rerunWithCudaEnvironment())) return;
           const bar = new cliProgress.SingleBar(
             {
               format: `${run.family} ${run.id} [{bar}] {value}/{total} steps | loss {loss} | val {val} | lr {lr} | {tps} tok/s`,
@@ -64,6 +73,7 @@ export function register(program: Command): void {
               checkpointDir: options.checkpointDir,
               device: device ?? run.device,
               ...(options.threads === undefined ? {} : { threads: options.threads }),
+              ...(options.stepsPerRun === undefined ? {} : { stepsPerRun: options.stepsPerRun }),
               signal: controller.signal,
               onProgress: (event: ProgressEvent) => updateBar(bar, event),
             });

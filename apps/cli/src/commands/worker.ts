@@ -7,6 +7,7 @@ interface WorkerOptions {
   concurrency?: number;
   device?: Device;
   threads?: number;
+  stepsPerRun?: number;
 }
 
 export function register(program: Command): void {
@@ -26,6 +27,11 @@ export function register(program: Command): void {
       ),
     )
     .option('--threads <n>', 'ONNX Runtime threads per run', positiveInt('--threads'))
+    .option(
+      '--steps-per-run <k>',
+      "optimizer steps per ONNX Runtime run, overriding each run's (default: the spec's, else cpu 1, webgpu 1, cuda 32)",
+      positiveInt('--steps-per-run'),
+    )
     .addHelpText(
       'after',
       `
@@ -42,6 +48,9 @@ ISOFLOP_QUEUE_PREFIX, ISOFLOP_LOCK_MS, ISOFLOP_SHUTDOWN_TIMEOUT_MS. SIGINT/SIGTE
             : { ISOFLOP_CONCURRENCY: String(options.concurrency) }),
           ...(options.device === undefined ? {} : { ISOFLOP_DEVICE: options.device }),
           ...(options.threads === undefined ? {} : { ISOFLOP_THREADS: String(options.threads) }),
+          ...(options.stepsPerRun === undefined
+            ? {}
+            : { ISOFLOP_STEPS_PER_RUN: String(options.stepsPerRun) }),
         });
         const worker = await startWorker(config);
         process.stderr.write(

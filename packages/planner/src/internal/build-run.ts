@@ -108,7 +108,13 @@ export function buildRun(
     seed,
     checkpointEvery: spec.checkpointEvery,
   };
-  const run: RunSpec = { id: runId(body), sweepName: spec.name, ...body };
+  const run: RunSpec = {
+    id: runId(body),
+    sweepName: spec.name,
+    ...body,
+    // How the run executes, not what it computes: outside the id.
+    ...(spec.stepsPerRun === undefined ? {} : { stepsPerRun: spec.stepsPerRun }),
+  };
   const deviation = achievedFlops / budgetFlops - 1;
   if (Math.abs(deviation) <= FLOPS_TOLERANCE) return { ok: true, run };
   return {

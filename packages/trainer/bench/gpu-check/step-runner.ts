@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type ort from 'onnxruntime-node';
+import ort from 'onnxruntime-node';
 import { ADAMW_NAMES } from '@isoflop/graph';
 import {
   GRAPH_OUTPUTS,
   buildTrainStepGraph,
   type Family,
+  type Feeds,
   type ModelConfig,
   type ModelShape,
   type Precision,
@@ -12,6 +13,7 @@ import {
 import { DeviceState } from '../../src/device-state.js';
 import { scalarFeed, toOrtFeeds } from '../../src/ort-feeds.js';
 import { createSession, type SessionSettings } from '../../src/session-options.js';
+import { blockGraphOf, stackFeeds } from '../../src/step-block.js';
 import { initialState, stateBindings } from '../../src/step-state.js';
 import type { BenchShape } from './shape-spec.js';
 import { syntheticBatch } from './synthetic-batch.js';
@@ -29,6 +31,8 @@ export interface StepBenchOptions {
   seed: number;
   /** Extra ORT options of the step session (an A/B of provider settings). */
   stepOptions?: ort.InferenceSession.SessionOptions;
+  /** Optimizer steps per ONNX Runtime run (the trainer's K; above 1, the step graph inside a Loop). */
+  stepsPerRun?: number;
 }
 
 export interface StepScalars {
@@ -67,6 +71,7 @@ export function benchConfig(family: Family, shape: ModelShape, precision: Precis
  * The trainer's step path without its data and checkpoint plumbing: one compiled step graph in a session
  * on the chosen device, state kept there by DeviceState, only loss and gradient norm read back per step.
  * Batches and draws are pure functions of (seed, step), so two runners on two devices see the same inputs.
+ * Opened with K steps per run, it runs the trainer's Loop graph, one `run` per block.
  */
 export class StepRunner {
   private constructor(
@@ -76,6 +81,7 @@ export class StepRunner {
     private readonly session: Awaited<ReturnType<typeof createSession>>,
     private readonly state: DeviceState,
     private readonly feeds: ReturnType<typeof buildTrainStepGraph>['feeds'],
+    private readonly looped: boolean,
     /** Seconds spent building the ONNX graph and creating the session. */
     readonly setupSeconds: { graph: number; session: number },
   ) {}
@@ -86,13 +92,15 @@ export class StepRunner {
     settings: SessionSettings,
     seed: number,
     extraOptions: ort.InferenceSession.SessionOptions = {},
+    stepsPerRun = 1,
   ): Promise<StepRunner> {
     const graphStart = performance.now();
     const graph = buildTrainStepGraph(config, batchSize, OPTIMIZER, { target: settings.device });
     const sessionStart = performance.now();
     const bindings = stateBindings(graph);
+    const looped = stepsPerRun > 1;
     const session = await createSession(
-      graph.onnx,
+      looped ? blockGraphOf(graph, bindings) : graph.onnx,
       settings,
       bindings.map((binding) => binding.output),
       'training step graph',
@@ -104,21 +112,41 @@ export class StepRunner {
     };
     const state = new DeviceState(session, bindings, settings);
     state.load(initialState(config, graph, seed));
-    return new StepRunner(config, batchSize, seed, session, state, graph.feeds, setupSeconds);
+    return new StepRunner(
+      config,
+      batchSize,
+      seed,
+      session,
+      state,
+      graph.feeds,
+      looped,
+      setupSeconds,
+    );
   }
 
   /** Step `index` (0-based) on batch (seed, index), at a constant learning rate. */
   async step(index: number): Promise<StepScalars> {
+    return (await this.steps(index, 1))[0] as StepScalars;
+  }
+
+  /** Steps first..first+count-1 in one `run` (count 1 unless opened with K steps per run). */
+  async steps(first: number, count: number): Promise<StepScalars[]> {
     const { shape } = this.config;
-    const batch = syntheticBatch(this.seed, index, this.batchSize, shape.seqLen, shape.vocabSize);
-    const feeds = toOrtFeeds(this.feeds.train(batch, [this.seed, index]));
-    feeds[ADAMW_NAMES.lr] = scalarFeed(LEARNING_RATE);
-    feeds[ADAMW_NAMES.step] = scalarFeed(index + 1);
-    const scalars = await this.state.step(feeds, [GRAPH_OUTPUTS.loss, ADAMW_NAMES.gradNorm]);
-    return {
-      loss: scalars[GRAPH_OUTPUTS.loss] as number,
-      gradNorm: scalars[ADAMW_NAMES.gradNorm] as number,
-    };
+    const perStep = Array.from({ length: count }, (_, i) => {
+      const index = first + i;
+      const batch = syntheticBatch(this.seed, index, this.batchSize, shape.seqLen, shape.vocabSize);
+      return this.feeds.train(batch, [this.seed, index]);
+    });
+    if (!this.looped && count !== 1) throw new Error('StepRunner: one step per run');
+    const feeds = toOrtFeeds(this.looped ? stackFeeds(perStep) : (perStep[0] as Feeds));
+    feeds[ADAMW_NAMES.lr] = this.looped
+      ? new ort.Tensor('float32', new Float32Array(count).fill(LEARNING_RATE), [count])
+      : scalarFeed(LEARNING_RATE);
+    feeds[ADAMW_NAMES.step] = scalarFeed(first + 1);
+    const outputs = await this.state.run(feeds, [GRAPH_OUTPUTS.loss, ADAMW_NAMES.gradNorm]);
+    const losses = outputs[GRAPH_OUTPUTS.loss] as Float32Array;
+    const norms = outputs[ADAMW_NAMES.gradNorm] as Float32Array;
+    return Array.from(losses, (loss, i) => ({ loss, gradNorm: norms[i] as number }));
   }
 
   /** Parameters and moments copied back to the host (the explicit read evaluation and checkpoints use). */

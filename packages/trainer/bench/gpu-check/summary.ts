@@ -5,6 +5,16 @@ import { BENCH_NAME, emit } from './emit.js';
 /** The issue's targets: fp32 MFU at its shape (d1024, L12, T1024, B8, V8192), and mixed over fp32. */
 export const TARGETS = { fp32Mfu: 0.85, mixedSpeedup: 2 } as const;
 
+/**
+ * The CUDA targets (issue 20): our tokens/s over PyTorch's on the same GPU and shape, per precision and the
+ * PyTorch mode it is held against.
+ */
+export const CUDA_TARGETS: readonly { precision: string; torchMode: string; target: number }[] = [
+  { precision: 'fp32', torchMode: 'fp32', target: 1.0 },
+  { precision: 'tf32', torchMode: 'tf32', target: 0.8 },
+  { precision: 'mixed', torchMode: 'bf16', target: 0.6 },
+];
+
 interface Line {
   metric: string;
   value: number;
@@ -59,6 +69,23 @@ export async function summarize(files: readonly string[]): Promise<void> {
         ...variant(line),
         torch_mode: String(reference['mode']),
         reference: `PyTorch ${String(reference['mode'])} tokens/s, same shape and GPU`,
+      });
+    }
+  }
+  for (const { precision, torchMode, target } of CUDA_TARGETS) {
+    for (const line of ours.filter((l) => l['device'] === 'cuda' && l['precision'] === precision)) {
+      const reference = torch.find((t) => t['shape'] === line['shape'] && t['mode'] === torchMode);
+      if (reference === undefined) continue;
+      const ratio = line.value / reference.value;
+      emit('cuda_target', ratio, 'ratio', {
+        ...common,
+        shape: String(line['shape']),
+        precision,
+        steps_per_run: Number(line['steps_per_run'] ?? 1),
+        torch_mode: torchMode,
+        reference: `PyTorch ${torchMode} tokens/s, same shape and GPU`,
+        target,
+        met: ratio >= target,
       });
     }
   }

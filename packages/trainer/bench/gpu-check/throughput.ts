@@ -1,13 +1,19 @@
 import { performance } from 'node:perf_hooks';
 import { flopsPerStep, type Precision } from '@isoflop/models';
+import { TF32_OVERRIDE } from '../../src/cuda-math-mode.js';
 import { TrainerError } from '../../src/errors.js';
 import { MatmulProbe, measureMatmulPeak, type MatmulDType } from '../../src/matmul-peak.js';
 import type { SessionSettings } from '../../src/session-options.js';
 import { emit, hostContext, type Context } from './emit.js';
 import { shapeContext } from './shape-spec.js';
-import { StepRunner, benchConfig, type StepBenchOptions } from './step-runner.js';
+import { StepRunner, benchConfig, type StepBenchOptions, type StepScalars } from './step-runner.js';
 
-const PROBE_DTYPE: Readonly<Record<Precision, MatmulDType>> = { fp32: 'float32', mixed: 'float16' };
+// tf32 probes float32 products: the process's TF32 switch applies to the probe as to the step.
+const PROBE_DTYPE: Readonly<Record<Precision, MatmulDType>> = {
+  fp32: 'float32',
+  tf32: 'float32',
+  mixed: 'float16',
+};
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -40,6 +46,10 @@ export async function measurePeaks(
       phase: 'peak',
       device: settings.device,
       dtype,
+      // On CUDA the float32 peak depends on the process's TF32 switch.
+      ...(settings.device === 'cuda'
+        ? { tf32: process.env[TF32_OVERRIDE] === '0' ? 'off' : 'on' }
+        : {}),
       m: size,
       k: size,
       n: size,
@@ -70,6 +80,8 @@ export async function benchmarkShape(
 ): Promise<void> {
   const { bench, settings } = options;
   const tokens = bench.batchSize * bench.shape.seqLen;
+  // K steps per run: each timed unit is one run of K steps, reported per step.
+  const k = options.stepsPerRun ?? 1;
   const tokensPerSecond = new Map<Precision, number>();
   for (const precision of options.precisions) {
     const config = benchConfig('arm', bench.shape, precision);
@@ -81,6 +93,7 @@ export async function benchmarkShape(
       precision,
       ...shapeContext(bench),
       threads: settings.threads,
+      steps_per_run: k,
       ...(options.stepOptions === undefined
         ? {}
         : { ort_options: JSON.stringify(options.stepOptions) }),
@@ -91,13 +104,15 @@ export async function benchmarkShape(
       settings,
       options.seed,
       options.stepOptions,
+      k,
     );
     let probe: MatmulProbe | undefined;
     try {
       emit('graph_build', runner.setupSeconds.graph, 's', context);
       emit('session_create', runner.setupSeconds.session, 's', context);
       let last = { loss: Number.NaN, gradNorm: Number.NaN };
-      for (let step = 0; step < options.warmupSteps; step++) last = await runner.step(step);
+      const run = async (unit: number) => (await runner.steps(unit * k, k)).at(-1) as StepScalars;
+      for (let unit = 0; unit < options.warmupSteps; unit++) last = await run(unit);
       const dims = { m: tokens, k: bench.shape.dModel, n: bench.shape.ffnHidden };
       try {
         probe = await MatmulProbe.create(settings, dims, PROBE_DTYPE[precision]);
@@ -108,9 +123,9 @@ export async function benchmarkShape(
       const seconds: number[] = [];
       for (let i = 0; i < options.timedSteps; i++) {
         const start = performance.now();
-        last = await runner.step(options.warmupSteps + i);
+        last = await run(options.warmupSteps + i);
         const elapsed = (performance.now() - start) / 1000;
-        seconds.push(elapsed);
+        seconds.push(elapsed / k);
         await probe?.round(Math.min(0.5, elapsed));
       }
       const step = median(seconds);
