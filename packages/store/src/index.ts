@@ -85,4 +85,9 @@ export {
   type StoredMetric,
 } from './queries/read-metrics.js';
 export { latestFit, type FitRecord } from './queries/read-fits.js';
-export { eventsAfterId, lastEventId, lastSweepEventId } from './queries/read-events.js';
+export {
+  eventsAfterId,
+  lastEventId,
+  lastSweepEventId,
+  replayStartId,
+} from './queries/read-events.js';
