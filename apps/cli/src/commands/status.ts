@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { listSweepStatuses, openStore, RUN_STATES, type SweepStatus } from '@isoflop/store';
-import { runAction } from '../cli-action.js';
+import { badInput, runAction } from '../cli-action.js';
 import { formatTable } from '../format.js';
 
 interface StatusOptions {
@@ -32,14 +32,14 @@ export function register(program: Command): void {
     .action(
       runAction((sweep: string | undefined, options: StatusOptions) => {
         const file = resolve(options.db);
-        let sweeps: SweepStatus[] = [];
-        if (existsSync(file)) {
-          const store = openStore(file, { readonly: true });
-          try {
-            sweeps = listSweepStatuses(store, sweep);
-          } finally {
-            store.close();
-          }
+        // An empty list here would read as "no sweeps yet" when the path is simply wrong.
+        if (!existsSync(file)) badInput(`--db: no database at ${file}`);
+        let sweeps: SweepStatus[];
+        const store = openStore(file, { readonly: true });
+        try {
+          sweeps = listSweepStatuses(store, sweep);
+        } finally {
+          store.close();
         }
         if (options.json) process.stdout.write(`${JSON.stringify({ sweeps })}\n`);
         else printTable(sweeps);
