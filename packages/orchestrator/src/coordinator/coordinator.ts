@@ -104,6 +104,7 @@ export class Coordinator {
         this.notify(events);
         for (const sweepId of sweepsWithNewResults) this.scheduleFit(sweepId);
       },
+      log: (message) => this.log(message),
     });
   }
 
