@@ -129,13 +129,14 @@ describe('cross-site writes and DNS rebinding', () => {
     );
     expect(submitted.status).toBe(201);
     const sweepId = String(submitted.json['sweepId']);
-    for (const headers of [
+    const foreign: Record<string, string>[] = [
       { origin: 'http://evil.example' },
       { origin: 'null' },
       { 'sec-fetch-site': 'same-site' },
       { 'content-type': 'text/plain' },
       { 'content-type': 'application/x-www-form-urlencoded' },
-    ]) {
+    ];
+    for (const headers of foreign) {
       const cancel = await send('POST', `/api/sweeps/${sweepId}/cancel`, headers, '');
       expect([403, 415], JSON.stringify(headers)).toContain(cancel.status);
     }
