@@ -60,6 +60,7 @@ export class EventRecorder {
   private timer: NodeJS.Timeout | undefined;
   /** The error of the last failed write, until a write succeeds again. */
   private stalled: unknown;
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -67,6 +68,8 @@ export class EventRecorder {
   ) {}
 
   push(event: RunEvent): void {
+    // An event the stream delivers while closing stays after the cursor: the next coordinator records it.
+    if (this.closed) return;
     this.pending.push(event);
     // While stalled, the retry timer writes: a flush per event would retry a full disk per event.
     if (this.pending.length >= this.options.maxPending && this.stalled === undefined) this.flush();
@@ -124,6 +127,7 @@ export class EventRecorder {
   }
 
   close(): void {
+    this.closed = true;
     this.flush();
     // What a full disk still refuses stays after the stream cursor: the next coordinator records it.
     if (this.timer) clearTimeout(this.timer);
