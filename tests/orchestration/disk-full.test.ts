@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TrainQueue } from '@isoflop/queue';
-import { buildServer, Coordinator, refreshSweepFit, type IsoflopServer } from '@isoflop/server';
+import { Coordinator, refreshSweepFit } from '@isoflop/orchestrator';
+import { buildServer, type IsoflopServer } from '@isoflop/server';
 import {
   fixtureText,
   openTestBed,

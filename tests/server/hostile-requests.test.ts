@@ -1,7 +1,8 @@
 import { connect } from 'node:net';
 import { parse as parseYaml } from 'yaml';
 import { TrainQueue } from '@isoflop/queue';
-import { buildServer, Coordinator, type IsoflopServer } from '@isoflop/server';
+import { Coordinator } from '@isoflop/orchestrator';
+import { buildServer, type IsoflopServer } from '@isoflop/server';
 import { listSweeps, type Store } from '@isoflop/store';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TEST_SWEEP_YAML } from './support/test-spec.js';
