@@ -1,6 +1,12 @@
 import { request, type IncomingMessage } from 'node:http';
 import { buildServer, type IsoflopServer } from '@isoflop/server';
-import { appendEvents, listEventsAfter, type NewSweepEvent, type Store } from '@isoflop/store';
+import {
+  appendEvents,
+  lastSweepEventId,
+  listEventsAfter,
+  type NewSweepEvent,
+  type Store,
+} from '@isoflop/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedSweep, type SeededSweep } from './support/seed-sweep.js';
 import { tempStore } from './support/temp-store.js';
@@ -161,5 +167,57 @@ describe('GET /api/sweeps/:id/events', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().message).toContain('Last-Event-ID');
     expect((await server.app.inject(`/api/sweeps/nope/events`)).statusCode).toBe(404);
+  });
+});
+
+describe('bounds on event streams (issue 15)', () => {
+  let bounded: IsoflopServer;
+  let boundedBase: string;
+
+  beforeAll(async () => {
+    bounded = await buildServer({
+      store,
+      port: 0,
+      eventPollMs: 50,
+      maxEventStreams: 2,
+      maxReplayEvents: 5,
+    });
+    boundedBase = await bounded.listen();
+  });
+
+  afterAll(async () => {
+    await bounded?.close();
+  });
+
+  it('replays at most maxReplayEvents, after a gap event, instead of the whole log', async () => {
+    // Before: every connection replayed the sweep's whole log (630 KB each in the report).
+    const stored = listEventsAfter(store, seeded.sweepId, 0, 100_000);
+    expect(stored.length).toBeGreaterThan(5);
+    const client = new EventStreamClient(`${boundedBase}api/sweeps/${seeded.sweepId}/events`);
+    const events = await client.waitFor(6);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(events.map((event) => event.event)).toEqual([
+      'gap',
+      ...stored.slice(-5).map((e) => e.kind),
+    ]);
+    expect(events.slice(1).map((event) => event.id)).toEqual(stored.slice(-5).map((e) => e.id));
+    expect(events[0]!.data).toEqual({ after: 0, resumeAt: stored.at(-6)!.id });
+    client.close();
+  });
+
+  it('refuses streams past maxEventStreams with 503, and takes one again when a stream ends', async () => {
+    // Before: no cap; each stream holds a socket and a feed subscription.
+    const url = `${boundedBase}api/sweeps/${seeded.sweepId}/events?lastEventId=${lastSweepEventId(store, seeded.sweepId)}`;
+    const open = [new EventStreamClient(url), new EventStreamClient(url)];
+    await expect.poll(() => open.map((client) => client.status)).toEqual([200, 200]);
+    const third = await fetch(url);
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).toBe('5');
+    expect((await third.json()).error).toBe('TOO_MANY_STREAMS');
+    open[0]!.close();
+    const again = new EventStreamClient(url);
+    await expect.poll(() => again.status).toBe(200);
+    again.close();
+    open[1]!.close();
   });
 });

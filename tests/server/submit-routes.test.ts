@@ -123,11 +123,15 @@ describe('POST /api/sweeps', () => {
   });
 
   it('cancels a sweep and its unfinished runs', async () => {
-    const response = await post(server, `/api/sweeps/${sweepId}/cancel`, '', 'text/plain');
+    // As the CLI sends it: no body, no content type. A text/plain cancel is what a cross-site form
+    // posts, refused with 415 (cross-site.test.ts).
+    const cancel = (id: string) =>
+      server.app.inject({ method: 'POST', url: `/api/sweeps/${id}/cancel` });
+    const response = await cancel(sweepId);
     expect(response.statusCode).toBe(202);
     const body = response.json();
     expect(body.state).toBe('cancelled');
     expect(Object.keys(body.runs)).toEqual(['cancelled']);
-    expect((await post(server, '/api/sweeps/nope/cancel', '', 'text/plain')).statusCode).toBe(404);
+    expect((await cancel('nope')).statusCode).toBe(404);
   });
 });

@@ -274,4 +274,20 @@ describe('trainRun', () => {
       /^run\.eval\.tokens: 64 tokens give 1 validation row \(all the validation split holds/,
     );
   });
+
+  it('rejects more evaluation tokens than the validation split holds, instead of evaluating on fewer', async () => {
+    // Before: the evaluation was silently cut to the 5 rows the split holds.
+    const smallVal = await syntheticShards(join(root, 'small-val-corpus'), 1000);
+    const run = tinyRun('arm', smallVal, {
+      id: 'small-val',
+      batchSize: 1,
+      eval: { tokens: 160, every: 4, seed: 0 },
+    });
+    const error = await failure(trainRun(run, options(join(root, 'small-val'))));
+    expect(error.code).toBe('INVALID_OPTIONS');
+    expect(error.path).toBe('run.eval.tokens');
+    expect(error.message).toMatch(
+      /^run\.eval\.tokens: 160 tokens need 10 validation rows of 17 tokens, the validation split holds 5/,
+    );
+  });
 });

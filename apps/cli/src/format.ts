@@ -4,11 +4,23 @@ export function formatCount(value: number): string {
   return value.toExponential(2).replace('e+', 'e');
 }
 
+/**
+ * Controls, format characters and bidirectional overrides written as `\u{...}`: a table cell may hold a
+ * name stored before names were checked, and a terminal would run its escape sequences.
+ */
+function printable(cell: string): string {
+  return cell.replace(
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
+    (char) => `\\u{${(char.codePointAt(0) ?? 0).toString(16)}}`,
+  );
+}
+
 /** Left-aligned columns separated by two spaces. */
 export function formatTable(
   header: readonly string[],
-  rows: readonly (readonly string[])[],
+  cells: readonly (readonly string[])[],
 ): string {
+  const rows = cells.map((row) => row.map(printable));
   const widths = header.map((title, i) =>
     Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
   );

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import {
   parseSweepSpec,
+  SPEC_LIMITS,
   specFiles,
   SpecError,
   withResolvedFiles,
@@ -28,6 +29,12 @@ export function loadSweepSpec(
 ): LoadedSpec {
   const absolute = resolve(specPath);
   if (!existsSync(absolute)) throw new CliError('BAD_INPUT', `SPEC: file not found: ${specPath}`);
+  // A FIFO or /dev/zero would never finish reading; a spec is a few KB of text.
+  const stat = statSync(absolute);
+  if (!stat.isFile()) throw new CliError('BAD_INPUT', `SPEC: expected a regular file: ${specPath}`);
+  if (stat.size > 4 * SPEC_LIMITS.textLength) {
+    throw new CliError('BAD_INPUT', `SPEC: ${stat.size} bytes is too large for a sweep spec`);
+  }
   const text = readFileSync(absolute, 'utf8');
   const parsed = parseSweepSpec(
     text,

@@ -9,6 +9,11 @@ export const SERVER_ERRORS = {
   CHART_NOT_FOUND: { kind: 'input', status: 404 },
   INVALID_REQUEST: { kind: 'input', status: 400 },
   UNAUTHORIZED: { kind: 'input', status: 401 },
+  /** A write from another site's page, or a DNS-rebound Host on a loopback server. */
+  CROSS_ORIGIN: { kind: 'input', status: 403 },
+  FOREIGN_HOST: { kind: 'input', status: 403 },
+  /** Every event-stream slot is taken. */
+  TOO_MANY_STREAMS: { kind: 'transient', status: 503 },
   /** A mutating route on a read-only server. */
   NO_COORDINATOR: { kind: 'permanent', status: 409 },
   /** Bound beyond loopback without a token: refused at start, never an HTTP answer. */

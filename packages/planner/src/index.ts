@@ -7,6 +7,7 @@ export {
   type SweepSpecInput,
   type VariantOptions,
 } from './sweep-spec.js';
+export { SPEC_LIMITS } from './spec-limits.js';
 export { parseSweepSpec, validateSweepSpec, type SpecFormat } from './parse-sweep-spec.js';
 export { planSweep, FLOPS_TOLERANCE } from './plan-sweep.js';
 export { runId, canonicalJson } from './run-id.js';

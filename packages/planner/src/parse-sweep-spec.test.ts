@@ -282,3 +282,97 @@ describe('the fit block', () => {
     );
   });
 });
+
+describe('hostile specs (issue 15): rejected with a field path, in well under a second', () => {
+  // Before the bounds, the first five hung the planner (and the server's one event loop) or grew to GBs.
+  const cases: [string, (spec: Record<string, unknown>) => void, string][] = [
+    [
+      'a Prime base of 1',
+      (s) => (s['families'] = { 'mdm-prime-v2': { base: 1, embedding: 'cat-share' } }),
+      'families.mdm-prime-v2.base',
+    ],
+    [
+      'a Prime base of 0',
+      (s) => (s['families'] = { 'mdm-prime-v2': { base: 0, embedding: 'cat-share' } }),
+      'families.mdm-prime-v2.base',
+    ],
+    [
+      'a budget range of 1e8 budgets',
+      (s) => (s['budgets'] = { min: 1e12, max: 1e13, count: 100_000_000 }),
+      'budgets.count',
+    ],
+    [
+      'sizes.count of 1e8',
+      (s) => (s['sizes'] = { count: 100_000_000, params: { min: 1e4, max: 1e6 } }),
+      'sizes.count',
+    ],
+    ['100k seeds', (s) => (s['seeds'] = Array.from({ length: 100_000 }, (_, i) => i)), 'seeds'],
+    [
+      'a shape rule of a billion layers',
+      (s) => {
+        s['sizes'] = { count: 3, params: { min: 1e4, max: 1e6 } };
+        s['shapeRule'] = { maxLayers: 1e9 };
+      },
+      'shapeRule.maxLayers',
+    ],
+    [
+      '64 budgets x 64 sizes x 64 seeds',
+      (s) => {
+        s['budgets'] = { min: 1e12, max: 1e14, count: 64 };
+        s['sizes'] = { count: 64, params: { min: 1e4, max: 1e6 } };
+        s['seeds'] = Array.from({ length: 64 }, (_, i) => i);
+      },
+      '',
+    ],
+    ['a budget of 1.7e308', (s) => (s['budgets'] = [1e12, 1.7e308]), 'budgets[1]'],
+    ['a NUL in the name', (s) => (s['name'] = 'a\u0000b'), 'name'],
+    ['an ANSI escape in the name', (s) => (s['name'] = '\u001b[2J\u001b[31mred'), 'name'],
+    ['a right-to-left override in the name', (s) => (s['name'] = 'abc\u202Efdp.exe'), 'name'],
+    ['a name of 10k characters', (s) => (s['name'] = 'x'.repeat(10_000)), 'name'],
+    [
+      'a NUL in a corpus path',
+      (s) =>
+        (s['data'] = { corpus: { kind: 'text', paths: ['a\u0000'] }, tokenizer: { kind: 'gpt2' } }),
+      'data.corpus.paths[0]',
+    ],
+    ['eval.tokens of 1e12', (s) => (s['eval'] = { tokens: 1e12, every: 50 }), 'eval.tokens'],
+  ];
+  for (const [what, mutate, path] of cases) {
+    it(`rejects ${what} at ${path || '(root)'}`, () => {
+      const spec = validObject();
+      mutate(spec);
+      const started = performance.now();
+      const issues = issuesOf(spec);
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(issues.map((issue) => issue.path)).toContain(path);
+    });
+  }
+
+  const texts: [string, string, 'yaml' | 'json'][] = [
+    [
+      'a YAML alias bomb',
+      'a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n' +
+        'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n',
+      'yaml',
+    ],
+    ['an undefined YAML alias', 'name: *nowhere\n', 'yaml'],
+    ['YAML nested 100k deep', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'yaml'],
+    ['YAML block sequences nested 5000 deep', `${'- '.repeat(5000)}1\n`, 'yaml'],
+    ['JSON nested 100k deep', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, 'json'],
+    ['a spec of 1 MB', `name: x\n# ${'x'.repeat(1024 * 1024)}\n`, 'yaml'],
+  ];
+  for (const [what, text, format] of texts) {
+    it(`rejects ${what} as a SpecError at the root`, () => {
+      const started = performance.now();
+      let caught: unknown;
+      try {
+        parseSweepSpec(text, format);
+      } catch (error) {
+        caught = error;
+      }
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(caught).toBeInstanceOf(SpecError);
+      expect((caught as SpecError).issues[0]!.path).toBe('');
+    });
+  }
+});

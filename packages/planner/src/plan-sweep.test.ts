@@ -124,11 +124,28 @@ describe('planSweep dropped sizes and warnings', () => {
 
   it('drops a run that warmup would not leave room for', () => {
     const plan = planSweep(
-      spec({ families: { arm: {} }, budgets: [1e10], optimizer: { warmupSteps: 500 } }),
+      spec({ families: { arm: {} }, budgets: [1e10, 1e11], optimizer: { warmupSteps: 500 } }),
     );
-    expect(plan.runs).toEqual([]);
+    expect(plan.runs.map((run) => run.budgetFlops)).toEqual([1e11]);
     expect(plan.dropped[0]!.reason).toBe(
       'warmup of 500 steps is not shorter than the run (170 steps)',
+    );
+  });
+
+  it('rejects a spec that leaves no run to train, naming the reason', () => {
+    // Before: an empty plan, stored as a sweep that was done at once.
+    expect(() =>
+      planSweep(spec({ families: { arm: {} }, budgets: [1e10], optimizer: { warmupSteps: 500 } })),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_SPEC',
+        issues: [
+          {
+            path: 'sizes',
+            message: expect.stringMatching(/no run left to train.*warmup of 500 steps/),
+          },
+        ],
+      }),
     );
   });
 

@@ -1,4 +1,5 @@
 import { buildRun, type SizedShape } from './internal/build-run.js';
+import { SpecError } from './errors.js';
 import { logSpaced } from './internal/log-spaced.js';
 import { budgetsOf, contextOf, type SweepContext } from './internal/sweep-context.js';
 import { paperBatchMultiplier, paperGrid } from './paper-grid.js';
@@ -82,7 +83,8 @@ function ruleShapes(ctx: SweepContext, budget: number): SizeCandidate[] {
  * Expand a validated sweep spec into runs: for every variant, budget C and size N, D = C/(6N) tokens,
  * rounded to whole steps of batchSize·seqLen tokens. Sizes that cannot be trained at a budget (less
  * than one batch, outside the tokens-per-parameter window, no valid shape, warmup not shorter than the
- * run) are listed in `dropped` with the reason. Pure: no I/O, same spec in, same plan out.
+ * run) are listed in `dropped` with the reason; a spec that leaves no run at all is a SpecError. Pure: no
+ * I/O, same spec in, same plan out.
  */
 export function planSweep(spec: SweepSpec): Plan {
   const ctx = contextOf(spec);
@@ -117,6 +119,16 @@ export function planSweep(spec: SweepSpec): Plan {
         }
       }
     }
+  }
+  if (runs.length === 0) {
+    // A sweep with nothing to train would be stored and shown as done at once.
+    const first = dropped[0];
+    throw new SpecError([
+      {
+        path: 'sizes',
+        message: `no run left to train: all ${dropped.length} (family, budget, size) combinations were dropped${first ? `, e.g. ${first.family} at C = ${first.budgetFlops.toPrecision(3)}: ${first.reason}` : ''}`,
+      },
+    ]);
   }
   return { sweepName: spec.name, runs, dropped, warnings };
 }

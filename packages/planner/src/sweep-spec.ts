@@ -1,16 +1,25 @@
 import { z } from 'zod';
 import { adaptiveSpecSchema } from './adaptive/adaptive-spec.js';
 import { DEVICES, FAMILIES, PARAM_CONVENTIONS, PRECISIONS } from './run-spec.js';
+import { SPEC_LIMITS, UNPRINTABLE } from './spec-limits.js';
 import { primeLength, vocabSizeOf } from './vocab.js';
 
 const positive = z.number().positive();
 const positiveInt = z.int().positive();
 const nonNegativeInt = z.int().nonnegative();
 const unitOpen = z.number().gt(0).lt(1);
+const layerCount = positiveInt.max(SPEC_LIMITS.layers);
+const width = positiveInt.max(SPEC_LIMITS.width);
+const listCount = positiveInt.max(SPEC_LIMITS.listLength);
+const budget = positive.max(SPEC_LIMITS.budgetFlops);
+const printable = (what: string) =>
+  z.string().refine((text) => !UNPRINTABLE.test(text), {
+    message: `expected ${what} without control, format or bidirectional-override characters`,
+  });
 
 /** A log-spaced range: `count` values from `min` to `max` inclusive (count 1 needs min = max). */
 const logRange = z
-  .strictObject({ min: positive, max: positive, count: positiveInt })
+  .strictObject({ min: budget, max: budget, count: listCount })
   .superRefine((range, ctx) => {
     if (range.max < range.min) {
       ctx.addIssue({
@@ -29,13 +38,18 @@ const logRange = z
   })
   .describe('count log-spaced values from min to max inclusive');
 
-const bounds = z
-  .strictObject({ min: positive.optional(), max: positive.optional() })
-  .superRefine((w, ctx) => {
-    if (w.min !== undefined && w.max !== undefined && w.max < w.min) {
-      ctx.addIssue({ code: 'custom', path: ['max'], message: `expected at least min (${w.min})` });
-    }
-  });
+const bounds = (limit: number) =>
+  z
+    .strictObject({ min: positive.max(limit).optional(), max: positive.max(limit).optional() })
+    .superRefine((w, ctx) => {
+      if (w.min !== undefined && w.max !== undefined && w.max < w.min) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['max'],
+          message: `expected at least min (${w.min})`,
+        });
+      }
+    });
 
 const mdmOptions = z.strictObject({
   eps: unitOpen.default(1e-3).describe('masking time t is drawn in [eps, 1]'),
@@ -45,6 +59,7 @@ const primeOptions = z.strictObject({
   base: z
     .int()
     .min(2)
+    .max(SPEC_LIMITS.primeBase)
     .default(2)
     .describe('sub-token base b; the length l = ceil(log_b V) is derived'),
   shuffle: z.boolean().default(true).describe('seeded permutation of the b^l codes'),
@@ -131,13 +146,16 @@ const families = z
   );
 
 const explicitShape = z.strictObject({
-  dModel: positiveInt,
-  nLayers: positiveInt,
-  nHeads: positiveInt,
-  ffnHidden: positiveInt
+  dModel: width,
+  nLayers: layerCount,
+  nHeads: width,
+  ffnHidden: width
     .optional()
     .describe('SwiGLU hidden width; default shapeRule.ffnMultiplier x dModel'),
-  batchSize: positiveInt.optional().describe('overrides the sweep batchSize for this size'),
+  batchSize: positiveInt
+    .max(SPEC_LIMITS.sequence)
+    .optional()
+    .describe('overrides the sweep batchSize for this size'),
 });
 
 const sizes = z
@@ -148,12 +166,17 @@ const sizes = z
       .describe(
         "the paper's grid (paper-notes 7.2): 18 sizes for MDM/Prime, 16 for ARM; the three largest use 2 x batchSize",
       ),
-    shapes: z.array(explicitShape).min(1).optional().describe('explicit shapes'),
-    count: positiveInt.optional().describe('number of log-spaced sizes, shaped by shapeRule'),
-    params: bounds
+    shapes: z
+      .array(explicitShape)
+      .min(1)
+      .max(SPEC_LIMITS.listLength)
+      .optional()
+      .describe('explicit shapes'),
+    count: listCount.optional().describe('number of log-spaced sizes, shaped by shapeRule'),
+    params: bounds(SPEC_LIMITS.params)
       .optional()
       .describe('with count: sizes log-spaced in [min, max] parameters (under paramConvention)'),
-    tokensPerParam: bounds
+    tokensPerParam: bounds(SPEC_LIMITS.tokensPerParam)
       .optional()
       .describe(
         'with count: per budget, sizes log-spaced so that D/N spans [min, max]; with preset or shapes: keep only sizes whose D/N lies in [min, max]',
@@ -191,14 +214,14 @@ const sizes = z
 
 const shapeRule = z
   .strictObject({
-    headDim: positiveInt
+    headDim: width
       .refine((h) => h % 2 === 0, {
         message: 'expected an even number (RoPE rotates channel pairs)',
       })
       .default(64),
     aspectRatio: positive.default(64).describe('target dModel / nLayers'),
-    minLayers: positiveInt.default(1),
-    maxLayers: positiveInt.default(128),
+    minLayers: layerCount.default(1),
+    maxLayers: layerCount.default(128),
     ffnMultiplier: positive.default(4).describe('SwiGLU hidden width = ffnMultiplier x dModel'),
   })
   .default({ headDim: 64, aspectRatio: 64, minLayers: 1, maxLayers: 128, ffnMultiplier: 4 });
@@ -241,17 +264,21 @@ const MIN_BPE_VOCAB = 257;
 /** Token shards store ids as uint16 up to this vocabulary size. */
 const UINT16_VOCAB = 65_536;
 
-const filePath = z.string().min(1).describe('relative to the spec file');
+const filePath = printable('a path')
+  .min(1)
+  .max(SPEC_LIMITS.pathLength)
+  .describe('relative to the spec file');
+const corpusPaths = z.array(filePath).min(1).max(SPEC_LIMITS.paths);
 
 const corpus = z.discriminatedUnion('kind', [
   z
     .strictObject({ kind: z.literal('sotu') })
     .describe('the default corpus: US State of the Union addresses'),
-  z.strictObject({ kind: z.literal('text'), paths: z.array(filePath).min(1) }),
+  z.strictObject({ kind: z.literal('text'), paths: corpusPaths }),
   z.strictObject({
     kind: z.literal('jsonl'),
-    paths: z.array(filePath).min(1),
-    field: z.string().min(1),
+    paths: corpusPaths,
+    field: printable('a field name').min(1).max(SPEC_LIMITS.pathLength),
   }),
   z
     .strictObject({
@@ -259,7 +286,7 @@ const corpus = z.discriminatedUnion('kind', [
       train: filePath,
       val: filePath,
       dtype: z.enum(['uint16', 'uint32']),
-      vocabSize: z.int().min(2),
+      vocabSize: z.int().min(2).max(SPEC_LIMITS.vocabSize),
     })
     .superRefine((shards, ctx) => {
       if (shards.dtype === 'uint16' && shards.vocabSize > UINT16_VOCAB) {
@@ -303,7 +330,7 @@ const data = z
   });
 
 const evaluation = z.strictObject({
-  tokens: positiveInt.describe('held-out tokens per evaluation'),
+  tokens: positiveInt.max(SPEC_LIMITS.evalTokens).describe('held-out tokens per evaluation'),
   every: positiveInt.describe('evaluate every this many steps (and at the end)'),
   seed: nonNegativeInt
     .default(0)
@@ -354,13 +381,40 @@ const fit = z
   })
   .describe("options of the sweep's scaling-law fit");
 
+function validBase(base: number): boolean {
+  return Number.isInteger(base) && base >= 2 && base <= SPEC_LIMITS.primeBase;
+}
+
+/** Sizes the paper preset trains per family, at most (paper-notes 7.2). */
+const PAPER_PRESET_SIZES = 18;
+
+/** Runs before any size is dropped; a field that failed its own bound counts as its limit. */
+function runsUpperBound(spec: {
+  families: object;
+  budgets: number[] | { count: number };
+  sizes: { preset?: string | undefined; shapes?: readonly unknown[] | undefined; count?: number };
+  seeds: readonly number[];
+}): number {
+  const clamp = (n: number) => (Number.isFinite(n) ? Math.min(n, SPEC_LIMITS.listLength) : 0);
+  const budgets = clamp(Array.isArray(spec.budgets) ? spec.budgets.length : spec.budgets.count);
+  const sizes = clamp(
+    spec.sizes.preset !== undefined
+      ? PAPER_PRESET_SIZES
+      : (spec.sizes.shapes?.length ?? spec.sizes.count ?? 0),
+  );
+  return Object.keys(spec.families).length * budgets * sizes * clamp(spec.seeds.length);
+}
+
 /** The sweep spec: what `isoflop plan` and `isoflop run` read (YAML or JSON). */
 export const sweepSpecSchema = z
   .strictObject({
-    name: z.string().min(1).describe('sweep name (not part of run ids)'),
+    name: printable('a name')
+      .min(1)
+      .max(SPEC_LIMITS.nameLength)
+      .describe('sweep name (not part of run ids)'),
     families,
     budgets: z
-      .union([z.array(positive).min(1), logRange])
+      .union([z.array(budget).min(1).max(SPEC_LIMITS.listLength), logRange])
       .describe('compute budgets C in FLOPs: a list, or a log-spaced range'),
     sizes,
     shapeRule,
@@ -368,8 +422,8 @@ export const sweepSpecSchema = z
       .enum(PARAM_CONVENTIONS)
       .default('paper')
       .describe('paper: N = 12·d²·n_layers; exact: the exact non-embedding count'),
-    seqLen: positiveInt,
-    batchSize: positiveInt,
+    seqLen: positiveInt.max(SPEC_LIMITS.sequence),
+    batchSize: positiveInt.max(SPEC_LIMITS.sequence),
     optimizer: optimizer.default({
       lr: 2e-4,
       minLr: 2e-5,
@@ -391,6 +445,7 @@ export const sweepSpecSchema = z
     seeds: z
       .array(nonNegativeInt)
       .min(1)
+      .max(SPEC_LIMITS.listLength)
       .default([0])
       .describe('one run per seed for every (family, budget, size)'),
     checkpointEvery: positiveInt.default(1000).describe('steps between checkpoints'),
@@ -424,7 +479,7 @@ export const sweepSpecSchema = z
       for (const [name, variant] of Object.entries(spec.families)) {
         if (variant.family !== 'mdm-prime-v2' || variant.embedding !== 'cat-share') continue;
         // Refinements run beside field issues: a base already reported as invalid has no l to check.
-        if (!hasVocab || !(Number.isInteger(variant.base) && variant.base >= 2)) continue;
+        if (!hasVocab || !validBase(variant.base)) continue;
         const length = primeLength(variant.base, vocabSizeOf(spec.data));
         spec.sizes.shapes.forEach((shape, i) => {
           if (shape.dModel % length !== 0) {
@@ -464,6 +519,14 @@ export const sweepSpecSchema = z
           message: `expected at least min (${bounds.min})`,
         });
       }
+    }
+    const runs = runsUpperBound(spec);
+    if (runs > SPEC_LIMITS.runs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `expands to up to ${runs} runs (families x budgets x sizes x seeds); expected at most ${SPEC_LIMITS.runs}`,
+      });
     }
     if (new Set(spec.seeds).size !== spec.seeds.length) {
       ctx.addIssue({ code: 'custom', path: ['seeds'], message: 'expected distinct seeds' });

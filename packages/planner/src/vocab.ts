@@ -18,6 +18,10 @@ export function vocabSizeOf(data: { corpus: CorpusSpec; tokenizer: TokenizerSpec
 
 /** l = ceil(log_b V), in integers: the fewest base-b digits that can write every token id. */
 export function primeLength(base: number, vocabSize: number): number {
+  // A base below 2 never reaches V: refuse it rather than loop forever.
+  if (!Number.isInteger(base) || base < 2) {
+    throw new RangeError(`primeLength: expected an integer base of at least 2, got ${base}`);
+  }
   let length = 1;
   let codes = base;
   while (codes < vocabSize) {

@@ -97,4 +97,5 @@ export {
   lastEventId,
   lastSweepEventId,
   sweepDecisions,
+  replayStartId,
 } from './queries/read-events.js';

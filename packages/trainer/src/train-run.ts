@@ -164,6 +164,16 @@ export async function trainRun(run: RunSpec, options: TrainRunOptions): Promise<
     run.shape.seqLen,
   );
   checkEvalRows(valBatches.length * run.batchSize, run, 'all the validation split holds');
+  // Evaluating on fewer tokens than the spec asked for would widen every error bar without a word.
+  if (valBatches.length * run.batchSize < requestedEvalRows(run)) {
+    throw new TrainerError(
+      'INVALID_OPTIONS',
+      `run.eval.tokens: ${run.eval.tokens} tokens need ${requestedEvalRows(run)} validation rows of ` +
+        `${run.shape.seqLen + 1} tokens, the validation split holds ${valBatches.length * run.batchSize} ` +
+        '(lower eval.tokens or raise data.valFraction)',
+      { path: 'run.eval.tokens' },
+    );
+  }
   const stepGraph = cachedStepGraph(config, run.batchSize, optimizer, settings.device);
   const evalGraph = cachedEvalGraph(config, run.batchSize, settings.device);
   const bindings = stateBindings(stepGraph);

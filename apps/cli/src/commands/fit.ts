@@ -173,14 +173,22 @@ function estimatorName(value: string): Approach2Estimator {
   return value as Approach2Estimator;
 }
 
-function nonNegativeInt(name: string): (value: string) => number {
+function nonNegativeInt(
+  name: string,
+  maximum = Number.MAX_SAFE_INTEGER,
+): (value: string) => number {
   return (value: string) => {
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0)
-      badInput(`${name}: expected an integer ≥ 0, got '${value}'`);
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed > maximum)
+      badInput(
+        `${name}: expected an integer ≥ 0${maximum < Number.MAX_SAFE_INTEGER ? ` and ≤ ${maximum}` : ''}, got '${value}'`,
+      );
     return parsed;
   };
 }
+
+/** Each resample refits every family (Approach 3 by L-BFGS): 10,000 already take minutes. */
+const MAX_BOOTSTRAP = 10_000;
 
 export function register(program: Command): void {
   program
@@ -201,7 +209,7 @@ export function register(program: Command): void {
     .option(
       '--bootstrap <k>',
       'bootstrap resamples for 95% intervals',
-      nonNegativeInt('--bootstrap'),
+      nonNegativeInt('--bootstrap', MAX_BOOTSTRAP),
     )
     .option(
       '--drop-highest <k>',

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { queueLocationFromEnv } from '@isoflop/queue';
 import { Coordinator } from '@isoflop/orchestrator';
-import { buildServer, DEFAULT_HOST, DEFAULT_PORT } from '@isoflop/server';
+import { buildServer, DEFAULT_HOST, DEFAULT_PORT, type IsoflopServer } from '@isoflop/server';
 import { openStore } from '@isoflop/store';
 import { badInput, positiveInt, runAction } from '../cli-action.js';
 
@@ -24,19 +24,30 @@ async function serve(options: ServeOptions): Promise<void> {
   // Without Redis there is no coordinator: the server reads the database (dashboard, exports) only.
   if (redisUrl === undefined && !existsSync(file)) badInput(`--db: no database at ${file}`);
   const store = openStore(file, { readonly: redisUrl === undefined });
-  const coordinator =
-    redisUrl === undefined
-      ? undefined
-      : await Coordinator.start({ store, redisUrl, prefix, queueName });
-  const server = await buildServer({
-    store,
-    coordinator,
-    host: options.host,
-    port: options.port,
-    token,
-    dataCacheDir: resolve(options.cache),
-  });
-  const url = await server.listen();
+  let coordinator: Coordinator | undefined;
+  let server: IsoflopServer | undefined;
+  let url: string;
+  try {
+    coordinator =
+      redisUrl === undefined
+        ? undefined
+        : await Coordinator.start({ store, redisUrl, prefix, queueName });
+    server = await buildServer({
+      store,
+      coordinator,
+      host: options.host,
+      port: options.port,
+      token,
+      dataCacheDir: resolve(options.cache),
+    });
+    url = await server.listen();
+  } catch (error) {
+    // An insecure bind or a port in use: stop what started, or a headless coordinator keeps running.
+    await server?.close();
+    await coordinator?.close();
+    store.close();
+    throw error;
+  }
   process.stdout.write(
     `dashboard: ${url}${coordinator ? '' : '  (read-only: set REDIS_URL to submit and follow sweeps)'}\n`,
   );

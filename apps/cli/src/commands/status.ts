@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { describeDecision, listDecisions, type SweepDecision } from '@isoflop/orchestrator';
 import { listSweepStatuses, openStore, RUN_STATES, type SweepStatus } from '@isoflop/store';
-import { runAction } from '../cli-action.js';
+import { badInput, runAction } from '../cli-action.js';
 import { formatTable } from '../format.js';
 
 interface StatusOptions {
@@ -66,16 +66,16 @@ export function register(program: Command): void {
     .action(
       runAction((sweep: string | undefined, options: StatusOptions) => {
         const file = resolve(options.db);
-        let sweeps: SweepStatusWithDecisions[] = [];
-        if (existsSync(file)) {
-          const store = openStore(file, { readonly: true });
-          try {
-            sweeps = listSweepStatuses(store, sweep).map((status) =>
-              withDecisions(status, listDecisions(store, status.id)),
-            );
-          } finally {
-            store.close();
-          }
+        // An empty list here would read as "no sweeps yet" when the path is simply wrong.
+        if (!existsSync(file)) badInput(`--db: no database at ${file}`);
+        let sweeps: SweepStatusWithDecisions[];
+        const store = openStore(file, { readonly: true });
+        try {
+          sweeps = listSweepStatuses(store, sweep).map((status) =>
+            withDecisions(status, listDecisions(store, status.id)),
+          );
+        } finally {
+          store.close();
         }
         if (options.json) process.stdout.write(`${JSON.stringify({ sweeps })}\n`);
         else printTable(sweeps);

@@ -45,8 +45,27 @@ const STATUS_BY_CODE: ReadonlyMap<string, number> = new Map<HttpErrorCode, numbe
   ),
 ]);
 
+/**
+ * SQLite refusing work for a while (better-sqlite3's primary codes): a full disk, a lock held too long, a
+ * file that cannot be read. Answered 503: nothing was written, and the same request may succeed later.
+ */
+const SQLITE_REFUSALS: ReadonlySet<string> = new Set([
+  'SQLITE_FULL',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_READONLY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+  'SQLITE_CORRUPT',
+  'SQLITE_NOTADB',
+]);
+
+/** Seconds a client is asked to wait before retrying a 503. */
+const RETRY_AFTER_SECONDS = 5;
+
 interface CodedError {
   code?: unknown;
+  statusCode?: unknown;
   message: string;
   issues?: unknown;
   validation?: { instancePath: string; message?: string; params?: Record<string, unknown> }[];
@@ -75,19 +94,41 @@ function issuesOf(error: CodedError): ErrorBody['issues'] {
 }
 
 export function statusForCode(code: unknown): number {
-  return typeof code === 'string' ? (STATUS_BY_CODE.get(code) ?? 500) : 500;
+  if (typeof code !== 'string') return 500;
+  // better-sqlite3 reports extended codes (SQLITE_IOERR_WRITE, SQLITE_READONLY_DIRECTORY): map the primary.
+  const primary = code.startsWith('SQLITE_') ? code.split('_').slice(0, 2).join('_') : code;
+  if (SQLITE_REFUSALS.has(primary)) return 503;
+  return STATUS_BY_CODE.get(code) ?? 500;
 }
 
-export function installErrorHandler(app: FastifyInstance): void {
+/** A client error raised by a plugin with its own status and no code we list (e.g. @fastify/static's 403). */
+function clientStatusOf(error: { statusCode?: unknown }): number | undefined {
+  const { statusCode } = error;
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
+    ? statusCode
+    : undefined;
+}
+
+/** Where the server reports what went wrong on its side: every 5xx, with the request that met it. */
+export type ServerLog = (message: string) => void;
+
+export function installErrorHandler(app: FastifyInstance, log: ServerLog): void {
   app.setErrorHandler((error: FastifyError | CodedError, request, reply) => {
-    const status = statusForCode(error.code);
+    const listed = statusForCode(error.code);
+    const status = listed === 500 ? (clientStatusOf(error) ?? 500) : listed;
     const issues = issuesOf(error);
+    const code = typeof error.code === 'string' ? error.code : 'BAD_REQUEST';
     const body: ErrorBody = {
-      error: status === 500 ? 'INTERNAL' : String(error.code),
+      error: status === 500 ? 'INTERNAL' : code,
       message: status === 500 ? 'internal error' : error.message,
       ...(issues ? { issues } : {}),
     };
-    if (status === 500) request.log.error({ err: error }, 'unhandled error');
+    if (status >= 500) {
+      const detail =
+        status === 500 && error instanceof Error ? (error.stack ?? error.message) : error.message;
+      log(`${request.method} ${request.url} -> ${status}: ${detail}`);
+    }
+    if (status === 503) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     void reply.status(status).type('application/json').send(body);
   });
   app.setNotFoundHandler((request, reply) => {

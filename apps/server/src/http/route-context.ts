@@ -7,4 +7,6 @@ export interface RouteContext {
   store: Store;
   coordinator: SweepCoordinator | undefined;
   feed: EventFeed;
+  maxEventStreams: number;
+  maxReplayEvents: number;
 }

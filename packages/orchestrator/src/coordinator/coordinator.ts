@@ -137,6 +137,7 @@ export class Coordinator {
             this.scheduleStep(event.sweepId);
         }
       },
+      log: (message) => this.log(message),
     });
   }
 

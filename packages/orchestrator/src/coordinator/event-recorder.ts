@@ -32,6 +32,22 @@ export interface RecorderOptions {
   maxPending: number;
   /** After each flush: the events appended, and the sweeps that gained a finished result. */
   onFlushed: (events: StoredEvent[], sweepsWithNewResults: ReadonlySet<string>) => void;
+  /** Where a write that SQLite refused for now (disk full, locked) and its recovery are reported. */
+  log: (message: string) => void;
+}
+
+/** Milliseconds between attempts while SQLite refuses writes. */
+const RETRY_MS = 1000;
+
+/**
+ * SQLite refusing writes for a while (a full disk, a lock held past the busy timeout, an I/O error):
+ * the batch is kept and tried again, since the queue's events cannot be asked for twice while we run.
+ */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' && /^SQLITE_(FULL|BUSY|LOCKED|IOERR|READONLY|CANTOPEN)(_|$)/.test(code)
+  );
 }
 
 /**
@@ -42,6 +58,9 @@ export interface RecorderOptions {
 export class EventRecorder {
   private pending: RunEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** The error of the last failed write, until a write succeeds again. */
+  private stalled: unknown;
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -49,8 +68,11 @@ export class EventRecorder {
   ) {}
 
   push(event: RunEvent): void {
+    // An event the stream delivers while closing stays after the cursor: the next coordinator records it.
+    if (this.closed) return;
     this.pending.push(event);
-    if (this.pending.length >= this.options.maxPending) this.flush();
+    // While stalled, the retry timer writes: a flush per event would retry a full disk per event.
+    if (this.pending.length >= this.options.maxPending && this.stalled === undefined) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.flushIntervalMs);
   }
 
@@ -61,7 +83,31 @@ export class EventRecorder {
     const batch = this.pending;
     this.pending = [];
     const finished = new Set<string>();
-    const stored = this.store.transaction(() => {
+    let stored: StoredEvent[];
+    try {
+      stored = this.write(batch, finished);
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      // The transaction rolled back and the stream cursor did not move: nothing is lost, keep the order.
+      this.pending = [...batch, ...this.pending];
+      if (this.stalled === undefined) {
+        this.options.log(
+          `cannot record ${batch.length} queue event(s), retrying every ${RETRY_MS / 1000} s: ${(error as Error).message}`,
+        );
+      }
+      this.stalled = error;
+      this.timer = setTimeout(() => this.flush(), RETRY_MS);
+      return;
+    }
+    if (this.stalled !== undefined) {
+      this.options.log(`recording queue events again (${batch.length} were waiting)`);
+      this.stalled = undefined;
+    }
+    this.options.onFlushed(stored, finished);
+  }
+
+  private write(batch: RunEvent[], finished: Set<string>): StoredEvent[] {
+    return this.store.transaction(() => {
       const newEvents: NewEvent[] = [];
       const metricRows: MetricRow[] = [];
       const touched = new Set<string>();
@@ -78,11 +124,14 @@ export class EventRecorder {
       if (streamId !== undefined) setCursor(this.store, this.options.cursorName, streamId);
       return appendEvents(this.store, newEvents);
     });
-    this.options.onFlushed(stored, finished);
   }
 
   close(): void {
+    this.closed = true;
     this.flush();
+    // What a full disk still refuses stays after the stream cursor: the next coordinator records it.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private apply(

@@ -16,10 +16,28 @@ function lowerFirst(message: string): string {
   return message.charAt(0).toLowerCase() + message.slice(1);
 }
 
+/**
+ * A union (a budget list or a budget range) that failed every branch: when only one branch had the right
+ * type, its issues name the bad field (`budgets[0]`, not `budgets`).
+ */
+function matchedBranch(issue: z.core.$ZodIssueInvalidUnion): z.core.$ZodIssue[] | undefined {
+  const typed = issue.errors.filter(
+    (branch) => !branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0),
+  );
+  const [only] = typed;
+  if (typed.length !== 1 || only === undefined || only.length === 0) return undefined;
+  return only.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 /** Zod issues as `{path, message}` pairs, one per bad field (an unknown key becomes its own path). */
 export function toSpecIssues(issues: readonly z.core.$ZodIssue[]): SpecIssue[] {
   const out: SpecIssue[] = [];
   for (const issue of issues) {
+    const branch = issue.code === 'invalid_union' ? matchedBranch(issue) : undefined;
+    if (branch !== undefined) {
+      out.push(...toSpecIssues(branch));
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       const generic = issue.message.startsWith('Unrecognized key');
       for (const key of issue.keys) {

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
 import { events } from '../schema.js';
 import type { SweepEventOf } from '../sweep-event.js';
@@ -49,4 +49,25 @@ export function sweepDecisions(store: Store, sweepId: string): SweepEventOf<'dec
     .orderBy(asc(events.id))
     .all()
     .map((row) => asStoredEvent(row) as SweepEventOf<'decision'>);
+}
+
+/**
+ * Where a bounded replay of a sweep's events after `afterId` starts: the id after which at most `limit`
+ * of them remain (`afterId` itself when there are no more than that).
+ */
+export function replayStartId(
+  store: Store,
+  sweepId: string,
+  afterId: number,
+  limit: number,
+): number {
+  const row = store.db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(eq(events.sweepId, sweepId), gt(events.id, afterId)))
+    .orderBy(desc(events.id))
+    .limit(1)
+    .offset(limit)
+    .get();
+  return row?.id ?? afterId;
 }

@@ -1,4 +1,4 @@
-import { listEventsAfter, type StoredEvent } from '@isoflop/store';
+import { listEventsAfter, replayStartId, type StoredEvent } from '@isoflop/store';
 import type { FastifyInstance } from 'fastify';
 import { ServerError } from '../../errors.js';
 import { errorResponses } from '../api-schemas.js';
@@ -41,8 +41,12 @@ function parseLastEventId(
  * `GET /api/sweeps/:id/events`: replays the sweep's events after Last-Event-ID from the table, then
  * streams new ones as the feed sees them. Replay and subscription happen in the same synchronous
  * stretch (SQLite reads are synchronous), so a reconnecting client misses nothing and sees nothing twice.
+ * The replay is bounded: a client that missed more than `maxReplayEvents` gets a `gap` event (with the
+ * number skipped) and the newest ones; its state is in the REST routes. Streams past `maxEventStreams`
+ * are refused with 503.
  */
 export function eventRoutes(context: RouteContext) {
+  let openStreams = 0;
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { id: string }; Querystring: { lastEventId?: number } }>(
       '/api/sweeps/:id/events',
@@ -52,7 +56,8 @@ export function eventRoutes(context: RouteContext) {
           description:
             'text/event-stream. Each event has the event-log id as `id` (send it back as Last-Event-ID, or as ' +
             '?lastEventId=, to resume without loss), the kind (sweep, run, progress, fit, decision) as `event`, and ' +
-            '{id, sweepId, runId, kind, payload, createdAt} as JSON `data`.',
+            '{id, sweepId, runId, kind, payload, createdAt} as JSON `data`. A client that missed more events ' +
+            'than the server replays first gets a `gap` event {after, resumeAt} (refetch the state), then the newest.',
           tags: ['events'],
           params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
           querystring: {
@@ -66,7 +71,18 @@ export function eventRoutes(context: RouteContext) {
       async (request, reply) => {
         const sweepId = request.params.id;
         requireSweep(context, sweepId);
-        let lastId = parseLastEventId(request.headers['last-event-id'], request.query.lastEventId);
+        const resumeId = parseLastEventId(
+          request.headers['last-event-id'],
+          request.query.lastEventId,
+        );
+        if (openStreams >= context.maxEventStreams) {
+          throw new ServerError(
+            'TOO_MANY_STREAMS',
+            `${context.maxEventStreams} event streams are open already; retry later`,
+          );
+        }
+        openStreams += 1;
+        let lastId = replayStartId(context.store, sweepId, resumeId, context.maxReplayEvents);
 
         reply.hijack();
         const stream = reply.raw;
@@ -77,11 +93,17 @@ export function eventRoutes(context: RouteContext) {
           'x-accel-buffering': 'no',
         });
         stream.write('retry: 2000\n\n');
+        if (lastId > resumeId) {
+          stream.write(
+            `event: gap\ndata: ${JSON.stringify({ after: resumeId, resumeAt: lastId })}\n\n`,
+          );
+        }
 
         let closed = false;
         let unsubscribe = (): void => {};
         const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), HEARTBEAT_MS);
         heartbeat.unref();
+        stream.once('close', () => (openStreams -= 1));
         request.raw.on('close', () => {
           closed = true;
           clearInterval(heartbeat);

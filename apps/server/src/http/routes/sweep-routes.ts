@@ -29,9 +29,14 @@ export function requireSweep(
 /** Sweeps: submit a spec, list, read one, cancel. */
 export function sweepRoutes(context: RouteContext, guardMutation: onRequestHookHandler[]) {
   return async (app: FastifyInstance): Promise<void> => {
-    // A spec may come as YAML text; JSON bodies are parsed by Fastify and re-serialised for the planner.
-    app.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) =>
-      done(null, body),
+    // The planner parses the spec text itself, JSON or YAML, with its own bounds on size, nesting and
+    // aliases. text/plain is not a spec type: it is what a cross-site form or no-cors fetch may send
+    // without a preflight, so it is refused (415) like any other type.
+    app.removeContentTypeParser(['application/json', 'text/plain']);
+    app.addContentTypeParser(
+      ['application/json', ...YAML_TYPES],
+      { parseAs: 'string' },
+      (_request, body, done) => done(null, body),
     );
 
     app.post(
@@ -55,14 +60,13 @@ export function sweepRoutes(context: RouteContext, guardMutation: onRequestHookH
           .toLowerCase();
         const isJson = contentType === 'application/json';
         const body: unknown = request.body;
-        if (isJson ? typeof body !== 'object' || body === null : typeof body !== 'string') {
+        if (typeof body !== 'string' || body.trim() === '') {
           throw new ServerError(
             'INVALID_REQUEST',
             'body: expected a sweep spec as a JSON object (application/json) or YAML text (application/yaml)',
           );
         }
-        const specText = isJson ? JSON.stringify(body) : (body as string);
-        const submitted = await coordinator.submit(specText, isJson ? 'json' : 'yaml');
+        const submitted = await coordinator.submit(body, isJson ? 'json' : 'yaml');
         return reply.status(201).send(submitted);
       },
     );
