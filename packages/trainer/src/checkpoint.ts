@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DataError, readBoundedFile, regularFileProblem } from '@isoflop/data';
 import { ModelError, PrimeCodec, type SerializedPrimeCodec } from '@isoflop/models';
 import { TrainerError } from './errors.js';
 
@@ -32,6 +33,15 @@ export interface CheckpointState {
 const MAGIC = Buffer.from('ISOFCKP1', 'ascii');
 const DIGEST_BYTES = 32;
 const CHECKPOINT_FILE = 'checkpoint.ckpt';
+/** Room for the JSON header (identity, tensor names, shape); real ones are a few kB. */
+const MAX_HEADER_BYTES = 1 << 20;
+
+/** The most bytes a checkpoint of this identity can hold: anything larger is not one of ours. */
+function maxCheckpointBytes(expected: CheckpointIdentity, codec: PrimeCodec | undefined): number {
+  const tensorBytes = expected.tensors.reduce((sum, { length }) => sum + length * 4, 0);
+  const codecBytes = codec === undefined ? 0 : 2 * codec.permutation.length * 4;
+  return MAGIC.length + 4 + MAX_HEADER_BYTES + tensorBytes + codecBytes + DIGEST_BYTES;
+}
 
 export function checkpointPath(checkpointDir: string, runId: string): string {
   return join(checkpointDir, runId, CHECKPOINT_FILE);
@@ -142,15 +152,15 @@ export async function readCheckpoint(
   expected: CheckpointIdentity,
   expectedCodec?: PrimeCodec,
 ): Promise<CheckpointState | undefined> {
+  const maxBytes = maxCheckpointBytes(expected, expectedCodec);
+  if (regularFileProblem(file, maxBytes)?.code === 'ENOENT') return undefined;
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    // Bounded, and a FIFO or a symlink to /dev/zero is refused before a byte is read.
+    bytes = await readBoundedFile(file, 'checkpoint', maxBytes);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TrainerError('BAD_CHECKPOINT', `cannot read checkpoint ${file}`, {
-      path: file,
-      cause: error,
-    });
+    const reason = error instanceof DataError ? error.message : `cannot read checkpoint ${file}`;
+    throw new TrainerError('BAD_CHECKPOINT', reason, { path: file, cause: error });
   }
   const bad = (why: string): TrainerError =>
     new TrainerError('BAD_CHECKPOINT', `checkpoint ${file} is unusable: ${why}`, { path: file });

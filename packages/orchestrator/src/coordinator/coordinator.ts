@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
+import { corpusFileIssues } from '@isoflop/data';
 import {
   parseSweepSpec,
   planSweep,
+  SpecError,
+  specFiles,
   withResolvedFiles,
   type Plan,
   type RunSpec,
@@ -143,6 +146,9 @@ export class Coordinator {
       options.baseDir === undefined
         ? parsed
         : withResolvedFiles(parsed, (file) => resolve(options.baseDir ?? '.', file));
+    // Refused before anything is stored or enqueued: a worker must never be handed /dev/zero or a FIFO.
+    const refused = corpusFileIssues(specFiles(spec), { requireExisting: false });
+    if (refused.length > 0) throw new SpecError(refused);
     const plan = planSweep(spec);
     const sweepId = sweepIdOf(spec);
     const { created } = this.store.transaction(() => {
