@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Store } from '@isoflop/store';
 import {
@@ -21,6 +22,43 @@ function lastStep(store: Store, runId: string): number {
     step: number | null;
   };
   return row.step ?? 0;
+}
+
+/** A process's parent pid and state from /proc (undefined once it is gone). */
+function procStat(pid: number): { ppid: number; state: string } | undefined {
+  try {
+    // "pid (comm) state ppid ...": comm may hold spaces, so read from the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: state ?? '', ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The processes `parent` forked (its sandboxed training processes, for a worker). */
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => procStat(pid)?.ppid === parent);
+}
+
+/** Alive: present and not a zombie (an orphan's corpse waiting for its new parent to reap it). */
+function aliveProcess(pid: number): boolean {
+  const stat = procStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
+}
+
+/** The train steps the coordinator stored for a run, ascending, each once. */
+function trainMetricSteps(store: Store, runId: string): number[] {
+  return (
+    store.sqlite
+      .prepare(
+        "SELECT DISTINCT step FROM metrics WHERE run_id = ? AND kind = 'train' ORDER BY step",
+      )
+      .all(runId) as { step: number }[]
+  ).map((row) => row.step);
 }
 
 /** The training steps a worker reported, in order (the progress events after its 'start'). */
@@ -67,7 +105,19 @@ describe('a worker killed with SIGKILL, then one stopped with SIGTERM, mid-run',
       await waitFor('the first worker to pass two checkpoints', () =>
         lastStep(store, run.id) >= 2 * every + 2 ? true : undefined,
       );
-      await first.kill('SIGKILL');
+      // SIGKILL to the worker alone, as `kill -9 PID` does: its training process must not outlive it
+      // (issue 15, defect 4: it kept training unreported, overwrote the checkpoint, then spun forever).
+      const trainers = childrenOf(first.child.pid!);
+      expect(trainers.length).toBeGreaterThan(0);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const killedAt = Date.now();
+      await waitFor(
+        "the killed worker's training processes to end",
+        () => (trainers.some(aliveProcess) ? undefined : true),
+        5_000,
+      );
+      expect(Date.now() - killedAt).toBeLessThan(5_000);
 
       // The killed worker's lock expires; the second worker picks the run up from its checkpoint.
       const second = startWorker('second');
@@ -96,5 +146,11 @@ describe('a worker killed with SIGKILL, then one stopped with SIGTERM, mid-run',
     // Each new worker's first reported step is past where the previous one stopped: it resumed.
     expect(stepsReportedBy(store, sweepId, 'second')[0]).toBeGreaterThan(2 * every);
     expect(stepsReportedBy(store, sweepId, 'third')[0]).toBeGreaterThan(stoppedAt);
+    // No hole in the loss curve: no orphan trained past the last reported step for the next owner to skip.
+    const steps = trainMetricSteps(store, run.id);
+    const progressEvery = Math.max(1, Math.round(run.steps / 100));
+    const gaps = steps.slice(1).filter((step, i) => step - steps[i]! > progressEvery);
+    expect(gaps).toEqual([]);
+    expect(steps.at(-1)).toBe(run.steps);
   });
 });
