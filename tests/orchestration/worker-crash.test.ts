@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Store } from '@isoflop/store';
 import {
+  aliveProcess,
+  childrenOf,
   doneEventCounts,
   processEnv,
   runStates,
@@ -22,32 +23,6 @@ function lastStep(store: Store, runId: string): number {
     step: number | null;
   };
   return row.step ?? 0;
-}
-
-/** A process's parent pid and state from /proc (undefined once it is gone). */
-function procStat(pid: number): { ppid: number; state: string } | undefined {
-  try {
-    // "pid (comm) state ppid ...": comm may hold spaces, so read from the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { state: state ?? '', ppid: Number(ppid) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** The processes `parent` forked (its sandboxed training processes, for a worker). */
-function childrenOf(parent: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => procStat(pid)?.ppid === parent);
-}
-
-/** Alive: present and not a zombie (an orphan's corpse waiting for its new parent to reap it). */
-function aliveProcess(pid: number): boolean {
-  const stat = procStat(pid);
-  return stat !== undefined && stat.state !== 'Z';
 }
 
 /** The train steps the coordinator stored for a run, ascending, each once. */
