@@ -21,6 +21,11 @@ export interface CheckpointState {
   /** The batch sampler is a pure function of (seed, step), so this is all of its state. */
   sampler: { seed: number; step: number };
   lastTrainLoss: number;
+  /**
+   * What the run has cost up to this checkpoint, over all its attempts, so that a resumed run reports the
+   * whole run's wall time and throughput (absent in checkpoints written before it was kept).
+   */
+  effort?: RunEffort;
   /** Parameters and optimizer moments by graph state name, in identity order. */
   tensors: Map<string, Float32Array>;
   /**
@@ -29,6 +34,17 @@ export interface CheckpointState {
    */
   codec?: SerializedPrimeCodec;
 }
+
+/** Time and work spent on a run so far, summed over its attempts. */
+export interface RunEffort {
+  /** Wall time of the attempts, each from its start up to its last checkpoint. */
+  wallSeconds: number;
+  /** Time inside training steps, and the steps that took it (redone steps count again). */
+  trainSeconds: number;
+  trainedSteps: number;
+}
+
+export const NO_EFFORT: RunEffort = { wallSeconds: 0, trainSeconds: 0, trainedSteps: 0 };
 
 const MAGIC = Buffer.from('ISOFCKP1', 'ascii');
 const DIGEST_BYTES = 32;
@@ -53,6 +69,8 @@ interface Header {
   sampler: { seed: number; step: number };
   /** null before the first step: JSON has no NaN. */
   lastTrainLoss: number | null;
+  /** Absent in checkpoints written before it was kept. */
+  effort?: RunEffort;
   /** The codec's geometry; its permutation and inverse (int32, `codes` each) follow the float32 tensors. */
   codec?: { vocabSize: number; base: number; length: number; codes: number };
 }
@@ -91,6 +109,7 @@ export async function writeCheckpoint(file: string, state: CheckpointState): Pro
     step: state.step,
     sampler: state.sampler,
     lastTrainLoss: Number.isFinite(state.lastTrainLoss) ? state.lastTrainLoss : null,
+    ...(state.effort === undefined ? {} : { effort: state.effort }),
     ...(state.codec === undefined
       ? {}
       : {
@@ -223,6 +242,7 @@ export async function readCheckpoint(
     step: header.step,
     sampler: header.sampler,
     lastTrainLoss: header.lastTrainLoss ?? Number.NaN,
+    ...(header.effort === undefined ? {} : { effort: header.effort }),
     tensors,
     ...(codec === undefined ? {} : { codec }),
   };
