@@ -49,7 +49,9 @@ export default async function processTrainJob(
   const report = (progress: TrainProgress): void => {
     job.updateProgress(progress).catch(() => undefined);
   };
-  report({ kind: 'start', runId: run.id, worker: config.name, attempt: job.attemptsMade + 1 });
+  // A stall (the worker died holding the run) is an attempt too; a run handed back on shutdown is not.
+  const attempt = job.attemptsMade + (job.stalledCounter ?? 0) + 1;
+  report({ kind: 'start', runId: run.id, worker: config.name, attempt });
   try {
     return await trainRun(
       { ...run, device: config.device ?? run.device },
