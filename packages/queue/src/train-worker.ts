@@ -84,6 +84,12 @@ export async function startTrainWorker(options: TrainWorkerOptions): Promise<Tra
   subscriber.on('message', (from: string, runId: string) => {
     if (from === channel) worker.cancelJob(runId, CANCELLED_REASON);
   });
+  // A lock that could not be renewed has expired (Redis was away longer than the lock): the queue hands the
+  // run to another worker, so training on here would only race the new owner while the run shows running
+  // twice. Stop it at its next step.
+  worker.on('lockRenewalFailed', (runIds: string[]) => {
+    for (const runId of runIds) worker.cancelJob(runId, LOCK_LOST_REASON);
+  });
   // A Redis restart drops subscriptions; ioredis resubscribes on reconnect by itself.
   subscriber.on('error', () => undefined);
   await subscriber.subscribe(channel);
@@ -111,3 +117,6 @@ export async function startTrainWorker(options: TrainWorkerOptions): Promise<Tra
 
 /** The abort reason the processor sees when its worker shuts down (hand the run back, do not fail it). */
 export const SHUTDOWN_REASON = 'isoflop:shutdown';
+
+/** The abort reason when this worker lost the run's lock: the run is no longer ours to finish or fail. */
+export const LOCK_LOST_REASON = 'isoflop:lock-lost';
