@@ -41,7 +41,11 @@ export const UNFINISHED_RUN_STATES = [
 export const RUN_STATES_WITH_RESULT = ['done', 'diverged'] as const satisfies readonly RunState[];
 
 /** States a sweep does not leave on its own. */
-export const FINAL_SWEEP_STATES = ['done', 'failed', 'cancelled'] as const satisfies readonly SweepState[];
+export const FINAL_SWEEP_STATES = [
+  'done',
+  'failed',
+  'cancelled',
+] as const satisfies readonly SweepState[];
 
 /** Whether `state` is one of `states` (narrowing, for the readonly tuples above). */
 export function isStateIn<S extends string>(states: readonly S[], state: string): state is S {
