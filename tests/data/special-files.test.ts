@@ -33,7 +33,11 @@ describe('corpus paths that are not regular files', () => {
     ['/dev/zero', () => '/dev/zero', /'\/dev\/zero' is a character device/],
     ['a FIFO', () => file('corpus.fifo'), /is a FIFO/],
     ['a symlink to /dev/zero', () => file('zero-link.txt'), /is a character device/],
-    ['a directory', () => root, /is a directory/],
+    [
+      'a directory holding a symlink to /dev/zero',
+      () => root,
+      /zero-link\.txt' is a character device/,
+    ],
   ])('refuses %s with the field path, without reading it', async (_name, path, message) => {
     const error = await prepareData(textSpec([file('ok.txt'), path()]), {
       cacheDir: file('cache'),
