@@ -19,7 +19,14 @@ const MAY_IMPORT = {
   'packages/fit': ['packages/random'],
   'packages/store': [],
   'packages/queue': ['packages/planner'],
-  'packages/orchestrator': ['packages/store', 'packages/queue', 'packages/planner', 'packages/fit'],
+  // data: the corpus-path check (stat only) before a submitted sweep is stored.
+  'packages/orchestrator': [
+    'packages/store',
+    'packages/queue',
+    'packages/planner',
+    'packages/fit',
+    'packages/data',
+  ],
   // Data: the server serves prepared token shards to remote workers by content hash.
   'apps/server': [
     'packages/orchestrator',

@@ -41,12 +41,15 @@ describe('isoflop run (the embedded default)', () => {
         const step = row?.step ?? 0;
         return step >= 22 ? step : undefined;
       });
+      const pidFile = join(box.dir, '.isoflop/redis/isoflop-redis.pid');
+      const { pid } = JSON.parse(readFileSync(pidFile, 'utf8')) as { pid: number };
       await first.kill('SIGINT');
       expect(first.child.exitCode, first.output()).toBe(130);
       expect(first.output()).toContain('run the same command again to resume');
-      // The private redis-server it started is stopped; its append-only data stays for the next run.
-      const pid = Number(readFileSync(join(box.dir, '.isoflop/redis/isoflop-redis.pid'), 'utf8'));
+      // The private redis-server it started is stopped, its pid file removed; its append-only data stays
+      // for the next run.
       expect(alive(pid)).toBe(false);
+      expect(existsSync(pidFile)).toBe(false);
       expect(existsSync(join(box.dir, '.isoflop/redis/appendonlydir'))).toBe(true);
       expect(store.sqlite.prepare('SELECT state FROM runs').get()).toEqual({ state: 'queued' });
 

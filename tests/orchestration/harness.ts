@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,32 @@ export function spawnNode(
       await exited;
     },
   };
+}
+
+/** A process's parent pid and state from /proc (undefined once it is gone). */
+function procStat(pid: number): { ppid: number; state: string } | undefined {
+  try {
+    // "pid (comm) state ppid ...": comm may hold spaces, so read from the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: state ?? '', ppid: Number(ppid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The processes `parent` forked (its sandboxed training processes, for a worker). */
+export function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => procStat(pid)?.ppid === parent);
+}
+
+/** Alive: present and not a zombie (an orphan's corpse waiting for its new parent to reap it). */
+export function aliveProcess(pid: number): boolean {
+  const stat = procStat(pid);
+  return stat !== undefined && stat.state !== 'Z';
 }
 
 /** Polls until `check` returns (or resolves to) a value, not undefined, or the time is up. */

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Store } from '@isoflop/store';
 import {
+  aliveProcess,
+  childrenOf,
   doneEventCounts,
   processEnv,
   runStates,
@@ -21,6 +23,17 @@ function lastStep(store: Store, runId: string): number {
     step: number | null;
   };
   return row.step ?? 0;
+}
+
+/** The train steps the coordinator stored for a run, ascending, each once. */
+function trainMetricSteps(store: Store, runId: string): number[] {
+  return (
+    store.sqlite
+      .prepare(
+        "SELECT DISTINCT step FROM metrics WHERE run_id = ? AND kind = 'train' ORDER BY step",
+      )
+      .all(runId) as { step: number }[]
+  ).map((row) => row.step);
 }
 
 /** The training steps a worker reported, in order (the progress events after its 'start'). */
@@ -67,7 +80,19 @@ describe('a worker killed with SIGKILL, then one stopped with SIGTERM, mid-run',
       await waitFor('the first worker to pass two checkpoints', () =>
         lastStep(store, run.id) >= 2 * every + 2 ? true : undefined,
       );
-      await first.kill('SIGKILL');
+      // SIGKILL to the worker alone, as `kill -9 PID` does: its training process must not outlive it
+      // (issue 15, defect 4: it kept training unreported, overwrote the checkpoint, then spun forever).
+      const trainers = childrenOf(first.child.pid!);
+      expect(trainers.length).toBeGreaterThan(0);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const killedAt = Date.now();
+      await waitFor(
+        "the killed worker's training processes to end",
+        () => (trainers.some(aliveProcess) ? undefined : true),
+        5_000,
+      );
+      expect(Date.now() - killedAt).toBeLessThan(5_000);
 
       // The killed worker's lock expires; the second worker picks the run up from its checkpoint.
       const second = startWorker('second');
@@ -87,14 +112,21 @@ describe('a worker killed with SIGKILL, then one stopped with SIGTERM, mid-run',
 
     expect(runStates(store, sweepId)).toEqual({ [run.id]: 'done' });
     expect([...doneEventCounts(store, sweepId)]).toEqual([[run.id, 1]]);
-    // Neither the kill nor the shutdown used up a retry attempt.
+    // The kill counts as an attempt (issue 15, defect 9: stalls went uncounted); the shutdown, which
+    // handed the run back checkpointed, does not.
     const row = store.sqlite
       .prepare('SELECT worker, attempts, trained_steps AS steps FROM runs WHERE id = ?')
       .get(run.id);
-    expect(row).toEqual({ worker: 'third', attempts: 1, steps: run.steps });
+    expect(row).toEqual({ worker: 'third', attempts: 2, steps: run.steps });
 
     // Each new worker's first reported step is past where the previous one stopped: it resumed.
     expect(stepsReportedBy(store, sweepId, 'second')[0]).toBeGreaterThan(2 * every);
     expect(stepsReportedBy(store, sweepId, 'third')[0]).toBeGreaterThan(stoppedAt);
+    // No hole in the loss curve: no orphan trained past the last reported step for the next owner to skip.
+    const steps = trainMetricSteps(store, run.id);
+    const progressEvery = Math.max(1, Math.round(run.steps / 100));
+    const gaps = steps.slice(1).filter((step, i) => step - steps[i]! > progressEvery);
+    expect(gaps).toEqual([]);
+    expect(steps.at(-1)).toBe(run.steps);
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { corpusFileIssues } from '@isoflop/data';
 import { dirname, extname, resolve } from 'node:path';
 import {
   parseSweepSpec,
@@ -41,7 +42,11 @@ export function loadSweepSpec(
     extname(absolute).toLowerCase() === '.json' ? 'json' : 'yaml',
   );
   const spec = withResolvedFiles(parsed, (file) => resolve(dirname(absolute), file));
-  const missingFiles = specFiles(spec)
+  const files = specFiles(spec);
+  // A FIFO or a device (/dev/zero) is refused whatever `requireFiles` says: nothing may read it.
+  const refused = corpusFileIssues(files, { requireExisting: false });
+  if (refused.length > 0) throw new SpecError(refused);
+  const missingFiles = files
     .filter((file) => !existsSync(file.file))
     .map((file) => ({
       path: file.path,

@@ -10,15 +10,18 @@ import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import { forwardAborts } from './abort-forwarding.js';
 import { parseWorkerConfig } from './config.js';
 import { toQueueError } from './failure-mapping.js';
+import { exitWithParent } from './parent-watch.js';
 
 /**
  * The sandboxed processor: BullMQ forks this module into a child process, so long CPU-bound training
  * steps never block the parent's event loop that renews the job lock.
  */
 const config = parseWorkerConfig();
+exitWithParent();
 
-// Ctrl-C reaches the whole process group and a supervisor may SIGTERM the children directly: either way,
-// stop at the next step boundary (the trainer checkpoints first) and hand the run back.
+// The worker forks us into a process group of our own, so a terminal's Ctrl-C reaches only the worker,
+// which hands our run back through the job's abort signal. A supervisor may still SIGTERM us directly:
+// then stop at the next step boundary (the trainer checkpoints first) and hand the run back too.
 const shutdown = new AbortController();
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => shutdown.abort(SHUTDOWN_REASON));
@@ -46,7 +49,9 @@ export default async function processTrainJob(
   const report = (progress: TrainProgress): void => {
     job.updateProgress(progress).catch(() => undefined);
   };
-  report({ kind: 'start', runId: run.id, worker: config.name, attempt: job.attemptsMade + 1 });
+  // A stall (the worker died holding the run) is an attempt too; a run handed back on shutdown is not.
+  const attempt = job.attemptsMade + (job.stalledCounter ?? 0) + 1;
+  report({ kind: 'start', runId: run.id, worker: config.name, attempt });
   try {
     return await trainRun(
       { ...run, device: config.device ?? run.device },

@@ -9,6 +9,10 @@ export const DATA_ERRORS = {
   INVALID_ARGUMENT: { kind: 'permanent' },
   /** A corpus file named by the spec does not exist or cannot be read. */
   CORPUS_NOT_FOUND: { kind: 'input' },
+  /** A path the spec names is a FIFO, a device, a directory or a symlink to one: refused before reading. */
+  NOT_A_FILE: { kind: 'input' },
+  /** A file is larger than the bound for reading it whole (corpus files, shards). */
+  FILE_TOO_LARGE: { kind: 'input' },
   /** A corpus file exists but its content is not what the spec says (bad JSON line, odd shard length...). */
   BAD_CORPUS: { kind: 'input' },
   /** A cached preparation on disk is inconsistent with its header. */

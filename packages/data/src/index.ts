@@ -12,6 +12,13 @@ export {
   type TokenizerSpec,
   type ValidDataSpec,
 } from './data-spec.js';
+export {
+  MAX_CORPUS_FILE_BYTES,
+  readBoundedFile,
+  regularFileProblem,
+  type FileProblem,
+} from './bounded-file.js';
+export { corpusFileIssues, type NamedFile } from './corpus-file-issues.js';
 export { DATA_ERRORS, DataError, type DataErrorCode } from './errors.js';
 export { fetchPreparedData, type DataServer } from './fetch-prepared-data.js';
 export { preparedSpecHash } from './internal/spec-memo.js';

@@ -19,6 +19,7 @@ export {
 } from './schemas.js';
 export { CANCELLED_REASON, TrainQueue, type JobSnapshot, type RetryPolicy } from './train-queue.js';
 export {
+  LOCK_LOST_REASON,
   SHUTDOWN_REASON,
   startTrainWorker,
   type TrainWorker,

@@ -1,5 +1,5 @@
 import type { RunResult } from '@isoflop/planner';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
 import { CANCELLED_REASON } from './train-queue.js';
@@ -30,13 +30,42 @@ export interface TrainWorker {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** BullMQ's own control-flow errors: they already say what becomes of the job. */
+const QUEUE_DECISIONS = ['UnrecoverableError', 'WaitingError', 'DelayedError', 'RateLimitError'];
+
+/**
+ * A sandboxed worker that decides, where BullMQ decides retries, what a run we asked to stop means when its
+ * training process then ends some other way (it died, or exited before it could hear us): a cancelled run
+ * fails for good as CANCELLED, never retried on another worker; a run we are shutting down goes back to
+ * the queue without using up an attempt (BullMQ would report `Unexpected exit code: 0` and retry it).
+ */
+class TrainJobWorker extends Worker<TrainJobPayload, RunResult> {
+  protected override async callProcessJob(
+    job: Job<TrainJobPayload, RunResult>,
+    token: string,
+    signal?: AbortSignal,
+  ): Promise<RunResult> {
+    try {
+      return await super.callProcessJob(job, token, signal);
+    } catch (error) {
+      if (!signal?.aborted || QUEUE_DECISIONS.includes((error as Error).name)) throw error;
+      if (signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
+      if (signal.reason === SHUTDOWN_REASON) {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      throw error;
+    }
+  }
+}
+
 /** Starts a sandboxed BullMQ worker on the training queue that also honours cancel requests. */
 export async function startTrainWorker(options: TrainWorkerOptions): Promise<TrainWorker> {
   const connection = redisOptionsFromUrl(options.redisUrl);
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const queueName = options.queueName ?? TRAIN_QUEUE;
   const lockDuration = options.lockDurationMs ?? 30_000;
-  const worker = new Worker<TrainJobPayload, RunResult>(queueName, options.processorFile, {
+  const worker = new TrainJobWorker(queueName, options.processorFile, {
     connection,
     prefix,
     name: options.name,
@@ -45,12 +74,21 @@ export async function startTrainWorker(options: TrainWorkerOptions): Promise<Tra
     stalledInterval: options.stalledIntervalMs ?? lockDuration,
     maxStalledCount: options.maxStalledCount ?? 3,
     useWorkerThreads: false,
-    workerForkOptions: { env: { ...process.env, ...options.processorEnv } },
+    // Each training process leads a process group of its own: a terminal's Ctrl-C reaches only this
+    // worker, which hands the runs back through their abort signals. A child that got the SIGINT itself
+    // before it started its job exited 0, and BullMQ counted that as a failed attempt.
+    workerForkOptions: { env: { ...process.env, ...options.processorEnv }, detached: true },
   });
   const subscriber = new Redis(connection);
   const channel = cancelChannel(prefix, queueName);
   subscriber.on('message', (from: string, runId: string) => {
     if (from === channel) worker.cancelJob(runId, CANCELLED_REASON);
+  });
+  // A lock that could not be renewed has expired (Redis was away longer than the lock): the queue hands the
+  // run to another worker, so training on here would only race the new owner while the run shows running
+  // twice. Stop it at its next step.
+  worker.on('lockRenewalFailed', (runIds: string[]) => {
+    for (const runId of runIds) worker.cancelJob(runId, LOCK_LOST_REASON);
   });
   // A Redis restart drops subscriptions; ioredis resubscribes on reconnect by itself.
   subscriber.on('error', () => undefined);
@@ -79,3 +117,6 @@ export async function startTrainWorker(options: TrainWorkerOptions): Promise<Tra
 
 /** The abort reason the processor sees when its worker shuts down (hand the run back, do not fail it). */
 export const SHUTDOWN_REASON = 'isoflop:shutdown';
+
+/** The abort reason when this worker lost the run's lock: the run is no longer ours to finish or fail. */
+export const LOCK_LOST_REASON = 'isoflop:lock-lost';

@@ -1,7 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
-export const SWEEP_STATES = ['queued', 'running', 'done', 'cancelled'] as const;
+/**
+ * `failed`: every run has ended and each one failed (none trained to a result, none diverged, which is a
+ * finding of its own), so the sweep has nothing to fit.
+ */
+export const SWEEP_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type SweepState = (typeof SWEEP_STATES)[number];
 
 export const RUN_STATES = [
@@ -37,7 +41,11 @@ export const UNFINISHED_RUN_STATES = [
 export const RUN_STATES_WITH_RESULT = ['done', 'diverged'] as const satisfies readonly RunState[];
 
 /** States a sweep does not leave on its own. */
-export const FINAL_SWEEP_STATES = ['done', 'cancelled'] as const satisfies readonly SweepState[];
+export const FINAL_SWEEP_STATES = [
+  'done',
+  'failed',
+  'cancelled',
+] as const satisfies readonly SweepState[];
 
 /** Whether `state` is one of `states` (narrowing, for the readonly tuples above). */
 export function isStateIn<S extends string>(states: readonly S[], state: string): state is S {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DataError, readBoundedFile, regularFileProblem } from '@isoflop/data';
 import { ModelError, PrimeCodec, type SerializedPrimeCodec } from '@isoflop/models';
 import { TrainerError } from './errors.js';
 
@@ -20,6 +21,11 @@ export interface CheckpointState {
   /** The batch sampler is a pure function of (seed, step), so this is all of its state. */
   sampler: { seed: number; step: number };
   lastTrainLoss: number;
+  /**
+   * What the run has cost up to this checkpoint, over all its attempts, so that a resumed run reports the
+   * whole run's wall time and throughput (absent in checkpoints written before it was kept).
+   */
+  effort?: RunEffort;
   /** Parameters and optimizer moments by graph state name, in identity order. */
   tensors: Map<string, Float32Array>;
   /**
@@ -29,9 +35,29 @@ export interface CheckpointState {
   codec?: SerializedPrimeCodec;
 }
 
+/** Time and work spent on a run so far, summed over its attempts. */
+export interface RunEffort {
+  /** Wall time of the attempts, each from its start up to its last checkpoint. */
+  wallSeconds: number;
+  /** Time inside training steps, and the steps that took it (redone steps count again). */
+  trainSeconds: number;
+  trainedSteps: number;
+}
+
+export const NO_EFFORT: RunEffort = { wallSeconds: 0, trainSeconds: 0, trainedSteps: 0 };
+
 const MAGIC = Buffer.from('ISOFCKP1', 'ascii');
 const DIGEST_BYTES = 32;
 const CHECKPOINT_FILE = 'checkpoint.ckpt';
+/** Room for the JSON header (identity, tensor names, shape); real ones are a few kB. */
+const MAX_HEADER_BYTES = 1 << 20;
+
+/** The most bytes a checkpoint of this identity can hold: anything larger is not one of ours. */
+function maxCheckpointBytes(expected: CheckpointIdentity, codec: PrimeCodec | undefined): number {
+  const tensorBytes = expected.tensors.reduce((sum, { length }) => sum + length * 4, 0);
+  const codecBytes = codec === undefined ? 0 : 2 * codec.permutation.length * 4;
+  return MAGIC.length + 4 + MAX_HEADER_BYTES + tensorBytes + codecBytes + DIGEST_BYTES;
+}
 
 export function checkpointPath(checkpointDir: string, runId: string): string {
   return join(checkpointDir, runId, CHECKPOINT_FILE);
@@ -43,6 +69,8 @@ interface Header {
   sampler: { seed: number; step: number };
   /** null before the first step: JSON has no NaN. */
   lastTrainLoss: number | null;
+  /** Absent in checkpoints written before it was kept. */
+  effort?: RunEffort;
   /** The codec's geometry; its permutation and inverse (int32, `codes` each) follow the float32 tensors. */
   codec?: { vocabSize: number; base: number; length: number; codes: number };
 }
@@ -81,6 +109,7 @@ export async function writeCheckpoint(file: string, state: CheckpointState): Pro
     step: state.step,
     sampler: state.sampler,
     lastTrainLoss: Number.isFinite(state.lastTrainLoss) ? state.lastTrainLoss : null,
+    ...(state.effort === undefined ? {} : { effort: state.effort }),
     ...(state.codec === undefined
       ? {}
       : {
@@ -142,15 +171,15 @@ export async function readCheckpoint(
   expected: CheckpointIdentity,
   expectedCodec?: PrimeCodec,
 ): Promise<CheckpointState | undefined> {
+  const maxBytes = maxCheckpointBytes(expected, expectedCodec);
+  if (regularFileProblem(file, maxBytes)?.code === 'ENOENT') return undefined;
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    // Bounded, and a FIFO or a symlink to /dev/zero is refused before a byte is read.
+    bytes = await readBoundedFile(file, 'checkpoint', maxBytes);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TrainerError('BAD_CHECKPOINT', `cannot read checkpoint ${file}`, {
-      path: file,
-      cause: error,
-    });
+    const reason = error instanceof DataError ? error.message : `cannot read checkpoint ${file}`;
+    throw new TrainerError('BAD_CHECKPOINT', reason, { path: file, cause: error });
   }
   const bad = (why: string): TrainerError =>
     new TrainerError('BAD_CHECKPOINT', `checkpoint ${file} is unusable: ${why}`, { path: file });
@@ -213,6 +242,7 @@ export async function readCheckpoint(
     step: header.step,
     sampler: header.sampler,
     lastTrainLoss: header.lastTrainLoss ?? Number.NaN,
+    ...(header.effort === undefined ? {} : { effort: header.effort }),
     tensors,
     ...(codec === undefined ? {} : { codec }),
   };

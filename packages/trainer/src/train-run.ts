@@ -19,9 +19,11 @@ import type { Device, ProgressEvent, RunResult, RunSpec } from '@isoflop/planner
 import ort from 'onnxruntime-node';
 import {
   checkpointPath,
+  NO_EFFORT,
   readCheckpoint,
   writeCheckpoint,
   type CheckpointIdentity,
+  type RunEffort,
 } from './checkpoint.js';
 import { DeviceState, type StateBinding } from './device-state.js';
 import { TrainerError } from './errors.js';
@@ -206,6 +208,8 @@ class RunTrainer {
   private evalSession: ort.InferenceSession | undefined;
   private state: DeviceState | undefined;
   private lastTrainLoss = Number.NaN;
+  /** The run's effort so far (its checkpoint's, plus this attempt's up to `now`). */
+  private effortAt: (now: number) => RunEffort = () => NO_EFFORT;
 
   constructor(
     private readonly run: RunSpec,
@@ -254,6 +258,16 @@ class RunTrainer {
     const state = new DeviceState(this.session, this.bindings, this.settings);
     this.state = state;
     let step = 0;
+    let trainSeconds = 0;
+    let trainedSteps = 0;
+    // Resumed, the run's figures continue from its checkpoint: one resumed at its last step would
+    // otherwise report this attempt's fraction of a second and 0 tokens/s as the whole run's.
+    const before = checkpoint?.effort ?? NO_EFFORT;
+    this.effortAt = (now) => ({
+      wallSeconds: before.wallSeconds + (now - started) / 1000,
+      trainSeconds: before.trainSeconds + trainSeconds,
+      trainedSteps: before.trainedSteps + trainedSteps,
+    });
     if (checkpoint === undefined) {
       state.load(initialState(modelConfigOf(run), this.stepGraph, run.seed));
     } else {
@@ -263,8 +277,6 @@ class RunTrainer {
     }
     const valBatches = this.valBatches;
     const progressEvery = options.progressEvery ?? Math.max(1, Math.round(run.steps / 100));
-    let trainSeconds = 0;
-    let trainedSteps = 0;
 
     while (step < run.steps) {
       if (options.signal?.aborted) {
@@ -321,6 +333,7 @@ class RunTrainer {
     const final = await this.evaluate(step, valBatches);
     await this.checkpoint(step);
     const tokens = run.steps * this.tokensPerStep;
+    const effort = this.effortAt(performance.now());
     return {
       runId: run.id,
       family: run.family,
@@ -332,8 +345,11 @@ class RunTrainer {
       finalTrainLoss: this.lastTrainLoss,
       steps: run.steps,
       tokens,
-      wallSeconds: (performance.now() - started) / 1000,
-      tokensPerSecond: trainSeconds > 0 ? (trainedSteps * this.tokensPerStep) / trainSeconds : 0,
+      wallSeconds: effort.wallSeconds,
+      tokensPerSecond:
+        effort.trainSeconds > 0
+          ? (effort.trainedSteps * this.tokensPerStep) / effort.trainSeconds
+          : 0,
     };
   }
 
@@ -382,6 +398,7 @@ class RunTrainer {
       step,
       sampler: { seed: this.run.seed, step },
       lastTrainLoss: this.lastTrainLoss,
+      effort: this.effortAt(performance.now()),
       tensors: await state.read(),
       ...(this.codec === undefined ? {} : { codec: this.codec }),
     });

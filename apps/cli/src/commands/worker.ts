@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { DEVICES, type Device } from '@isoflop/planner';
-import { parseWorkerConfig, startWorker } from '@isoflop/worker';
+import { parseWorkerConfig, runUntilSignalled } from '@isoflop/worker';
 import { positiveInt, runAction } from '../cli-action.js';
 
 interface WorkerOptions {
@@ -52,23 +52,9 @@ ISOFLOP_QUEUE_PREFIX, ISOFLOP_LOCK_MS, ISOFLOP_SHUTDOWN_TIMEOUT_MS. SIGINT/SIGTE
             ? {}
             : { ISOFLOP_STEPS_PER_RUN: String(options.stepsPerRun) }),
         });
-        const worker = await startWorker(config);
-        process.stderr.write(
-          `isoflop worker ${config.name}: concurrency ${config.concurrency}, waiting for runs\n`,
+        await runUntilSignalled(config, (line) =>
+          process.stderr.write(`isoflop worker ${config.name}: ${line}\n`),
         );
-        await new Promise<void>((resolveStop) => {
-          let stopping = false;
-          const stop = (signal: NodeJS.Signals): void => {
-            if (stopping) process.exit(130);
-            stopping = true;
-            process.stderr.write(
-              `isoflop worker: ${signal}, checkpointing and stopping (again to force)\n`,
-            );
-            worker.close(config.shutdownTimeoutMs).then(resolveStop, resolveStop);
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
       }),
     );
 }

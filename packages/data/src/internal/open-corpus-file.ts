@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
+import { regularFileProblem } from '../bounded-file.js';
 import { DataError } from '../errors.js';
 
 /** Bytes read from disk at a time: large enough for throughput, small enough to bound memory per file. */
@@ -19,6 +20,9 @@ export interface OpenedCorpusFile {
  * `field` names the spec entry for the error message.
  */
 export async function openCorpusFile(path: string, field: string): Promise<OpenedCorpusFile> {
+  // Checked before the open, which for a FIFO would block until a writer came (issue 15, defect 3).
+  const problem = regularFileProblem(path, Number.POSITIVE_INFINITY);
+  if (problem?.code === 'NOT_A_FILE') throw new DataError('NOT_A_FILE', problem.message, { field });
   let handle;
   try {
     handle = await open(path, 'r');

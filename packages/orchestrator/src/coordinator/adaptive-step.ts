@@ -5,7 +5,7 @@ import {
   type RunSpec,
   type SweepSpec,
 } from '@isoflop/planner';
-import { findSweep, listSweepRuns, type Store } from '@isoflop/store';
+import { FINAL_SWEEP_STATES, findSweep, listSweepRuns, type Store } from '@isoflop/store';
 
 /** Whether a stored sweep plans adaptively: its spec has an `adaptive` block. */
 export function plansAdaptively(spec: unknown): boolean {
@@ -15,11 +15,11 @@ export function plansAdaptively(spec: unknown): boolean {
 /**
  * The adaptive step of a stored sweep, from its stored spec, every run stored for it (planned and added)
  * and the finished runs' valid bounds. Undefined when the sweep does not plan adaptively or is over
- * (done or cancelled): a cancelled sweep never grows.
+ * (done, failed or cancelled): an ended sweep never grows.
  */
 export function decideSweepStep(store: Store, sweepId: string): AdaptiveStep | undefined {
   const sweep = findSweep(store, sweepId);
-  if (!sweep || sweep.state === 'done' || sweep.state === 'cancelled') return undefined;
+  if (!sweep || (FINAL_SWEEP_STATES as readonly string[]).includes(sweep.state)) return undefined;
   if (!plansAdaptively(sweep.spec)) return undefined;
   const rows = listSweepRuns(store, sweepId);
   const results: ObservedRun[] = [];

@@ -1,7 +1,10 @@
 import { resolve } from 'node:path';
+import { corpusFileIssues } from '@isoflop/data';
 import {
   parseSweepSpec,
   planSweep,
+  SpecError,
+  specFiles,
   withResolvedFiles,
   type AdaptiveLimit,
   type AdaptiveStep,
@@ -182,6 +185,9 @@ export class Coordinator {
       options.baseDir === undefined
         ? parsed
         : withResolvedFiles(parsed, (file) => resolve(options.baseDir ?? '.', file));
+    // Refused before anything is stored or enqueued: a worker must never be handed /dev/zero or a FIFO.
+    const refused = corpusFileIssues(specFiles(spec), { requireExisting: false });
+    if (refused.length > 0) throw new SpecError(refused);
     const plan = planSweep(spec);
     const sweepId = sweepIdOf(spec);
     const { created } = this.store.transaction(() => {
@@ -460,7 +466,8 @@ export class Coordinator {
         events.push({ sweepId, kind: 'decision', payload });
       }
       const sweepEvent = refreshSweepState(this.store, sweepId, { settled: added.length === 0 });
-      if (sweepEvent?.payload && (sweepEvent.payload as { state: string }).state === 'done') {
+      const endedAs = (sweepEvent?.payload as { state?: string } | undefined)?.state;
+      if (endedAs === 'done' || endedAs === 'failed') {
         const payload: DecisionPayload = {
           type: 'settled',
           runs: sweep.runCount,
