@@ -37,7 +37,8 @@ function checkDeps(files: Record<string, string>): { status: number | null; outp
   const result = spawnSync(
     DEPCRUISE,
     ['packages', '--config', join(ROOT, '.dependency-cruiser.cjs')],
-    { cwd: tree, encoding: 'utf8' },
+    // CI=true makes depcruise colour its report; the assertions read plain text.
+    { cwd: tree, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } },
   );
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }

@@ -95,10 +95,10 @@ describe('isoflop plan', () => {
     expect(lines[0]).toMatch(
       /^id\s+C\s+N\s+d x L x H\s+D\s+D\/N\s+steps\s+B x S\s+achieved C\s+seed$/,
     );
-    expect(lines.filter((line) => /^(arm|mdm|mdm-prime-v2)-[0-9a-f]{16} /.test(line))).toHaveLength(
-      36,
-    );
-    expect(lines.at(-1)).toMatch(/^sweep quickstart: 36 runs, /);
+    expect(
+      lines.filter((line) => /^(arm|mdm|mdm-prime-v2|prime-k8)-[0-9a-f]{16} /.test(line)),
+    ).toHaveLength(80);
+    expect(lines.at(-1)).toMatch(/^sweep quickstart: 80 runs, /);
   });
 
   it('rejects a wrong type, an unknown family and a negative budget: exit 2, every field path, no output', () => {

@@ -73,8 +73,11 @@ describe('experiments/paper-owt.yaml', () => {
 describe('experiments/quickstart.yaml', () => {
   const plan = planOf('quickstart.yaml');
 
-  it('is at least 3 budgets x 4 sizes x 3 families of CPU-sized runs', () => {
-    expect(plan.runs).toHaveLength(36);
+  it('is at least 3 budgets x 4 sizes x 4 variants of CPU-sized runs, planned adaptively', () => {
+    expect(plan.runs).toHaveLength(80);
+    expect(new Set(plan.runs.map((run) => run.variant))).toEqual(
+      new Set(['arm', 'mdm', 'mdm-prime-v2', 'prime-k8']),
+    );
     expect(plan.dropped).toEqual([]);
     expect(plan.warnings).toEqual([]);
     expect(new Set(plan.runs.map((run) => run.budgetFlops)).size).toBeGreaterThanOrEqual(3);
@@ -84,7 +87,7 @@ describe('experiments/quickstart.yaml', () => {
       expect(run.shape.nLayers).toBeLessThanOrEqual(3);
       expect(run.budgetFlops).toBeLessThanOrEqual(1e12);
     }
-    // The header comment's arithmetic: 157,503 steps in all.
-    expect(plan.runs.reduce((sum, run) => sum + run.steps, 0)).toBe(157503);
+    // The README's arithmetic: about 536,000 steps before the adaptive step adds any.
+    expect(plan.runs.reduce((sum, run) => sum + run.steps, 0)).toBe(535736);
   });
 });

@@ -38,6 +38,8 @@ describe('the bad-input codes, derived from what each code declares', () => {
     expect(inputCodesOf(DATA_ERRORS)).toEqual([
       'INVALID_DATA_SPEC',
       'CORPUS_NOT_FOUND',
+      'NOT_A_FILE',
+      'FILE_TOO_LARGE',
       'BAD_CORPUS',
     ]);
     expect(inputCodesOf(TRAINER_ERRORS).sort()).toEqual(
