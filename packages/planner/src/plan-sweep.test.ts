@@ -318,6 +318,37 @@ describe('planSweep variants', () => {
     expect({ ...twin, id: arm?.id, variant: 'arm' }).toEqual(arm);
   });
 
+  it("trains a variant at its own budgets, with the same run ids as at the sweep's", () => {
+    const shared = planSweep(spec({ families: { arm: {}, mdm: {} }, budgets: [1e11, 1e12] }));
+    const own = planSweep(
+      spec({
+        families: {
+          arm: { budgets: [1e11] },
+          mdm: { budgets: { min: 1e12, max: 1e13, count: 2 } },
+        },
+        budgets: [1e11, 1e12],
+      }),
+    );
+    expect(own.runs.map((run) => [run.variant, run.budgetFlops])).toEqual([
+      ['arm', 1e11],
+      ['mdm', 1e12],
+      ['mdm', 1e13],
+    ]);
+    // What a run computes does not depend on where its budget was written.
+    const key = (run: { variant: string; budgetFlops: number }) =>
+      `${run.variant}@${run.budgetFlops}`;
+    const sharedIds = new Map(shared.runs.map((run) => [key(run), run.id]));
+    for (const run of own.runs.filter((r) => sharedIds.has(key(r)))) {
+      expect(run.id).toBe(sharedIds.get(key(run)));
+    }
+  });
+
+  it("rejects a variant's budgets with the field path", () => {
+    expect(() =>
+      spec({ families: { arm: {}, 'prime-k8': { family: 'mdm-prime-v2', budgets: [-1] } } }),
+    ).toThrow(/families\.prime-k8\.budgets/);
+  });
+
   it('shapes count-rule sizes so that every cat-share variant can split them', () => {
     // V = 1024: base 4 gives l = 5, base 2 gives l = 10, head width 8: dModel a multiple of lcm = 40.
     const plan = planSweep(

@@ -1,7 +1,7 @@
 import { buildRun, type SizedShape } from './internal/build-run.js';
 import { SpecError } from './errors.js';
 import { logSpaced } from './internal/log-spaced.js';
-import { budgetsOf, contextOf, type SweepContext } from './internal/sweep-context.js';
+import { contextOf, variantBudgets, type SweepContext } from './internal/sweep-context.js';
 import { paperBatchMultiplier, paperGrid } from './paper-grid.js';
 import type { DroppedSize, Family, Plan, PlanWarning, RunSpec } from './run-spec.js';
 import { shapeForParams, type BackboneShape } from './shape-rule.js';
@@ -80,7 +80,8 @@ function ruleShapes(ctx: SweepContext, budget: number): SizeCandidate[] {
 }
 
 /**
- * Expand a validated sweep spec into runs: for every variant, budget C and size N, D = C/(6N) tokens,
+ * Expand a validated sweep spec into runs: for every variant, each of its budgets C (its own or the
+ * sweep's) and size N, D = C/(6N) tokens,
  * rounded to whole steps of batchSize·seqLen tokens. Sizes that cannot be trained at a budget (less
  * than one batch, outside the tokens-per-parameter window, no valid shape, warmup not shorter than the
  * run) are listed in `dropped` with the reason; a spec that leaves no run at all is a SpecError. Pure: no
@@ -91,11 +92,10 @@ export function planSweep(spec: SweepSpec): Plan {
   const runs: RunSpec[] = [];
   const dropped: DroppedSize[] = [];
   const warnings: PlanWarning[] = [];
-  const budgets = budgetsOf(spec);
 
   for (const variant of ctx.variants) {
     const { family, name } = variant;
-    for (const budgetFlops of budgets) {
+    for (const budgetFlops of variantBudgets(spec, variant)) {
       const candidates =
         spec.sizes.count === undefined ? fixedShapes(ctx, family) : ruleShapes(ctx, budgetFlops);
       for (const candidate of candidates) {

@@ -38,6 +38,20 @@ const logRange = z
   })
   .describe('count log-spaced values from min to max inclusive');
 
+/** Compute budgets C in FLOPs: a list, or a log-spaced range. */
+const budgetList = z.union([z.array(budget).min(1).max(SPEC_LIMITS.listLength), logRange]);
+
+/**
+ * What every variant may set whatever its family: its own budgets. Families differ in compute efficiency
+ * by one or two orders of magnitude, so the budgets where one family's minima can be resolved are wasted
+ * on another.
+ */
+const variantCommon = {
+  budgets: budgetList
+    .optional()
+    .describe("this variant's compute budgets in FLOPs, instead of the sweep's budgets"),
+};
+
 const bounds = (limit: number) =>
   z
     .strictObject({ min: positive.max(limit).optional(), max: positive.max(limit).optional() })
@@ -51,11 +65,15 @@ const bounds = (limit: number) =>
       }
     });
 
+const armOptions = z.strictObject({ ...variantCommon });
+
 const mdmOptions = z.strictObject({
+  ...variantCommon,
   eps: unitOpen.default(1e-3).describe('masking time t is drawn in [eps, 1]'),
 });
 
 const primeOptions = z.strictObject({
+  ...variantCommon,
   base: z
     .int()
     .min(2)
@@ -87,7 +105,7 @@ export const UNKNOWN_FAMILY = `unknown family; expected one of ${FAMILIES.join('
 const variantOptions = z.discriminatedUnion(
   'family',
   [
-    z.strictObject({ family: z.literal('arm') }),
+    armOptions.extend({ family: z.literal('arm') }),
     mdmOptions.extend({ family: z.literal('mdm') }),
     primeOptions.extend({ family: z.literal('mdm-prime-v2') }),
   ],
@@ -106,7 +124,7 @@ export type VariantOptions = z.output<typeof variantOptions>;
 
 /** A key that is a family name: that family's options, `family` optional (it is the key). */
 const familyKeys = {
-  arm: z.strictObject({ family: z.literal('arm').optional() }),
+  arm: armOptions.extend({ family: z.literal('arm').optional() }),
   mdm: mdmOptions.extend({ family: z.literal('mdm').optional() }),
   'mdm-prime-v2': primeOptions.extend({ family: z.literal('mdm-prime-v2').optional() }),
 };
@@ -390,19 +408,24 @@ const PAPER_PRESET_SIZES = 18;
 
 /** Runs before any size is dropped; a field that failed its own bound counts as its limit. */
 function runsUpperBound(spec: {
-  families: object;
+  families: Record<string, { budgets?: number[] | { count: number } | undefined }>;
   budgets: number[] | { count: number };
   sizes: { preset?: string | undefined; shapes?: readonly unknown[] | undefined; count?: number };
   seeds: readonly number[];
 }): number {
   const clamp = (n: number) => (Number.isFinite(n) ? Math.min(n, SPEC_LIMITS.listLength) : 0);
-  const budgets = clamp(Array.isArray(spec.budgets) ? spec.budgets.length : spec.budgets.count);
+  const countOf = (budgets: number[] | { count: number }) =>
+    clamp(Array.isArray(budgets) ? budgets.length : budgets.count);
   const sizes = clamp(
     spec.sizes.preset !== undefined
       ? PAPER_PRESET_SIZES
       : (spec.sizes.shapes?.length ?? spec.sizes.count ?? 0),
   );
-  return Object.keys(spec.families).length * budgets * sizes * clamp(spec.seeds.length);
+  const budgets = Object.values(spec.families).reduce(
+    (sum, options) => sum + countOf(options.budgets ?? spec.budgets),
+    0,
+  );
+  return budgets * sizes * clamp(spec.seeds.length);
 }
 
 /** The sweep spec: what `isoflop plan` and `isoflop run` read (YAML or JSON). */
@@ -413,9 +436,9 @@ export const sweepSpecSchema = z
       .max(SPEC_LIMITS.nameLength)
       .describe('sweep name (not part of run ids)'),
     families,
-    budgets: z
-      .union([z.array(budget).min(1).max(SPEC_LIMITS.listLength), logRange])
-      .describe('compute budgets C in FLOPs: a list, or a log-spaced range'),
+    budgets: budgetList.describe(
+      "compute budgets C in FLOPs: a list, or a log-spaced range (a variant's own budgets replace them)",
+    ),
     sizes,
     shapeRule,
     paramConvention: z

@@ -18,7 +18,7 @@ export interface SweepContext {
   vocabSize: number;
   /** The variants in plan order: by family (arm, mdm, mdm-prime-v2), then as the spec lists them. */
   variants: Variant[];
-  /** The spec's budgets. */
+  /** Every budget some variant plans, ascending. */
   budgets: number[];
   /** dModel is a multiple of this: headDim and every cat-share Prime length l, so all variants share shapes. */
   multiple: number;
@@ -26,10 +26,13 @@ export interface SweepContext {
   exactParamsOf: ParamCounter;
 }
 
-export function budgetsOf(spec: SweepSpec): number[] {
-  return Array.isArray(spec.budgets)
-    ? spec.budgets
-    : logSpaced(spec.budgets.min, spec.budgets.max, spec.budgets.count);
+function expandBudgets(budgets: SweepSpec['budgets']): number[] {
+  return Array.isArray(budgets) ? budgets : logSpaced(budgets.min, budgets.max, budgets.count);
+}
+
+/** The budgets a variant plans: its own when it names them, else the sweep's. */
+export function variantBudgets(spec: SweepSpec, variant: Variant): number[] {
+  return expandBudgets(variant.options.budgets ?? spec.budgets);
 }
 
 export function variantsOf(spec: SweepSpec): Variant[] {
@@ -57,7 +60,7 @@ export function contextOf(spec: SweepSpec): SweepContext {
     spec,
     vocabSize,
     variants,
-    budgets: budgetsOf(spec),
+    budgets: [...new Set(variants.flatMap((v) => variantBudgets(spec, v)))].sort((p, q) => p - q),
     multiple,
     paramsOf:
       spec.paramConvention === 'paper'
