@@ -124,6 +124,31 @@ describe('the bracket rule', () => {
     expect(smallest).toBe(12 * 18 * 18);
   });
 
+  it('names a flat curve and adds nothing to it, but chases the same edge when the noise is small', () => {
+    // A model at the unigram level at every size: the lowest loss at the smallest size by 0.01 nats.
+    const spec = study({ budgets: [1e10] });
+    const planned = planSweep(spec).runs;
+    const observed = (stdErr: number) =>
+      planned.map((run, i) => ({
+        runId: run.id,
+        variant: run.variant,
+        budgetFlops: run.budgetFlops,
+        params: run.params,
+        tokens: run.tokens,
+        loss: [5.3, 5.31, 5.305][i]!,
+        lossStdErr: stdErr,
+        seed: run.seed,
+      }));
+    const noisy = decideAdaptiveStep({ spec, planned, results: observed(0.01) });
+    expect(noisy.add).toEqual([]);
+    expect(noisy.settled).toBe(true);
+    expect(noisy.limits).toEqual([
+      expect.objectContaining({ rule: 'bracket', code: 'flat-curve', variant: 'arm' }),
+    ]);
+    const clean = decideAdaptiveStep({ spec, planned, results: observed(0.001) });
+    expect(clean.add.map((a) => a.reason.code)).toEqual(['min-at-smallest-size']);
+  });
+
   it('respects adaptive.sizes and maxExtraRuns, naming each', () => {
     const bounded = runStudy(study({ adaptive: { sizes: { min: 100_000 } } }), () => CHINCHILLA);
     expect(bounded.planned.every((r) => r.params >= 100_000)).toBe(true);

@@ -20,6 +20,24 @@ export function sizeStep(params: readonly number[]): number {
   return Math.min(MAX_STEP, Math.max(MIN_STEP, median));
 }
 
+/** Differences within this many standard errors of the lowest loss are noise. */
+const FLAT_Z = 2;
+
+/**
+ * A flat group: at least three sizes, each with a standard error, and none whose loss exceeds the lowest
+ * by more than FLAT_Z standard errors of the difference. Its minimum cannot be located at this budget
+ * (typically a model still at the unigram level at every size), so no size added beyond an edge that
+ * noise picked would tell where it lies, and its "minimum" is no point of a frontier.
+ */
+export function isFlat(group: ObservedGroup): boolean {
+  const { sizes } = group;
+  if (sizes.length < 3 || sizes.some((s) => s.lossStdErr === undefined)) return false;
+  const best = sizes.reduce((p, q) => (q.loss < p.loss ? q : p));
+  return sizes.every(
+    (s) => s.loss - best.loss <= FLAT_Z * Math.hypot(s.lossStdErr ?? 0, best.lossStdErr ?? 0),
+  );
+}
+
 type Side = { direction: 'down' | 'up'; code: string; why: string };
 
 /** Which side of a judged group needs another size, if any. */
@@ -85,6 +103,17 @@ export function bracketRule(
     if (group.pending > 0) continue;
     const variant = ctx.variants.find((v) => v.name === group.variant);
     if (variant === undefined) continue;
+    if (isFlat(group)) {
+      const losses = group.sizes.map((s) => s.loss);
+      proposer.limit({
+        rule: 'bracket',
+        code: 'flat-curve',
+        variant: group.variant,
+        budgetFlops: group.budgetFlops,
+        message: `${group.variant} at C = ${group.budgetFlops.toPrecision(3)}: the losses of all ${losses.length} sizes (${Math.min(...losses).toFixed(3)}-${Math.max(...losses).toFixed(3)}) lie within ${FLAT_Z} standard errors of the lowest, so its minimum cannot be located at this budget`,
+      });
+      continue;
+    }
     const sides = unbracketedSides(group);
     if (sides.length === 0) continue;
     open += 1;

@@ -6,6 +6,8 @@ export interface ObservedSize {
   params: number;
   tokens: number;
   loss: number;
+  /** Standard error of that mean, when every run reported one. */
+  lossStdErr?: number;
   seeds: number;
 }
 
@@ -49,7 +51,15 @@ export function observedGroups(
   const finishedKeys = new Set<string>();
   const bySize = new Map<
     string,
-    { group: ObservedGroup; params: number; tokens: number; sum: number; count: number }
+    {
+      group: ObservedGroup;
+      params: number;
+      tokens: number;
+      sum: number;
+      count: number;
+      /** Sum of the runs' squared standard errors; NaN once a run reported none. */
+      variance: number;
+    }
   >();
   for (const result of results) {
     finishedIds.add(result.runId);
@@ -64,17 +74,22 @@ export function observedGroups(
         tokens: result.tokens,
         sum: 0,
         count: 0,
+        variance: 0,
       };
       bySize.set(key, entry);
     }
     entry.sum += result.loss;
     entry.count += 1;
+    entry.variance += result.lossStdErr === undefined ? NaN : result.lossStdErr ** 2;
   }
   for (const entry of bySize.values()) {
     entry.group.sizes.push({
       params: entry.params,
       tokens: entry.tokens,
       loss: entry.sum / entry.count,
+      ...(Number.isNaN(entry.variance)
+        ? {}
+        : { lossStdErr: Math.sqrt(entry.variance) / entry.count }),
       seeds: entry.count,
     });
   }

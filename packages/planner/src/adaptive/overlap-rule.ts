@@ -1,5 +1,5 @@
 import type { SweepContext, Variant } from '../internal/sweep-context.js';
-import { sizeStep, unbracketedSides } from './bracket-rule.js';
+import { isFlat, sizeStep, unbracketedSides } from './bracket-rule.js';
 import type { ObservedGroup } from './observed-groups.js';
 import type { Proposer } from './proposer.js';
 import { ladderRule, nextSize } from './size-ladder.js';
@@ -29,7 +29,7 @@ export function frontiers(
   for (const variant of ctx.variants) {
     const minima = groups
       .filter((g) => g.variant === variant.name && g.pending === 0 && g.sizes.length >= 3)
-      .filter((g) => unbracketedSides(g).length === 0)
+      .filter((g) => !isFlat(g) && unbracketedSides(g).length === 0)
       .map((g) => {
         const best = g.sizes.reduce((p, q) => (q.loss < p.loss ? q : p));
         return {
