@@ -343,6 +343,49 @@ describe('planSweep variants', () => {
     }
   });
 
+  it('trains a variant at its own sizes, and checks them against its own Prime length', () => {
+    const plan = planSweep(
+      spec({
+        families: {
+          arm: {},
+          mdm: { sizes: { shapes: [{ dModel: 80, nLayers: 2, nHeads: 4 }] } },
+        },
+      }),
+    );
+    expect(plan.runs.map((run) => [run.variant, run.shape.dModel, run.shape.nLayers])).toEqual([
+      ['arm', 40, 1],
+      ['mdm', 80, 2],
+    ]);
+    // V = 1024, base 4: l = 5, so a cat-share variant's own widths must be multiples of 5 ...
+    expect(() =>
+      spec({
+        families: {
+          'prime-b4': {
+            family: 'mdm-prime-v2',
+            base: 4,
+            sizes: { shapes: [{ dModel: 48, nLayers: 1, nHeads: 2 }] },
+          },
+        },
+      }),
+    ).toThrow(
+      /families\.prime-b4\.sizes\.shapes\[0\]\.dModel: expected a multiple of the Prime length l = 5/,
+    );
+    // ... while the sweep's sizes, which that variant does not train, are not held to its l.
+    expect(() =>
+      spec({
+        families: {
+          arm: {},
+          'prime-b4': {
+            family: 'mdm-prime-v2',
+            base: 4,
+            sizes: { shapes: [{ dModel: 40, nLayers: 1, nHeads: 2 }] },
+          },
+        },
+        sizes: { shapes: [{ dModel: 48, nLayers: 1, nHeads: 2 }] },
+      }),
+    ).not.toThrow();
+  });
+
   it("rejects a variant's budgets with the field path", () => {
     expect(() =>
       spec({ families: { arm: {}, 'prime-k8': { family: 'mdm-prime-v2', budgets: [-1] } } }),

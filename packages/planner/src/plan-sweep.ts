@@ -1,7 +1,12 @@
 import { buildRun, type SizedShape } from './internal/build-run.js';
 import { SpecError } from './errors.js';
 import { logSpaced } from './internal/log-spaced.js';
-import { contextOf, variantBudgets, type SweepContext } from './internal/sweep-context.js';
+import {
+  contextOf,
+  variantBudgets,
+  variantSizes,
+  type SweepContext,
+} from './internal/sweep-context.js';
 import { paperBatchMultiplier, paperGrid } from './paper-grid.js';
 import type { DroppedSize, Family, Plan, PlanWarning, RunSpec } from './run-spec.js';
 import { shapeForParams, type BackboneShape } from './shape-rule.js';
@@ -11,9 +16,11 @@ export { FLOPS_TOLERANCE } from './internal/build-run.js';
 
 type SizeCandidate = ({ ok: true } & SizedShape) | { ok: false; params: number; reason: string };
 
-function fixedShapes(ctx: SweepContext, family: Family): SizeCandidate[] {
+type Sizes = SweepSpec['sizes'];
+
+function fixedShapes(ctx: SweepContext, sizes: Sizes, family: Family): SizeCandidate[] {
   const { spec } = ctx;
-  if (spec.sizes.preset === 'paper') {
+  if (sizes.preset === 'paper') {
     return paperGrid(family).map((size) => {
       const shape: BackboneShape = {
         dModel: size.dModel,
@@ -29,7 +36,7 @@ function fixedShapes(ctx: SweepContext, family: Family): SizeCandidate[] {
       };
     });
   }
-  return (spec.sizes.shapes ?? []).map((explicit) => {
+  return (sizes.shapes ?? []).map((explicit) => {
     const shape: BackboneShape = {
       dModel: explicit.dModel,
       nLayers: explicit.nLayers,
@@ -45,8 +52,7 @@ function fixedShapes(ctx: SweepContext, family: Family): SizeCandidate[] {
   });
 }
 
-function ruleShapes(ctx: SweepContext, budget: number): SizeCandidate[] {
-  const { sizes } = ctx.spec;
+function ruleShapes(ctx: SweepContext, sizes: Sizes, budget: number): SizeCandidate[] {
   const count = sizes.count ?? 0;
   // The schema guarantees min and max whenever count is set.
   let targets: number[];
@@ -80,8 +86,8 @@ function ruleShapes(ctx: SweepContext, budget: number): SizeCandidate[] {
 }
 
 /**
- * Expand a validated sweep spec into runs: for every variant, each of its budgets C (its own or the
- * sweep's) and size N, D = C/(6N) tokens,
+ * Expand a validated sweep spec into runs: for every variant, each of its budgets C and sizes N (its
+ * own or the sweep's), D = C/(6N) tokens,
  * rounded to whole steps of batchSize·seqLen tokens. Sizes that cannot be trained at a budget (less
  * than one batch, outside the tokens-per-parameter window, no valid shape, warmup not shorter than the
  * run) are listed in `dropped` with the reason; a spec that leaves no run at all is a SpecError. Pure: no
@@ -95,9 +101,12 @@ export function planSweep(spec: SweepSpec): Plan {
 
   for (const variant of ctx.variants) {
     const { family, name } = variant;
+    const sizes = variantSizes(spec, variant);
     for (const budgetFlops of variantBudgets(spec, variant)) {
       const candidates =
-        spec.sizes.count === undefined ? fixedShapes(ctx, family) : ruleShapes(ctx, budgetFlops);
+        sizes.count === undefined
+          ? fixedShapes(ctx, sizes, family)
+          : ruleShapes(ctx, sizes, budgetFlops);
       for (const candidate of candidates) {
         const drop = (reason: string) =>
           dropped.push({ family, variant: name, budgetFlops, params: candidate.params, reason });

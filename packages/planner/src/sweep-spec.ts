@@ -41,17 +41,6 @@ const logRange = z
 /** Compute budgets C in FLOPs: a list, or a log-spaced range. */
 const budgetList = z.union([z.array(budget).min(1).max(SPEC_LIMITS.listLength), logRange]);
 
-/**
- * What every variant may set whatever its family: its own budgets. Families differ in compute efficiency
- * by one or two orders of magnitude, so the budgets where one family's minima can be resolved are wasted
- * on another.
- */
-const variantCommon = {
-  budgets: budgetList
-    .optional()
-    .describe("this variant's compute budgets in FLOPs, instead of the sweep's budgets"),
-};
-
 const bounds = (limit: number) =>
   z
     .strictObject({ min: positive.max(limit).optional(), max: positive.max(limit).optional() })
@@ -64,6 +53,87 @@ const bounds = (limit: number) =>
         });
       }
     });
+
+const explicitShape = z.strictObject({
+  dModel: width,
+  nLayers: layerCount,
+  nHeads: width,
+  ffnHidden: width
+    .optional()
+    .describe('SwiGLU hidden width; default shapeRule.ffnMultiplier x dModel'),
+  batchSize: positiveInt
+    .max(SPEC_LIMITS.sequence)
+    .optional()
+    .describe('overrides the sweep batchSize for this size'),
+});
+
+type ExplicitShape = z.output<typeof explicitShape>;
+
+const sizes = z
+  .strictObject({
+    preset: z
+      .enum(['paper'])
+      .optional()
+      .describe(
+        "the paper's grid (paper-notes 7.2): 18 sizes for MDM/Prime, 16 for ARM; the three largest use 2 x batchSize",
+      ),
+    shapes: z
+      .array(explicitShape)
+      .min(1)
+      .max(SPEC_LIMITS.listLength)
+      .optional()
+      .describe('explicit shapes'),
+    count: listCount.optional().describe('number of log-spaced sizes, shaped by shapeRule'),
+    params: bounds(SPEC_LIMITS.params)
+      .optional()
+      .describe('with count: sizes log-spaced in [min, max] parameters (under paramConvention)'),
+    tokensPerParam: bounds(SPEC_LIMITS.tokensPerParam)
+      .optional()
+      .describe(
+        'with count: per budget, sizes log-spaced so that D/N spans [min, max]; with preset or shapes: keep only sizes whose D/N lies in [min, max]',
+      ),
+  })
+  .superRefine((s, ctx) => {
+    const modes = [s.preset, s.shapes, s.count].filter((m) => m !== undefined).length;
+    if (modes !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of preset, shapes or count' });
+      return;
+    }
+    if (s.count !== undefined) {
+      const ranges = [s.params, s.tokensPerParam].filter((r) => r !== undefined);
+      if (ranges.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['count'],
+          message: 'expected exactly one of params or tokensPerParam with count',
+        });
+      }
+      for (const key of ['params', 'tokensPerParam'] as const) {
+        const range = s[key];
+        if (range !== undefined && (range.min === undefined || range.max === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'expected both min and max with count',
+          });
+        }
+      }
+    } else if (s.params !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['params'], message: 'only allowed with count' });
+    }
+  });
+
+/**
+ * What every variant may set whatever its family: its own budgets and sizes. Families differ in compute
+ * efficiency by one or two orders of magnitude, so the budgets and sizes where one family's minima can
+ * be resolved are wasted on another.
+ */
+const variantCommon = {
+  budgets: budgetList
+    .optional()
+    .describe("this variant's compute budgets in FLOPs, instead of the sweep's budgets"),
+  sizes: sizes.optional().describe("this variant's sizes, instead of the sweep's sizes"),
+};
 
 const armOptions = z.strictObject({ ...variantCommon });
 
@@ -162,73 +232,6 @@ const families = z
   .describe(
     "the variants to train: a family name with its options ({} for the defaults), or any kebab-case name with family: and that family's options",
   );
-
-const explicitShape = z.strictObject({
-  dModel: width,
-  nLayers: layerCount,
-  nHeads: width,
-  ffnHidden: width
-    .optional()
-    .describe('SwiGLU hidden width; default shapeRule.ffnMultiplier x dModel'),
-  batchSize: positiveInt
-    .max(SPEC_LIMITS.sequence)
-    .optional()
-    .describe('overrides the sweep batchSize for this size'),
-});
-
-const sizes = z
-  .strictObject({
-    preset: z
-      .enum(['paper'])
-      .optional()
-      .describe(
-        "the paper's grid (paper-notes 7.2): 18 sizes for MDM/Prime, 16 for ARM; the three largest use 2 x batchSize",
-      ),
-    shapes: z
-      .array(explicitShape)
-      .min(1)
-      .max(SPEC_LIMITS.listLength)
-      .optional()
-      .describe('explicit shapes'),
-    count: listCount.optional().describe('number of log-spaced sizes, shaped by shapeRule'),
-    params: bounds(SPEC_LIMITS.params)
-      .optional()
-      .describe('with count: sizes log-spaced in [min, max] parameters (under paramConvention)'),
-    tokensPerParam: bounds(SPEC_LIMITS.tokensPerParam)
-      .optional()
-      .describe(
-        'with count: per budget, sizes log-spaced so that D/N spans [min, max]; with preset or shapes: keep only sizes whose D/N lies in [min, max]',
-      ),
-  })
-  .superRefine((s, ctx) => {
-    const modes = [s.preset, s.shapes, s.count].filter((m) => m !== undefined).length;
-    if (modes !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'expected exactly one of preset, shapes or count' });
-      return;
-    }
-    if (s.count !== undefined) {
-      const ranges = [s.params, s.tokensPerParam].filter((r) => r !== undefined);
-      if (ranges.length !== 1) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['count'],
-          message: 'expected exactly one of params or tokensPerParam with count',
-        });
-      }
-      for (const key of ['params', 'tokensPerParam'] as const) {
-        const range = s[key];
-        if (range !== undefined && (range.min === undefined || range.max === undefined)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: 'expected both min and max with count',
-          });
-        }
-      }
-    } else if (s.params !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['params'], message: 'only allowed with count' });
-    }
-  });
 
 const shapeRule = z
   .strictObject({
@@ -407,25 +410,34 @@ function validBase(base: number): boolean {
 const PAPER_PRESET_SIZES = 18;
 
 /** Runs before any size is dropped; a field that failed its own bound counts as its limit. */
+type SizesCount = {
+  preset?: string | undefined;
+  shapes?: readonly unknown[] | undefined;
+  count?: number | undefined;
+};
+
 function runsUpperBound(spec: {
-  families: Record<string, { budgets?: number[] | { count: number } | undefined }>;
+  families: Record<
+    string,
+    { budgets?: number[] | { count: number } | undefined; sizes?: SizesCount | undefined }
+  >;
   budgets: number[] | { count: number };
-  sizes: { preset?: string | undefined; shapes?: readonly unknown[] | undefined; count?: number };
+  sizes: SizesCount;
   seeds: readonly number[];
 }): number {
   const clamp = (n: number) => (Number.isFinite(n) ? Math.min(n, SPEC_LIMITS.listLength) : 0);
-  const countOf = (budgets: number[] | { count: number }) =>
+  const budgetCount = (budgets: number[] | { count: number }) =>
     clamp(Array.isArray(budgets) ? budgets.length : budgets.count);
-  const sizes = clamp(
-    spec.sizes.preset !== undefined
-      ? PAPER_PRESET_SIZES
-      : (spec.sizes.shapes?.length ?? spec.sizes.count ?? 0),
-  );
-  const budgets = Object.values(spec.families).reduce(
-    (sum, options) => sum + countOf(options.budgets ?? spec.budgets),
+  const sizeCount = (sizes: SizesCount) =>
+    clamp(
+      sizes.preset !== undefined ? PAPER_PRESET_SIZES : (sizes.shapes?.length ?? sizes.count ?? 0),
+    );
+  const grid = Object.values(spec.families).reduce(
+    (sum, options) =>
+      sum + budgetCount(options.budgets ?? spec.budgets) * sizeCount(options.sizes ?? spec.sizes),
     0,
   );
-  return budgets * sizes * clamp(spec.seeds.length);
+  return grid * clamp(spec.seeds.length);
 }
 
 /** The sweep spec: what `isoflop plan` and `isoflop run` read (YAML or JSON). */
@@ -481,34 +493,57 @@ export const sweepSpecSchema = z
       ),
   })
   .superRefine((spec, ctx) => {
+    // Without a vocabulary (already reported under data.tokenizer) there is no l to check against.
+    const hasVocab = spec.data.corpus.kind === 'shards' || spec.data.tokenizer.kind !== 'none';
+    const grids: {
+      path: PropertyKey[];
+      shapes: ExplicitShape[];
+      variants: [string, VariantOptions][];
+    }[] = [];
+    const ownSizes = Object.entries(spec.families).filter(([, v]) => v.sizes !== undefined);
     if (spec.sizes.shapes !== undefined) {
-      spec.sizes.shapes.forEach((shape, i) => {
+      grids.push({
+        path: ['sizes'],
+        shapes: spec.sizes.shapes,
+        // A variant with sizes of its own never trains the sweep's.
+        variants: Object.entries(spec.families).filter(([, v]) => v.sizes === undefined),
+      });
+    }
+    for (const [name, variant] of ownSizes) {
+      if (variant.sizes?.shapes !== undefined) {
+        grids.push({
+          path: ['families', name, 'sizes'],
+          shapes: variant.sizes.shapes,
+          variants: [[name, variant]],
+        });
+      }
+    }
+    for (const grid of grids) {
+      grid.shapes.forEach((shape, i) => {
         if (shape.dModel % shape.nHeads !== 0) {
           ctx.addIssue({
             code: 'custom',
-            path: ['sizes', 'shapes', i, 'nHeads'],
+            path: [...grid.path, 'shapes', i, 'nHeads'],
             message: `expected a divisor of dModel ${shape.dModel}`,
           });
         } else if ((shape.dModel / shape.nHeads) % 2 !== 0) {
           ctx.addIssue({
             code: 'custom',
-            path: ['sizes', 'shapes', i, 'nHeads'],
+            path: [...grid.path, 'shapes', i, 'nHeads'],
             message: `expected an even head dimension (dModel / nHeads = ${shape.dModel / shape.nHeads}; RoPE rotates channel pairs)`,
           });
         }
       });
-      // Without a vocabulary (already reported under data.tokenizer) there is no l to check against.
-      const hasVocab = spec.data.corpus.kind === 'shards' || spec.data.tokenizer.kind !== 'none';
-      for (const [name, variant] of Object.entries(spec.families)) {
+      for (const [name, variant] of grid.variants) {
         if (variant.family !== 'mdm-prime-v2' || variant.embedding !== 'cat-share') continue;
         // Refinements run beside field issues: a base already reported as invalid has no l to check.
         if (!hasVocab || !validBase(variant.base)) continue;
         const length = primeLength(variant.base, vocabSizeOf(spec.data));
-        spec.sizes.shapes.forEach((shape, i) => {
+        grid.shapes.forEach((shape, i) => {
           if (shape.dModel % length !== 0) {
             ctx.addIssue({
               code: 'custom',
-              path: ['sizes', 'shapes', i, 'dModel'],
+              path: [...grid.path, 'shapes', i, 'dModel'],
               message: `expected a multiple of the Prime length l = ${length} (families.${name}.embedding is cat-share)`,
             });
           }

@@ -97,7 +97,6 @@ export function bracketRule(
   groups: readonly ObservedGroup[],
   proposer: Proposer,
 ): number {
-  const rule = ladderRule(ctx);
   let open = 0;
   for (const group of groups) {
     if (group.pending > 0) continue;
@@ -116,6 +115,7 @@ export function bracketRule(
     }
     const sides = unbracketedSides(group);
     if (sides.length === 0) continue;
+    const rule = ladderRule(ctx, variant);
     open += 1;
     const params = group.sizes.map((s) => s.params);
     const step = sizeStep(params);

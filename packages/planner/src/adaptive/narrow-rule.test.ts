@@ -41,11 +41,11 @@ const spec = validateSweepSpec({
 /** The same allowance spent on random sizes: a random budget, a random legal size one step around the grid. */
 function randomStudy(noiseSeed: number) {
   const ctx = contextOf(spec);
-  const rule = ladderRule(ctx);
+  const variant = ctx.variants[0]!;
+  const rule = ladderRule(ctx, variant);
   const planned = planSweep(spec).runs;
   const results = planned.map((run) => observe(run, SURFACE, NOISE, noiseSeed));
   const rng = streamRng(noiseSeed, nameKey('random-sizes'));
-  const variant = ctx.variants[0]!;
   while (results.length < planned.length + EXTRA_RUNS) {
     const budgetFlops = ctx.budgets[rng.nextIndex(ctx.budgets.length)]!;
     const target = 10 ** (4 + 2.5 * rng.nextFloat()); // N log-uniform in [1e4, 3e6]

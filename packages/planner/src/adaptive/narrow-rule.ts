@@ -190,7 +190,6 @@ export function narrowRule(
     });
     return;
   }
-  const rule = ladderRule(ctx);
   const usedSeeds = new Set([...ctx.spec.seeds, ...results.map((r) => r.seed)]);
   let spare = 0;
   while (usedSeeds.has(spare)) spare += 1;
@@ -198,6 +197,7 @@ export function narrowRule(
   for (const name of names) {
     const variant = ctx.variants.find((v) => v.name === name);
     if (variant === undefined) continue;
+    const rule = ladderRule(ctx, variant);
     const budgets = [...new Set((pointsOf.get(name) ?? []).map((p) => p.budgetFlops))].sort(
       (p, q) => p - q,
     );

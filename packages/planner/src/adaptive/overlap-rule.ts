@@ -90,7 +90,7 @@ function addBudget(
   why: string,
   code: string,
 ): boolean {
-  const rule = ladderRule(ctx);
+  const rule = ladderRule(ctx, frontier.variant);
   const budgets = frontier.minima.map((m) => m.budgetFlops);
   const step = budgetStep(budgets);
   const from =

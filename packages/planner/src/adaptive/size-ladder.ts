@@ -1,4 +1,4 @@
-import type { SweepContext } from '../internal/sweep-context.js';
+import { variantSizes, type SweepContext, type Variant } from '../internal/sweep-context.js';
 import { backbone, dModelMultiple, type BackboneShape } from '../shape-rule.js';
 import { primeLength } from '../vocab.js';
 
@@ -29,12 +29,13 @@ interface LadderRule {
 }
 
 /**
- * The shape rules an added size must obey. Explicit `shapes` carry their own head width and aspect
- * ratio (the quickstart's heads are 18 wide, not the rule's default 64): the ladder keeps them.
+ * The shape rules a size added to `variant` must obey. Explicit `shapes` (the variant's own, else the
+ * sweep's) carry their own head width and aspect ratio (the quickstart's heads are 6 wide, not the rule's
+ * default 64): the ladder keeps them.
  */
-export function ladderRule(ctx: SweepContext): LadderRule {
+export function ladderRule(ctx: SweepContext, variant: Variant): LadderRule {
   const { spec } = ctx;
-  const shapes = spec.sizes.shapes;
+  const shapes = variantSizes(spec, variant).shapes;
   let headDim = spec.shapeRule.headDim;
   let aspectRatio = spec.shapeRule.aspectRatio;
   if (shapes !== undefined) {

@@ -35,6 +35,11 @@ export function variantBudgets(spec: SweepSpec, variant: Variant): number[] {
   return expandBudgets(variant.options.budgets ?? spec.budgets);
 }
 
+/** The sizes a variant plans: its own when it names them, else the sweep's. */
+export function variantSizes(spec: SweepSpec, variant: Variant): SweepSpec['sizes'] {
+  return variant.options.sizes ?? spec.sizes;
+}
+
 export function variantsOf(spec: SweepSpec): Variant[] {
   const entries = Object.entries(spec.families).map(([name, options]) => ({
     name,
