@@ -386,6 +386,31 @@ describe('planSweep variants', () => {
     ).not.toThrow();
   });
 
+  it("holds a variant's own shapes to its own tokens-per-parameter window", () => {
+    // N = 19200 at 1e12: D/N = 452. The sweep's window would drop it; the variant's keeps it.
+    const plan = planSweep(
+      spec({
+        families: {
+          arm: {},
+          mdm: {
+            sizes: {
+              shapes: [{ dModel: 40, nLayers: 1, nHeads: 2 }],
+              tokensPerParam: { min: 100, max: 1000 },
+            },
+          },
+        },
+        sizes: {
+          shapes: [{ dModel: 40, nLayers: 1, nHeads: 2 }],
+          tokensPerParam: { min: 1, max: 100 },
+        },
+      }),
+    );
+    expect(plan.runs.map((run) => run.variant)).toEqual(['mdm']);
+    expect(plan.dropped).toEqual([
+      expect.objectContaining({ variant: 'arm', reason: expect.stringMatching(/^D\/N = 452 /) }),
+    ]);
+  });
+
   it("rejects a variant's budgets with the field path", () => {
     expect(() =>
       spec({ families: { arm: {}, 'prime-k8': { family: 'mdm-prime-v2', budgets: [-1] } } }),

@@ -2,7 +2,7 @@ import { runId } from '../run-id.js';
 import type { PrimeOptions, RunSpec } from '../run-spec.js';
 import type { BackboneShape } from '../shape-rule.js';
 import { primeLength } from '../vocab.js';
-import type { SweepContext, Variant } from './sweep-context.js';
+import { variantSizes, type SweepContext, type Variant } from './sweep-context.js';
 
 /** Achieved compute further than this from the target (after rounding to whole steps) is reported. */
 export const FLOPS_TOLERANCE = 0.01;
@@ -31,8 +31,12 @@ function variantOptions(ctx: SweepContext, variant: Variant): Pick<RunSpec, 'mdm
   return {};
 }
 
-function outsideWindow(ctx: SweepContext, tokensPerParam: number): string | undefined {
-  const { sizes } = ctx.spec;
+function outsideWindow(
+  ctx: SweepContext,
+  variant: Variant,
+  tokensPerParam: number,
+): string | undefined {
+  const sizes = variantSizes(ctx.spec, variant);
   if (sizes.count !== undefined || sizes.tokensPerParam === undefined) return undefined;
   const { min, max } = sizes.tokensPerParam;
   if ((min !== undefined && tokensPerParam < min) || (max !== undefined && tokensPerParam > max)) {
@@ -65,7 +69,7 @@ export function buildRun(
     };
   }
   const idealTokens = budgetFlops / (6 * params);
-  const outside = outsideWindow(ctx, idealTokens / params);
+  const outside = outsideWindow(ctx, variant, idealTokens / params);
   if (outside !== undefined) return { ok: false, reason: outside };
   const tokensPerStep = batchSize * spec.seqLen;
   if (idealTokens < tokensPerStep) {
