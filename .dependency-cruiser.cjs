@@ -38,6 +38,8 @@ const MAY_IMPORT = {
   // The planner: the run contracts and the device names it checks ISOFLOP_DEVICE against.
   'apps/worker': ['packages/queue', 'packages/trainer', 'packages/planner'],
   'apps/cli': ['apps/[^/]+', 'packages/[^/]+'],
+  // The GPU host check trains and times the families through the trainer's sessions.
+  'apps/gpu-check': ['packages/trainer', 'packages/models', 'packages/graph'],
 };
 
 /** Imports of types only (erased at run time): the run contracts the trainer uses. */

@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
-export const GPU_CHECK_ENTRY = join(root, 'packages', 'trainer', 'bench', 'gpu-check.ts');
+export const GPU_CHECK_ENTRY = join(root, 'apps', 'gpu-check', 'src', 'main.ts');
 
 /** Writes the bundle to `outfile`; resolves when it is written. */
 export async function bundleGpuCheck(outfile: string): Promise<void> {
@@ -23,7 +23,10 @@ export async function bundleGpuCheck(outfile: string): Promise<void> {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['onnxruntime-node'],
+    // The app imports the trainer's public entry, which reaches the data package and its native HF
+    // tokenizers; the data package declares `sideEffects: false`, so its unused modules and their
+    // `require('tokenizers')` are left out (tests/gpu/gpu-check.test.ts checks the bundle's requires).
+    external: ['onnxruntime-node', 'tokenizers'],
     alias,
     // CommonJS has no import.meta: modules that resolve paths from it (the CUDA library check) get the
     // bundle's own URL instead.

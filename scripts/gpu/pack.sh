@@ -5,7 +5,7 @@
 #   .gpu/gl/*.deb            Debian amd64 Vulkan/EGL loader packages (unpacked there only if it has none)
 #   .gpu/ort.tar.xz          onnxruntime-node + onnxruntime-common, linux/x64 binaries only (the CUDA provider,
 #                            over 64 MiB, travels apart: scripts/gpu/cuda-provider-pack.sh fills .gpu-cuda/)
-#   .gpu/app.cjs             packages/trainer/bench/gpu-check.ts bundled by esbuild (onnxruntime-node external)
+#   .gpu/app.cjs             apps/gpu-check/src/main.ts bundled by esbuild (onnxruntime-node external)
 #   .gpu/torch_reference.py  the PyTorch reference, run there when python3 imports torch
 #   .gpu/remote.sh           the one command to run there
 # Run from anywhere in the checkout after `npm ci`; then prints the command for the GPU host.
@@ -49,7 +49,7 @@ if [ ! -f "$out/ort.tar.xz" ] || [ "$(cat "$out/ort.stamp" 2>/dev/null)" != "$st
 fi
 
 npx --no-install tsx scripts/gpu/bundle.ts "$out/app.cjs"
-cp packages/trainer/bench/torch_reference.py scripts/gpu/remote.sh "$out/"
+cp apps/gpu-check/src/torch_reference.py scripts/gpu/remote.sh "$out/"
 
 size=$(du -sm "$out" | cut -f1)
 echo "gpu:check: packed $out ($size MiB):" >&2

@@ -2,13 +2,13 @@
 // run by node with --device cpu. This proves the bundle and the check's logic on this machine; it says
 // nothing about a GPU.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flopsPerStep } from '@isoflop/models';
 import { bundleGpuCheck } from '../../scripts/gpu/bundle.js';
-import { parseShapeList } from '../../packages/trainer/bench/gpu-check/shape-spec.js';
+import { parseShapeList } from '../../apps/gpu-check/src/shape-spec.js';
 
 interface Line {
   bench: string;
@@ -46,6 +46,23 @@ beforeAll(async () => {
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('gpu-check bundle', () => {
+  // A GPU host has node and the packed onnxruntime-node, nothing else: the app imports the trainer's
+  // public entry, which reaches the data package's native tokenizers, and the bundle must leave them out
+  // (scripts/gpu/bundle.ts).
+  it("requires nothing at run time but Node's own modules and onnxruntime-node", () => {
+    const requires = [...readFileSync(app, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map(
+      (m) => m[1],
+    );
+    expect(
+      [...new Set(requires)].filter(
+        (name) => !name!.startsWith('node:') && name !== 'onnxruntime-node',
+      ),
+    ).toEqual([]);
+    expect(requires).toContain('onnxruntime-node');
+  });
+});
 
 describe('gpu-check bundle on the CPU (--device cpu --reference-device cpu --quick)', () => {
   let lines: Line[];

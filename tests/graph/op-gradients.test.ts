@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -300,57 +301,56 @@ describe.each(['cpu', 'webgpu'] as const)(
 );
 
 /**
- * The public GraphBuilder methods that record a gradient rule on the tape: those whose body calls
- * `record` or a private helper that (transitively) does. Read from the source, so an op added with a
- * rule is found without anyone listing it.
+ * The ops that record a gradient rule on the tape: the exported functions of `packages/graph/src/ops/`
+ * whose body calls `record` or a function private to their module that (transitively) does. Read from
+ * the source, so an op added with a rule is found without anyone listing it. Each is the GraphBuilder
+ * method of the same name.
  */
 function opsWithGradientRules(): Set<string> {
-  const file = fileURLToPath(new URL('../../packages/graph/src/graph-builder.ts', import.meta.url));
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
-  const builder = source.statements.find(
-    (s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === 'GraphBuilder',
-  );
-  if (builder === undefined) throw new Error(`no class GraphBuilder in ${file}`);
-  const calls = new Map<string, Set<string>>();
-  const isPrivate = new Map<string, boolean>();
-  for (const member of builder.members) {
-    if (!ts.isMethodDeclaration(member) || !ts.isIdentifier(member.name) || !member.body) continue;
-    const called = new Set<string>();
-    const visit = (node: ts.Node): void => {
-      if (
-        ts.isCallExpression(node) &&
-        ts.isPropertyAccessExpression(node.expression) &&
-        node.expression.expression.kind === ts.SyntaxKind.ThisKeyword
-      ) {
-        called.add(node.expression.name.text);
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(member.body);
-    calls.set(member.name.text, called);
-    isPrivate.set(
-      member.name.text,
-      ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Private ? true : false,
+  const dir = fileURLToPath(new URL('../../packages/graph/src/ops/', import.meta.url));
+  const ops = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+    const source = ts.createSourceFile(
+      file,
+      readFileSync(join(dir, file), 'utf8'),
+      ts.ScriptTarget.Latest,
     );
-  }
-  const recording = new Set(['record']);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [name, called] of calls) {
-      if (
-        isPrivate.get(name) &&
-        !recording.has(name) &&
-        [...called].some((c) => recording.has(c))
-      ) {
-        recording.add(name);
-        grew = true;
+    const calls = new Map<string, Set<string>>();
+    const exported = new Set<string>();
+    for (const statement of source.statements) {
+      if (!ts.isFunctionDeclaration(statement) || !statement.name || !statement.body) continue;
+      const called = new Set<string>();
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node)) {
+          const callee = node.expression;
+          if (ts.isIdentifier(callee)) called.add(callee.text);
+          else if (ts.isPropertyAccessExpression(callee)) called.add(callee.name.text);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(statement.body);
+      calls.set(statement.name.text, called);
+      if (ts.getCombinedModifierFlags(statement) & ts.ModifierFlags.Export) {
+        exported.add(statement.name.text);
       }
     }
-  }
-  const ops = new Set<string>();
-  for (const [name, called] of calls) {
-    if (!isPrivate.get(name) && name !== 'backward' && [...called].some((c) => recording.has(c)))
-      ops.add(name);
+    const recording = new Set(['record']);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [name, called] of calls) {
+        if (
+          !exported.has(name) &&
+          !recording.has(name) &&
+          [...called].some((c) => recording.has(c))
+        ) {
+          recording.add(name);
+          grew = true;
+        }
+      }
+    }
+    for (const [name, called] of calls) {
+      if (exported.has(name) && [...called].some((c) => recording.has(c))) ops.add(name);
+    }
   }
   return ops;
 }
@@ -382,8 +382,13 @@ function opsWithCases(): Set<string> {
 describe('per-op gradient cases', () => {
   it('cover every op that records a gradient rule', () => {
     const ops = opsWithGradientRules();
-    // The source reader still sees the ops (a guard against it silently finding nothing).
-    for (const op of ['add', 'matmul', 'gather', 'crossEntropy']) expect(ops).toContain(op);
+    // The source reader still sees the ops of every group (a guard against it silently finding nothing).
+    for (const op of ['add', 'reshape', 'reduceSum', 'matmul', 'crossEntropy', 'gather']) {
+      expect(ops).toContain(op);
+    }
+    // Cases call the public methods: an op without a GraphBuilder method of its name would go unseen.
+    const methods = Object.getOwnPropertyNames(GraphBuilder.prototype);
+    expect([...ops].filter((op) => !methods.includes(op))).toEqual([]);
     const covered = opsWithCases();
     expect([...ops].filter((op) => !covered.has(op)).sort()).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { GraphError } from './errors.js';
-import { paramInputName, type GraphBuilder } from './graph-builder.js';
+import type { GraphBuilder } from './graph-builder.js';
+import { paramInputName } from './internal/graph-core.js';
 import type { ParamSpec, Tensor } from './tensor.js';
 
 export interface AdamWConfig {

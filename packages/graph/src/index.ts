@@ -1,11 +1,10 @@
-export { GraphBuilder, paramInputName } from './graph-builder.js';
-export type {
-  GraphBuilderOptions,
-  GraphStats,
-  MatMulOptions,
-  OpTarget,
-  Operand,
-} from './graph-builder.js';
+export { GraphBuilder } from './graph-builder.js';
+export type { GraphBuilderOptions } from './graph-builder.js';
+export { paramInputName } from './internal/graph-core.js';
+export type { GraphStats } from './internal/graph-core.js';
+export type { OpTarget } from './lowering.js';
+export type { MatMulOptions } from './ops/linalg.js';
+export type { Operand } from './ops/elementwise.js';
 export { Tensor } from './tensor.js';
 export type { ParamSpec } from './tensor.js';
 export { ONNX_DATA_TYPE, isFloatDType } from './dtype.js';

@@ -23,7 +23,7 @@ export { DeviceState } from './device-state.js';
 export { initialState, stateBindings } from './step-state.js';
 export { DEFAULT_STEPS_PER_RUN, blockGraphOf, stackFeeds } from './step-block.js';
 export type { StateBinding } from './device-state.js';
-export { toOrtFeeds } from './ort-feeds.js';
+export { scalarFeed, toOrtFeeds } from './ort-feeds.js';
 export { runGradcheck } from './gradcheck.js';
 export { probeDevice } from './device-probe.js';
 export { TF32_OVERRIDE, applyCudaMathMode, cudaMathEnv } from './cuda-math-mode.js';

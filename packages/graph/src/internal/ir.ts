@@ -45,3 +45,11 @@ export interface IrGraph {
   readonly inputs: readonly IrValue[];
   readonly outputs: readonly IrValue[];
 }
+
+export function int(value: number): AttrValue {
+  return { kind: 'int', value };
+}
+
+export function ints(value: readonly number[]): AttrValue {
+  return { kind: 'ints', value };
+}

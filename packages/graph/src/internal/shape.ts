@@ -54,3 +54,38 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 export function product(shape: readonly number[]): number {
   return shape.reduce((x, y) => x * y, 1);
 }
+
+/** `shape` with every axis of `axes` kept as 1 (a reduction's keepdims shape). */
+export function keptShape(shape: readonly number[], axes: readonly number[]): number[] {
+  return shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+export function checkShape(shape: readonly number[], what: string): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new GraphError(
+      'INVALID_ARGUMENT',
+      `${what}: expected positive integer dims, got ${JSON.stringify(shape)}`,
+    );
+  }
+}
+
+/** The static shape `to` names for `from`'s elements, its one -1 inferred. */
+export function resolveReshape(from: readonly number[], to: readonly number[]): number[] {
+  const total = product(from);
+  const unknown = to.filter((d) => d === -1).length;
+  if (unknown > 1 || to.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1))) {
+    throw new GraphError(
+      'INVALID_ARGUMENT',
+      `reshape: shape ${formatShape(to)} must be positive dims with at most one -1`,
+    );
+  }
+  const known = to.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+  const resolved = to.map((d) => (d === -1 ? total / known : d));
+  if (product(resolved) !== total || resolved.some((d) => !Number.isInteger(d))) {
+    throw new GraphError(
+      'SHAPE_MISMATCH',
+      `reshape: cannot reshape ${formatShape(from)} to ${formatShape(to)}`,
+    );
+  }
+  return resolved;
+}

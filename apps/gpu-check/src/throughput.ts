@@ -1,9 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { flopsPerStep, type Precision } from '@isoflop/models';
-import { TF32_OVERRIDE } from '../../src/cuda-math-mode.js';
-import { TrainerError } from '../../src/errors.js';
-import { MatmulProbe, measureMatmulPeak, type MatmulDType } from '../../src/matmul-peak.js';
-import type { SessionSettings } from '../../src/session-options.js';
+import {
+  MatmulProbe,
+  measureMatmulPeak,
+  TF32_OVERRIDE,
+  TrainerError,
+  type MatmulDType,
+  type SessionSettings,
+} from '@isoflop/trainer';
 import { emit, hostContext, type Context } from './emit.js';
 import { shapeContext } from './shape-spec.js';
 import { StepRunner, benchConfig, type StepBenchOptions, type StepScalars } from './step-runner.js';

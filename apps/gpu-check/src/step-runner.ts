@@ -10,11 +10,17 @@ import {
   type ModelShape,
   type Precision,
 } from '@isoflop/models';
-import { DeviceState } from '../../src/device-state.js';
-import { scalarFeed, toOrtFeeds } from '../../src/ort-feeds.js';
-import { createSession, type SessionSettings } from '../../src/session-options.js';
-import { blockGraphOf, stackFeeds } from '../../src/step-block.js';
-import { initialState, stateBindings } from '../../src/step-state.js';
+import {
+  blockGraphOf,
+  createSession,
+  DeviceState,
+  initialState,
+  scalarFeed,
+  stackFeeds,
+  stateBindings,
+  toOrtFeeds,
+  type SessionSettings,
+} from '@isoflop/trainer';
 import type { BenchShape } from './shape-spec.js';
 import { syntheticBatch } from './synthetic-batch.js';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { TrainerError } from '../../src/errors.js';
+import { TrainerError } from '@isoflop/trainer';
 import { BENCH_NAME, emit } from './emit.js';
 
 /** The targets: fp32 MFU at its shape (d1024, L12, T1024, B8, V8192), and mixed over fp32. */

@@ -12,16 +12,20 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import type { Family, Precision } from '@isoflop/models';
-import { TrainerError } from '../src/errors.js';
-import { TF32_OVERRIDE, applyCudaMathMode } from '../src/cuda-math-mode.js';
-import { assertDeviceInstalled, resolveSessionSettings } from '../src/session-options.js';
-import { compareFamily } from './gpu-check/compare.js';
-import { profileShape } from './gpu-check/device-profile.js';
-import { emit } from './gpu-check/emit.js';
-import { parseShape, parseShapeList } from './gpu-check/shape-spec.js';
-import { summarize } from './gpu-check/summary.js';
-import { benchmarkShape, measurePeaks } from './gpu-check/throughput.js';
-import { runTorchReference } from './gpu-check/torch-reference.js';
+import {
+  applyCudaMathMode,
+  assertDeviceInstalled,
+  resolveSessionSettings,
+  TF32_OVERRIDE,
+  TrainerError,
+} from '@isoflop/trainer';
+import { compareFamily } from './compare.js';
+import { profileShape } from './device-profile.js';
+import { emit } from './emit.js';
+import { parseShape, parseShapeList } from './shape-spec.js';
+import { summarize } from './summary.js';
+import { benchmarkShape, measurePeaks } from './throughput.js';
+import { runTorchReference } from './torch-reference.js';
 
 const DEVICES = ['cpu', 'webgpu', 'cuda'] as const;
 const FAMILIES: readonly Family[] = ['arm', 'mdm', 'mdm-prime-v2'];

@@ -1,5 +1,5 @@
 import type { Family, Precision } from '@isoflop/models';
-import type { SessionSettings } from '../../src/session-options.js';
+import type { SessionSettings } from '@isoflop/trainer';
 import { emit, type Context } from './emit.js';
 import { shapeContext, type BenchShape } from './shape-spec.js';
 import { StepRunner, benchConfig, type StepScalars } from './step-runner.js';

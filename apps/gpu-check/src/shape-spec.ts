@@ -1,5 +1,5 @@
 import type { ModelShape } from '@isoflop/models';
-import { TrainerError } from '../../src/errors.js';
+import { TrainerError } from '@isoflop/trainer';
 
 /** A benchmark shape: the model's shape and the batch size it is stepped with. */
 export interface BenchShape {
