@@ -97,8 +97,8 @@ describe('isoflop plan', () => {
     );
     expect(
       lines.filter((line) => /^(arm|mdm|mdm-prime-v2|prime-k8)-[0-9a-f]{16} /.test(line)),
-    ).toHaveLength(57);
-    expect(lines.at(-1)).toMatch(/^sweep quickstart: 57 runs, /);
+    ).toHaveLength(59);
+    expect(lines.at(-1)).toMatch(/^sweep quickstart: 59 runs, /);
   });
 
   it('rejects a wrong type, an unknown family and a negative budget: exit 2, every field path, no output', () => {

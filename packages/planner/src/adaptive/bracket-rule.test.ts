@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  observe,
   optimalParams,
   runStudy,
   surfaceLoss,
@@ -147,6 +148,36 @@ describe('the bracket rule', () => {
     ]);
     const clean = decideAdaptiveStep({ spec, planned, results: observed(0.001) });
     expect(clean.add.map((a) => a.reason.code)).toEqual(['min-at-smallest-size']);
+  });
+
+  it("holds an added size to its own variant's cat-share length only", () => {
+    // V = 512, base 4: l = 5, so Prime's widths are multiples of lcm(6, 5) = 30; ARM's stay multiples of 6.
+    const spec = study({
+      families: {
+        arm: {},
+        'prime-b4': {
+          family: 'mdm-prime-v2',
+          base: 4,
+          sizes: { shapes: [{ dModel: 60, nLayers: 1, nHeads: 10 }] },
+        },
+      },
+      budgets: [1e10],
+      sizes: {
+        shapes: [
+          { dModel: 24, nLayers: 1, nHeads: 4 },
+          { dModel: 36, nLayers: 1, nHeads: 6 },
+          { dModel: 48, nLayers: 1, nHeads: 8 },
+        ],
+      },
+    });
+    // Optimum far below the grid: ARM's lowest loss at its smallest size, d24.
+    const tiny: Surface = { ...CHINCHILLA, A: 1, B: 1e6 };
+    const planned = planSweep(spec).runs.filter((run) => run.variant === 'arm');
+    const results = planned.map((run) => observe(run, tiny, 0, 0));
+    const step = decideAdaptiveStep({ spec, planned, results });
+    expect(step.add.map((a) => [a.run.shape.dModel, a.reason.code])).toEqual([
+      [18, 'min-at-smallest-size'],
+    ]);
   });
 
   it('respects adaptive.sizes and maxExtraRuns, naming each', () => {

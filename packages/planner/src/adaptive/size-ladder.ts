@@ -44,12 +44,12 @@ export function ladderRule(ctx: SweepContext, variant: Variant): LadderRule {
     const logAspect = shapes.reduce((sum, s) => sum + Math.log(s.dModel / s.nLayers), 0);
     aspectRatio = Math.exp(logAspect / shapes.length);
   }
-  let multiple = headDim;
-  for (const { options } of ctx.variants) {
-    if (options.family === 'mdm-prime-v2' && options.embedding === 'cat-share') {
-      multiple = dModelMultiple(multiple, primeLength(options.base, ctx.vocabSize));
-    }
-  }
+  // Only this variant's own cat-share length binds: an added size is trained by this variant alone.
+  const { options } = variant;
+  const multiple =
+    options.family === 'mdm-prime-v2' && options.embedding === 'cat-share'
+      ? dModelMultiple(headDim, primeLength(options.base, ctx.vocabSize))
+      : headDim;
   return {
     headDim,
     multiple,
