@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { primeCodecFor, type PrimeOptions } from '@isoflop/models';
+import type { ProgressEvent } from '@isoflop/planner';
 import {
   TrainerError,
   checkpointPath,
@@ -107,6 +108,48 @@ describe('checkpoint files', () => {
       'BAD_CHECKPOINT',
       /3 state tensors, expected 4/,
     );
+  });
+
+  it('carries the progress reported up to its step, within the room the run allows it', async () => {
+    const train = (step: number): ProgressEvent => ({
+      kind: 'train',
+      runId: identity.runId,
+      step,
+      steps: 6000,
+      tokens: step * 8,
+      loss: 1 / 3 + step,
+      lr: 1e-3 / 7,
+      tokensPerSecond: 1234.5678901234567,
+      gradNorm: -0.1 / 3,
+    });
+    const evaluation: ProgressEvent = {
+      kind: 'eval',
+      runId: identity.runId,
+      step: 2,
+      tokens: 16,
+      valLoss: 3.25,
+      valLossStdErr: 0.01,
+    };
+    const progress = [train(1), train(2), evaluation, train(3)];
+    await writeCheckpoint(file, { ...state(3, 1), progress });
+    expect((await readCheckpoint(file, identity))?.progress).toEqual(progress);
+
+    // Reports past the checkpoint's step, or another run's, are not this checkpoint's.
+    await writeCheckpoint(file, { ...state(2, 1), progress });
+    await expectCode(readCheckpoint(file, identity), 'BAD_CHECKPOINT', /progress event 3/);
+    await writeCheckpoint(file, { ...state(3, 1), progress: [{ ...train(1), runId: 'run-b' }] });
+    await expectCode(readCheckpoint(file, identity), 'BAD_CHECKPOINT', /progress event 0/);
+
+    // A long history fits only the room its run was given (a step reports at most twice).
+    const long = Array.from({ length: 6000 }, (_, i) => train(i + 1));
+    await writeCheckpoint(file, { ...state(6000, 1), progress: long });
+    await expectCode(
+      readCheckpoint(file, identity),
+      'BAD_CHECKPOINT',
+      /expected at most \d+ bytes/,
+    );
+    const read = await readCheckpoint(file, identity, undefined, { maxProgressEvents: 12_000 });
+    expect(read?.progress).toHaveLength(6000);
   });
 
   it('never replaces a good checkpoint with a broken state', async () => {

@@ -36,18 +36,24 @@ const comparable = (result: RunResult): object => ({
 });
 /** A checkpoint file: magic (8 bytes), header length (4), JSON header, tensors, SHA-256 (32). */
 const headerEnd = (bytes: Buffer): number => 12 + bytes.readUInt32LE(8);
-/** The checkpoint's header with the effort's timings zeroed (its trained steps stay). */
+const withoutRate = (events: ProgressEvent[]): object[] =>
+  events.map((e) => (e.kind === 'train' ? { ...e, tokensPerSecond: 0 } : e));
+/** The checkpoint's header with the timings zeroed: the effort's, and the rates in its progress history. */
 function checkpointHeader(bytes: Buffer): object {
   const header = JSON.parse(bytes.subarray(12, headerEnd(bytes)).toString('utf8')) as {
     effort?: { wallSeconds: number; trainSeconds: number; trainedSteps: number };
+    progress?: ProgressEvent[];
   };
   expect(header.effort?.trainedSteps).toBeGreaterThan(0);
-  return { ...header, effort: { ...header.effort, wallSeconds: 0, trainSeconds: 0 } };
+  expect(header.progress?.length).toBeGreaterThan(0);
+  return {
+    ...header,
+    effort: { ...header.effort, wallSeconds: 0, trainSeconds: 0 },
+    progress: withoutRate(header.progress ?? []),
+  };
 }
 const checkpointTensors = (bytes: Buffer): Buffer =>
   bytes.subarray(headerEnd(bytes), bytes.length - 32);
-const withoutRate = (events: ProgressEvent[]): object[] =>
-  events.map((e) => (e.kind === 'train' ? { ...e, tokensPerSecond: 0 } : e));
 
 async function failure(promise: Promise<unknown>): Promise<TrainerError> {
   const error = await promise.then(
@@ -117,7 +123,12 @@ describe('K optimizer steps per ONNX Runtime run (an ONNX Loop)', () => {
     expect(aborted.step).toBe(6);
     const secondEvents: ProgressEvent[] = [];
     const resumed = await trainRun(run, options(dir, 4, secondEvents));
-    expect(withoutRate([...firstEvents, ...secondEvents])).toEqual(withoutRate(straightEvents));
+    // The resume first reports again, marked, what the stopped attempt had reported up to its checkpoint.
+    const replayed = secondEvents.filter((e) => e.replayed);
+    expect(secondEvents.slice(0, replayed.length)).toEqual(replayed);
+    expect(replayed).toEqual(firstEvents.map((e) => ({ ...e, replayed: true })));
+    const fresh = secondEvents.slice(replayed.length);
+    expect(withoutRate([...firstEvents, ...fresh])).toEqual(withoutRate(straightEvents));
     expect(comparable(resumed)).toEqual(comparable(straight));
   });
 

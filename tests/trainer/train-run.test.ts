@@ -89,8 +89,14 @@ describe('trainRun', () => {
     );
     expect(aborted.code).toBe('ABORTED');
     expect(aborted.step).toBe(4);
-    const secondEvents: ProgressEvent[] = [];
-    const resumed = await trainRun(run, twoThreads(resumedDir, secondEvents));
+    const resumedEvents: ProgressEvent[] = [];
+    const resumed = await trainRun(run, twoThreads(resumedDir, resumedEvents));
+    // It first reports again, marked, what the aborted attempt reported up to its checkpoint at step 4:
+    // that attempt may have died before its reports were stored.
+    const replayed = resumedEvents.filter((e) => e.replayed);
+    expect(replayed).toEqual(firstEvents.map((e) => ({ ...e, replayed: true })));
+    expect(resumedEvents.slice(0, replayed.length)).toEqual(replayed);
+    const secondEvents = resumedEvents.slice(replayed.length);
 
     expect(trainLosses(firstEvents)).toEqual(trainLosses(straightEvents).slice(0, 4));
     expect(trainLosses(secondEvents)).toEqual(trainLosses(straightEvents).slice(4));

@@ -178,6 +178,7 @@ export const trainProgressEventSchema = z.object({
   lr: finite,
   tokensPerSecond: finite,
   gradNorm: z.number(),
+  replayed: z.literal(true).optional(),
 });
 
 /** An evaluation's report: the valid bound (and Prime's J) on held-out tokens, NaN when it diverged. */
@@ -190,9 +191,15 @@ export const evalProgressEventSchema = z.object({
   valLossStdErr: z.number(),
   primeObjective: z.number().optional(),
   primeObjectiveStdErr: z.number().optional(),
+  replayed: z.literal(true).optional(),
 });
 
-/** What the trainer reports while it runs (the worker forwards these as job progress). */
+/**
+ * What the trainer reports while it runs (the worker forwards these as job progress). A run resumed from a
+ * checkpoint first reports again, marked `replayed`, every event up to the checkpoint's step: the attempt
+ * that wrote the checkpoint may have died before its reports reached the store. Consumers key them by run,
+ * kind and step, so a replay changes nothing that arrived before.
+ */
 export const progressEventSchema = z.discriminatedUnion('kind', [
   trainProgressEventSchema,
   evalProgressEventSchema,

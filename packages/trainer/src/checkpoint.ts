@@ -3,6 +3,7 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataError, readBoundedFile, regularFileProblem } from '@isoflop/data';
 import { ModelError, PrimeCodec, type SerializedPrimeCodec } from '@isoflop/models';
+import type { ProgressEvent } from '@isoflop/planner';
 import { TrainerError } from './errors.js';
 
 /** What a checkpoint must match to be resumed: the run's family, shape, batch and state tensors. */
@@ -26,6 +27,12 @@ export interface CheckpointState {
    * whole run's wall time and throughput (absent in checkpoints written before it was kept).
    */
   effort?: RunEffort;
+  /**
+   * Every progress event the run reported up to this step, over all its attempts (absent in checkpoints
+   * written before it was kept). A resume reports them again: the attempt that wrote this checkpoint may
+   * have died before its reports reached the store, and the resume starts after them.
+   */
+  progress?: ProgressEvent[];
   /** Parameters and optimizer moments by graph state name, in identity order. */
   tensors: Map<string, Float32Array>;
   /**
@@ -49,14 +56,28 @@ export const NO_EFFORT: RunEffort = { wallSeconds: 0, trainSeconds: 0, trainedSt
 const MAGIC = Buffer.from('ISOFCKP1', 'ascii');
 const DIGEST_BYTES = 32;
 const CHECKPOINT_FILE = 'checkpoint.ckpt';
-/** Room for the JSON header (identity, tensor names, shape); real ones are a few kB. */
+/** Room for the JSON header (identity, tensor names, shape) but its progress; real ones are a few kB. */
 const MAX_HEADER_BYTES = 1 << 20;
+/** Room for one progress event in the header: ten keys and numbers of at most 24 characters, and the id. */
+const PROGRESS_EVENT_BYTES = 512;
+
+export interface ReadCheckpointOptions {
+  /** The most progress events the run can report (the header's room for them); default 0. */
+  maxProgressEvents?: number;
+}
 
 /** The most bytes a checkpoint of this identity can hold: anything larger is not one of ours. */
-function maxCheckpointBytes(expected: CheckpointIdentity, codec: PrimeCodec | undefined): number {
+function maxCheckpointBytes(
+  expected: CheckpointIdentity,
+  codec: PrimeCodec | undefined,
+  maxProgressEvents: number,
+): number {
   const tensorBytes = expected.tensors.reduce((sum, { length }) => sum + length * 4, 0);
   const codecBytes = codec === undefined ? 0 : 2 * codec.permutation.length * 4;
-  return MAGIC.length + 4 + MAX_HEADER_BYTES + tensorBytes + codecBytes + DIGEST_BYTES;
+  const progressBytes = maxProgressEvents * (PROGRESS_EVENT_BYTES + expected.runId.length);
+  return (
+    MAGIC.length + 4 + MAX_HEADER_BYTES + progressBytes + tensorBytes + codecBytes + DIGEST_BYTES
+  );
 }
 
 export function checkpointPath(checkpointDir: string, runId: string): string {
@@ -71,6 +92,8 @@ interface Header {
   lastTrainLoss: number | null;
   /** Absent in checkpoints written before it was kept. */
   effort?: RunEffort;
+  /** Absent in checkpoints written before it was kept. */
+  progress?: ProgressEvent[];
   /** The codec's geometry; its permutation and inverse (int32, `codes` each) follow the float32 tensors. */
   codec?: { vocabSize: number; base: number; length: number; codes: number };
 }
@@ -110,6 +133,7 @@ export async function writeCheckpoint(file: string, state: CheckpointState): Pro
     sampler: state.sampler,
     lastTrainLoss: Number.isFinite(state.lastTrainLoss) ? state.lastTrainLoss : null,
     ...(state.effort === undefined ? {} : { effort: state.effort }),
+    ...(state.progress === undefined ? {} : { progress: state.progress }),
     ...(state.codec === undefined
       ? {}
       : {
@@ -170,8 +194,9 @@ export async function readCheckpoint(
   file: string,
   expected: CheckpointIdentity,
   expectedCodec?: PrimeCodec,
+  options: ReadCheckpointOptions = {},
 ): Promise<CheckpointState | undefined> {
-  const maxBytes = maxCheckpointBytes(expected, expectedCodec);
+  const maxBytes = maxCheckpointBytes(expected, expectedCodec, options.maxProgressEvents ?? 0);
   if (regularFileProblem(file, maxBytes)?.code === 'ENOENT') return undefined;
   let bytes: Buffer;
   try {
@@ -208,6 +233,8 @@ export async function readCheckpoint(
   }
   const mismatch = identityMismatch(header.identity, expected);
   if (mismatch !== undefined) throw bad(`written for a different run: ${mismatch}`);
+  const progressProblem = progressMismatch(header, expected.runId);
+  if (progressProblem !== undefined) throw bad(progressProblem);
 
   const tensors = new Map<string, Float32Array>();
   let offset = payloadStart;
@@ -243,6 +270,7 @@ export async function readCheckpoint(
     sampler: header.sampler,
     lastTrainLoss: header.lastTrainLoss ?? Number.NaN,
     ...(header.effort === undefined ? {} : { effort: header.effort }),
+    ...(header.progress === undefined ? {} : { progress: header.progress }),
     tensors,
     ...(codec === undefined ? {} : { codec }),
   };
@@ -281,6 +309,28 @@ function codecMismatch(
         `Prime codec permutation[${x}] is ${found.permutation[x]}, expected ${expected.permutation[x]} ` +
         '(written with another index shuffle: prime.shuffle or prime.shuffleSeed differ)'
       );
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with a header's progress history, in words: each event must be this run's, of a known kind,
+ * and of a step the checkpoint has reached (the digest already vouches for the rest).
+ */
+function progressMismatch(header: Header, runId: string): string | undefined {
+  if (header.progress === undefined) return undefined;
+  if (!Array.isArray(header.progress)) return 'its progress history is not a list';
+  for (const [index, event] of header.progress.entries()) {
+    const { kind, runId: eventRunId, step } = (event ?? {}) as Partial<ProgressEvent>;
+    if (
+      (kind !== 'train' && kind !== 'eval') ||
+      eventRunId !== runId ||
+      !Number.isInteger(step) ||
+      (step as number) < 1 ||
+      (step as number) > header.step
+    ) {
+      return `progress event ${index} is not a report of this run up to step ${header.step}`;
     }
   }
   return undefined;

@@ -3,7 +3,12 @@ export type { TrainerErrorCode, TrainerErrorDetails } from './errors.js';
 export { learningRate } from './lr-schedule.js';
 export type { LrScheduleSpec } from './lr-schedule.js';
 export { checkpointPath, readCheckpoint, writeCheckpoint } from './checkpoint.js';
-export type { CheckpointIdentity, CheckpointState, RunEffort } from './checkpoint.js';
+export type {
+  CheckpointIdentity,
+  CheckpointState,
+  ReadCheckpointOptions,
+  RunEffort,
+} from './checkpoint.js';
 export { trainRun } from './train-run.js';
 export type { TrainRunOptions } from './train-run.js';
 export { meanAndStdErr } from './eval-stats.js';

@@ -210,6 +210,11 @@ class RunTrainer {
   private lastTrainLoss = Number.NaN;
   /** The run's effort so far (its checkpoint's, plus this attempt's up to `now`). */
   private effortAt: (now: number) => RunEffort = () => NO_EFFORT;
+  /**
+   * Every event the run has reported, over its attempts, by kind and step (a step reported again, as the
+   * final evaluation of a run resumed at its last step is, keeps one entry). Each checkpoint carries it.
+   */
+  private readonly history = new Map<string, ProgressEvent>();
 
   constructor(
     private readonly run: RunSpec,
@@ -242,7 +247,10 @@ class RunTrainer {
   async train(started: number): Promise<RunResult> {
     const { run, options } = this;
     // Read the checkpoint before anything expensive: a bad one must fail fast and stay untouched.
-    const checkpoint = await readCheckpoint(this.file, this.identity, this.stepGraph.feeds.codec);
+    const checkpoint = await readCheckpoint(this.file, this.identity, this.stepGraph.feeds.codec, {
+      // At most one training and one evaluation report per step.
+      maxProgressEvents: 2 * run.steps,
+    });
     this.session = await createSession(
       this.stepsPerRun > 1 ? blockGraphOf(this.stepGraph, this.bindings) : this.stepGraph.onnx,
       this.settings,
@@ -274,6 +282,12 @@ class RunTrainer {
       state.load(checkpoint.tensors);
       step = checkpoint.step;
       this.lastTrainLoss = checkpoint.lastTrainLoss;
+      // The attempt that wrote the checkpoint may have died before its reports reached the store, and
+      // this one starts after them: report them again, marked, before any new one.
+      for (const event of checkpoint.progress ?? []) {
+        this.history.set(historyKey(event), event);
+        options.onProgress?.({ ...event, replayed: true });
+      }
     }
     const valBatches = this.valBatches;
     const progressEvery = options.progressEvery ?? Math.max(1, Math.round(run.steps / 100));
@@ -313,7 +327,7 @@ class RunTrainer {
         trainedSteps += 1;
         this.lastTrainLoss = loss;
         if (step % progressEvery === 0 || step === run.steps) {
-          options.onProgress?.({
+          this.report({
             kind: 'train',
             runId: run.id,
             step,
@@ -399,9 +413,16 @@ class RunTrainer {
       sampler: { seed: this.run.seed, step },
       lastTrainLoss: this.lastTrainLoss,
       effort: this.effortAt(performance.now()),
+      progress: [...this.history.values()],
       tensors: await state.read(),
       ...(this.codec === undefined ? {} : { codec: this.codec }),
     });
+  }
+
+  /** Reports an event, and keeps it for the checkpoints to come. */
+  private report(event: ProgressEvent): void {
+    this.history.set(historyKey(event), event);
+    this.options.onProgress?.(event);
   }
 
   /** Mean and per-row standard error of the bound (and Prime's J) over the fixed validation batches. */
@@ -446,7 +467,7 @@ class RunTrainer {
         },
       );
     }
-    this.options.onProgress?.({
+    this.report({
       kind: 'eval',
       runId: run.id,
       step,
@@ -459,4 +480,8 @@ class RunTrainer {
     });
     return { bound, objective };
   }
+}
+
+function historyKey(event: ProgressEvent): string {
+  return `${event.kind}:${event.step}`;
 }
