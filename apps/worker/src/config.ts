@@ -26,6 +26,8 @@ const workerEnvSchema = z.object({
   ISOFLOP_TOKEN: z.string().min(1).optional(),
   ISOFLOP_WORKER_NAME: z.string().min(1).optional(),
   ISOFLOP_LOCK_MS: positiveInt.default(30_000),
+  // How often this worker looks for runs whose worker died (BullMQ's stall check); default: the lock's.
+  ISOFLOP_STALLED_INTERVAL_MS: positiveInt.optional(),
   ISOFLOP_SHUTDOWN_TIMEOUT_MS: positiveInt.default(60_000),
 });
 
@@ -45,6 +47,7 @@ export interface WorkerConfig {
   dataServer: { url: string; token: string | undefined } | undefined;
   name: string;
   lockDurationMs: number;
+  stalledIntervalMs: number | undefined;
   shutdownTimeoutMs: number;
 }
 
@@ -80,6 +83,7 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerC
         : { url: e.ISOFLOP_SERVER, token: e.ISOFLOP_TOKEN },
     name: e.ISOFLOP_WORKER_NAME ?? `${hostname()}:${process.pid}`,
     lockDurationMs: e.ISOFLOP_LOCK_MS,
+    stalledIntervalMs: e.ISOFLOP_STALLED_INTERVAL_MS,
     shutdownTimeoutMs: e.ISOFLOP_SHUTDOWN_TIMEOUT_MS,
   };
 }

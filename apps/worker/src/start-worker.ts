@@ -18,5 +18,6 @@ export function startWorker(config: WorkerConfig): Promise<TrainWorker> {
     // The forked processors start with the CUDA libraries on their path when the provider is installed.
     processorEnv: { ...cudaProcessEnv(), ...workerConfigEnv(config) },
     lockDurationMs: config.lockDurationMs,
+    stalledIntervalMs: config.stalledIntervalMs,
   });
 }
