@@ -11,7 +11,8 @@ export interface PrivateRedis {
   port: number;
   dir: string;
   stop(): Promise<void>;
-  restart(): Promise<void>;
+  /** Stops it, waits `downMs` (default 0), and starts it again on the same port and data. */
+  restart(options?: { downMs?: number }): Promise<void>;
 }
 
 /**
@@ -33,8 +34,9 @@ export async function startPrivateRedis(
       await redis.stop();
       rmSync(dir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart({ downMs = 0 } = {}) {
       await redis.stop();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
       redis = await startLocalRedis(dir, { ...settings, port });
     },
   };

@@ -17,7 +17,9 @@ export interface RetryPolicy {
 export type JobSnapshot =
   | { state: 'completed'; result: RunResult; finishedOn: number }
   | { state: 'failed'; failure: RunFailureReason; attemptsMade: number; finishedOn: number }
-  | { state: 'active' | 'waiting'; attemptsMade: number }
+  /** `locked`: a worker holds the job's lock; an active job without one is left to BullMQ's stall check. */
+  | { state: 'active'; attemptsMade: number; locked: boolean }
+  | { state: 'waiting'; attemptsMade: number }
   | { state: 'missing' };
 
 const PAGE = 1000;
@@ -151,9 +153,35 @@ export class TrainQueue {
         finishedOn: job.finishedOn ?? Date.now(),
       };
     }
-    if (state === 'active') return { state, attemptsMade: job.attemptsMade };
+    if (state === 'active') {
+      const client = await this.queue.client;
+      const locked = (await client.get(`${this.queue.toKey(runId)}:lock`)) !== null;
+      return { state, attemptsMade: job.attemptsMade, locked };
+    }
     if (state === 'unknown') return { state: 'missing' };
     return { state: 'waiting', attemptsMade: job.attemptsMade };
+  }
+
+  /**
+   * Calls `listener` each time the queue's Redis connection is ready again after it was lost (Redis
+   * restarted, or the network came back). Returns a function that stops it.
+   */
+  onReconnect(listener: () => void): () => void {
+    let stopped = false;
+    let client: Awaited<Queue['client']> | undefined;
+    // The client resolves once its first connection is ready, so each 'ready' after that is a reconnect.
+    void this.queue.client.then(
+      (ready) => {
+        if (stopped) return;
+        client = ready;
+        client.on('ready', listener);
+      },
+      () => undefined,
+    );
+    return () => {
+      stopped = true;
+      client?.off('ready', listener);
+    };
   }
 
   /** Job counts by BullMQ state (for status displays and benchmarks). */

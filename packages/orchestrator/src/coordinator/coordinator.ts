@@ -116,6 +116,9 @@ export class Coordinator {
   private readonly fitsWaiting = new Set<string>();
   private stepChain: Promise<void> = Promise.resolve();
   private readonly stepsWaiting = new Set<string>();
+  private reconcileChain: Promise<void> = Promise.resolve();
+  private reconcileWaiting = false;
+  private stopReconnectWatch: (() => void) | undefined;
   /** Started (follows the queue): only such a coordinator runs adaptive steps. */
   private following = false;
   private closed = false;
@@ -155,6 +158,11 @@ export class Coordinator {
     });
     await coordinator.watch.ready();
     await coordinator.reconcile();
+    // After an outage longer than a lock, runs whose lock expired show `running` until BullMQ's stall
+    // check (a lock duration or two later) hands them out again, while their workers take other runs.
+    coordinator.stopReconnectWatch = coordinator.queue.onReconnect(() =>
+      coordinator.scheduleReconcile(),
+    );
     // A step cut short by a restart (results recorded, step not yet applied) is taken up again.
     for (const sweep of listSweeps(options.store)) {
       if (!isStateIn(FINAL_SWEEP_STATES, sweep.state)) coordinator.scheduleStep(sweep.id);
@@ -294,20 +302,40 @@ export class Coordinator {
   }
 
   private reconciledEvent(runId: string, snapshot: JobSnapshot): RunEvent | undefined {
+    const shownRunning = (): boolean =>
+      findRunRows(this.store, runId).some((row) => row.state === 'running');
     switch (snapshot.state) {
       case 'completed':
         return { type: 'completed', runId, result: snapshot.result };
       case 'failed':
         return { type: 'failed', runId, failure: snapshot.failure };
       case 'active':
-        return { type: 'active', runId };
+        if (snapshot.locked) return { type: 'active', runId };
+        // No worker holds it (its lock expired, say while Redis was away): nothing trains it, and the
+        // stall check will hand it out again, so it waits like a queued run.
+        return shownRunning() ? { type: 'requeued', runId, reason: 'stalled' } : undefined;
       case 'waiting':
-        return findRunRows(this.store, runId).some((row) => row.state === 'running')
-          ? { type: 'requeued', runId, reason: 'stalled' }
-          : undefined;
+        return shownRunning() ? { type: 'requeued', runId, reason: 'stalled' } : undefined;
       case 'missing':
         return undefined;
     }
+  }
+
+  /** Reconciles again once Redis is back; one waiting reconcile covers every reconnect before it starts. */
+  private scheduleReconcile(): void {
+    if (this.closed || this.reconcileWaiting) return;
+    this.reconcileWaiting = true;
+    this.reconcileChain = this.reconcileChain.then(async () => {
+      this.reconcileWaiting = false;
+      if (this.closed) return;
+      try {
+        await this.reconcile();
+      } catch (error) {
+        this.log(
+          `reconciling with the queue after a reconnect failed: ${(error as Error).message}`,
+        );
+      }
+    });
   }
 
   /** Listeners get the stored events (with their ids) after each committed batch. */
@@ -353,6 +381,8 @@ export class Coordinator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.stopReconnectWatch?.();
+    await this.reconcileChain;
     await this.watch?.close();
     this.recorder.close();
     await Promise.all([this.fitChain, this.stepChain]);
