@@ -71,12 +71,11 @@ describe('isoflop run (the embedded default)', () => {
       const restart = events.findLastIndex(
         (event) => (event.payload as { attempt?: number }).attempt !== undefined,
       );
-      const resumedAt = events
-        .slice(restart)
-        .find(
-          (event) =>
-            event.kind === 'progress' && (event.payload as { kind: string }).kind === 'train',
-        );
+      // Its first trained step, past what it replayed from the checkpoint.
+      const resumedAt = events.slice(restart).find((event) => {
+        const payload = event.payload as { kind: string; replayed?: boolean };
+        return event.kind === 'progress' && payload.kind === 'train' && payload.replayed !== true;
+      });
       expect((resumedAt?.payload as { step: number }).step).toBeGreaterThan(stoppedAfter - 10);
       expect((resumedAt?.payload as { step: number }).step).toBeGreaterThan(10);
     } finally {

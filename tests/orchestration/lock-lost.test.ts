@@ -23,7 +23,10 @@ function lastStep(store: Store, runId: string): number {
   return row.step ?? 0;
 }
 
-/** Each time a worker started the run (its 'run' event with an attempt), and the first step it reported. */
+/**
+ * Each time a worker started the run (its 'run' event with an attempt), and the first step it trained (what
+ * it replayed from the checkpoint left out).
+ */
 function attempts(
   store: Store,
   sweepId: string,
@@ -32,12 +35,10 @@ function attempts(
   return events.flatMap((event, index) => {
     const { attempt } = event.payload as { attempt?: number };
     if (event.kind !== 'run' || attempt === undefined) return [];
-    const next = events
-      .slice(index + 1)
-      .find(
-        (later) =>
-          later.kind === 'progress' && (later.payload as { kind: string }).kind === 'train',
-      );
+    const next = events.slice(index + 1).find((later) => {
+      const payload = later.payload as { kind: string; replayed?: boolean };
+      return later.kind === 'progress' && payload.kind === 'train' && payload.replayed !== true;
+    });
     return [{ attempt, firstStep: (next?.payload as { step?: number } | undefined)?.step }];
   });
 }

@@ -48,7 +48,8 @@ export const runPayloadSchema = z.object({
 
 /**
  * A worker's report, as the queue delivers it: `start` (worker, attempt), a training step, or an
- * evaluation. Losses are null where a diverging step's NaN went through JSON.
+ * evaluation. Losses are null where a diverging step's NaN went through JSON. `replayed`: a resumed run
+ * reporting again what its checkpoint holds (the step's metric row is the same).
  */
 export const progressPayloadSchema = z.discriminatedUnion('kind', [
   z.looseObject({
@@ -67,6 +68,7 @@ export const progressPayloadSchema = z.discriminatedUnion('kind', [
     lr: finite,
     tokensPerSecond: finite,
     gradNorm: finite.nullable(),
+    replayed: z.literal(true).optional(),
   }),
   z.looseObject({
     kind: z.literal('eval'),
@@ -77,6 +79,7 @@ export const progressPayloadSchema = z.discriminatedUnion('kind', [
     valLossStdErr: finite.nullable(),
     primeObjective: finite.nullable().optional(),
     primeObjectiveStdErr: finite.nullable().optional(),
+    replayed: z.literal(true).optional(),
   }),
 ]);
 

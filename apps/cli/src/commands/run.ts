@@ -129,7 +129,8 @@ class SweepProgress {
       return;
     }
     const bar = this.workerBars.get(this.workerOfRun.get(runId) ?? '');
-    if (!bar || payload.kind !== 'train') return;
+    // A resumed run first replays its checkpoint's reports: the bar stays where the run is.
+    if (!bar || payload.kind !== 'train' || payload.replayed === true) return;
     const loss = payload.loss === null ? 'nan' : payload.loss.toFixed(3);
     bar.setTotal(payload.steps);
     bar.update(payload.step, { detail: `${runId} loss ${loss}` });
