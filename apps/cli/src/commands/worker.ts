@@ -37,7 +37,7 @@ export function register(program: Command): void {
       `
 Environment: REDIS_URL (required), ISOFLOP_CHECKPOINT_DIR (.isoflop/checkpoints; share it between machines
 for cross-machine resume), ISOFLOP_DATA_CACHE_DIR (cache root .isoflop; shards in <root>/data/<hash>),
-ISOFLOP_QUEUE_PREFIX, ISOFLOP_LOCK_MS, ISOFLOP_SHUTDOWN_TIMEOUT_MS. SIGINT/SIGTERM: stop taking runs, checkpoint the running ones, hand them back.`,
+ISOFLOP_QUEUE_PREFIX, ISOFLOP_LOCK_MS, ISOFLOP_STALLED_INTERVAL_MS, ISOFLOP_SHUTDOWN_TIMEOUT_MS. SIGINT/SIGTERM: stop taking runs, checkpoint the running ones, hand them back.`,
     )
     .action(
       runAction(async (options: WorkerOptions) => {
