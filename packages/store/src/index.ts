@@ -92,6 +92,7 @@ export {
   type StoredMetric,
 } from './queries/read-metrics.js';
 export { latestFit, type FitRecord } from './queries/read-fits.js';
+export { measuredThroughput, type MeasuredThroughput } from './queries/read-throughput.js';
 export {
   eventsAfterId,
   lastEventId,
