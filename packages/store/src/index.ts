@@ -85,8 +85,10 @@ export {
 } from './queries/read-runs.js';
 export {
   runMetrics,
+  sweepCurveRange,
   sweepCurveSamples,
   sweepEvalPoints,
+  type CurveRange,
   type CurveSample,
   type EvalPoint,
   type StoredMetric,
