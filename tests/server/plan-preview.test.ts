@@ -109,7 +109,7 @@ describe('POST /api/sweeps/preview', () => {
   });
 
   it("estimates the wall time from finished runs' compute rate and the connected workers", async () => {
-    const seeded = seedSweep(store, { leaveRunning: 1 });
+    const seeded = seedSweep(store, { leaveRunning: 1, fit: false });
     const spec = TEST_SWEEP_YAML.replace('name: dashboard-test', 'name: preview-estimate');
     // Two real workers on the coordinator's queue; not started, so they take no job.
     const workers = [0, 1].map(
