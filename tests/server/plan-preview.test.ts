@@ -170,6 +170,16 @@ describe('GET /api/vocabulary', () => {
     });
   });
 
+  it("adds a sweep's variants when asked for one", async () => {
+    const sweep = (await server.app.inject('/api/sweeps')).json().sweeps[0].id as string;
+    // The reference: the variants the planner gives the runs of the spec those sweeps come from.
+    const plan = planSweep(parseSweepSpec(TEST_SWEEP_YAML, 'yaml'));
+    const response = await server.app.inject(`/api/vocabulary?sweep=${sweep}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.json().variants).toEqual([...new Set(plan.runs.map((run) => run.variant))]);
+    expect((await server.app.inject('/api/vocabulary?sweep=nope')).statusCode).toBe(404);
+  });
+
   it('is published in the OpenAPI document, as is the preview', async () => {
     const document = (await server.app.inject('/docs/json')).json();
     expect(Object.keys(document.paths)).toEqual(

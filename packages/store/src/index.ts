@@ -77,6 +77,7 @@ export {
   listRuns,
   sweepRunPoints,
   sweepRuns,
+  sweepVariants,
   type ListRunsOptions,
   type RunDetail,
   type RunListItem,

@@ -250,6 +250,11 @@ export const vocabularySchema = {
     unfinishedRunStates: { type: 'array', items: { type: 'string', enum: [...RUN_STATES] } },
     sweepStates: { type: 'array', items: { type: 'string', enum: [...SWEEP_STATES] } },
     charts: { type: 'array', items: { type: 'string' }, description: 'chart names, page order' },
+    variants: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "with ?sweep=ID: the variants (spec keys) of that sweep's runs",
+    },
   },
 } as const;
 

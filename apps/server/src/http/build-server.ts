@@ -112,7 +112,7 @@ export async function buildServer(options: ServerOptions): Promise<IsoflopServer
   await app.register(decisionRoutes(context));
   await app.register(eventRoutes(context));
   await app.register(chartRoutes(context));
-  await app.register(vocabularyRoutes());
+  await app.register(vocabularyRoutes(context));
   await app.register(dashboardRoutes());
   if (options.dataCacheDir !== undefined) {
     await app.register(dataRoutes(options.dataCacheDir, guardMutation));

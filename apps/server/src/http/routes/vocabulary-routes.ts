@@ -2,17 +2,21 @@ import { FAMILIES } from '@isoflop/planner';
 import {
   RUN_STATES,
   SWEEP_STATES,
+  sweepVariants,
   TERMINAL_RUN_STATES,
   UNFINISHED_RUN_STATES,
 } from '@isoflop/store';
 import type { FastifyInstance } from 'fastify';
 import { CHARTS } from '../../charts/chart-registry.js';
+import { errorResponses } from '../api-schemas.js';
+import type { RouteContext } from '../route-context.js';
+import { requireSweep } from './sweep-routes.js';
 
 /**
  * The names the page shows and filters by, from the contracts that define them (the models' families,
  * the store's run states, the chart registry), so that no front end keeps a copy that can drift.
  */
-export function vocabularyRoutes() {
+export function vocabularyRoutes(context: RouteContext) {
   return async (app: FastifyInstance): Promise<void> => {
     const vocabulary = {
       families: [...FAMILIES],
@@ -22,7 +26,7 @@ export function vocabularyRoutes() {
       sweepStates: [...SWEEP_STATES],
       charts: CHARTS.map((chart) => chart.name),
     };
-    app.get(
+    app.get<{ Querystring: { sweep?: string } }>(
       '/api/vocabulary',
       {
         schema: {
@@ -31,10 +35,20 @@ export function vocabularyRoutes() {
             'terminalRunStates: a run in one of these has finished (done, failed, diverged, ' +
             'cancelled); unfinishedRunStates: it may still train.',
           tags: ['vocabulary'],
-          response: { 200: { $ref: 'Vocabulary#' } },
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { sweep: { type: 'string', minLength: 1, maxLength: 200 } },
+          },
+          response: { 200: { $ref: 'Vocabulary#' }, ...errorResponses(400, 404) },
         },
       },
-      async () => vocabulary,
+      async (request) => {
+        const { sweep } = request.query;
+        if (sweep === undefined) return vocabulary;
+        requireSweep(context, sweep);
+        return { ...vocabulary, variants: sweepVariants(context.store, sweep) };
+      },
     );
   };
 }
