@@ -1,12 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { redisOptionsFromUrl, TRAIN_QUEUE, TrainQueue } from '@isoflop/queue';
 import { Coordinator } from '@isoflop/orchestrator';
 import { buildServer, type IsoflopServer } from '@isoflop/server';
 import type { Store } from '@isoflop/store';
 import { Job, Queue } from 'bullmq';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   progressRows,
@@ -16,20 +15,9 @@ import {
 } from '../server/support/seed-sweep.js';
 import { CHART_NAMES } from '../server/support/chart-names.js';
 import { tempStore } from '../server/support/temp-store.js';
+import { launchChromium } from './support/chromium.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
-// Flags that work as root on this machine; the networking ones keep Chromium off the closed network.
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 const redisUrl = inject('redisUrl');
 const prefix = `test-browser-${process.pid}-${Date.now().toString(36)}`;
 
@@ -39,8 +27,7 @@ let store: Store;
 let seeded: SeededSweep;
 let server: IsoflopServer;
 let url: string;
-let profileDir: string;
-let context: BrowserContext;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
 let page: Page;
 
 beforeAll(async () => {
@@ -58,28 +45,21 @@ beforeAll(async () => {
   });
   server = await buildServer({ store, coordinator, port: 0 });
   url = await server.listen();
-  profileDir = mkdtempSync(join(tmpdir(), 'isoflop-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_FLAGS,
-    viewport: { width: 1500, height: 1000 },
-  });
-  page = await context.newPage();
+  browser = await launchChromium();
+  page = await browser.context.newPage();
   page.on('pageerror', (error) => {
     throw error;
   });
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
   await coordinator?.close();
   temp?.dispose();
   const queue = new TrainQueue({ redisUrl, prefix });
   await queue.obliterate();
   await queue.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 /** Marks vega drew (items in its scenegraph, counted by the page) and whether its canvas has ink. */

@@ -1,8 +1,10 @@
 // Dashboard at scale: a 10,000-run sweep with a million stored metric rows. Measures what the server
 // does per chart request (sampling curves in SQLite, building specs, rendering SVG) and how long
-// Chromium takes to draw the page's loss chart from it. Prints JSON lines {"bench","metric","value",...}.
+// Chromium takes to draw the page's charts and change a filter, on an idle machine and again while two
+// real `isoflop train` processes train beside it (as on a laptop running a sweep). Prints JSON lines
+// {"bench","metric","value",...}.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
@@ -18,6 +20,7 @@ import {
 import { chromium } from 'playwright-core';
 import { buildServer, chartByName, renderSvg } from '../src/index.js';
 import { loadChartInputs } from '../src/http/chart-inputs.js';
+import { startTrainers } from './training-load.js';
 
 const RUNS = 10_000;
 const POINTS_PER_RUN = 100;
@@ -82,7 +85,8 @@ const [, seedMs] = time(() =>
           runId: run.id,
           kind: p % 10 === 0 ? 'eval' : 'train',
           step,
-          tokens: step * 8192,
+          // D = steps·batch·seqLen, as the planner plans it: a step's tokens are its share of the run's.
+          tokens: (step * run.tokens) / 1000,
           loss: finalLoss + 3 * Math.exp(-p / 20),
           valLoss: finalLoss + 3 * Math.exp(-p / 20),
           recordedAt: 0,
@@ -128,6 +132,19 @@ for (const name of ['loss-tokens', 'run-states', 'isoflop-curves']) {
   await renderSvg(spec);
   emit('chart-svg', performance.now() - svgStart, 'ms', { chart: name, points });
 }
+// Zoomed to compute 1e17 to 1e18 (all of the smallest budget's curves, parts of the larger ones): every
+// point of the curves in that range, min/max-downsampled per run to the whole view's size.
+{
+  const chart = chartByName('loss-flops')!;
+  const range = { axis: 'flops' as const, min: 1e17, max: 1e18 };
+  const [inputs, loadMs] = time(() => loadChartInputs(store, SWEEP, chart, { range }));
+  emit('chart-data-visible-range', loadMs, 'ms', {
+    chart: 'loss-flops',
+    points: inputs.curves.length,
+    xmin: range.min,
+    xmax: range.max,
+  });
+}
 const [, pageMs] = time(() => listRuns(store, SWEEP, { limit: 50, offset: 5000 }));
 emit('runs-page', pageMs, 'ms', { limit: 50, offset: 5000 });
 
@@ -150,25 +167,102 @@ const context = await chromium.launchPersistentContext(profile, {
   ],
   viewport: { width: 1500, height: 1000 },
 });
-const page = await context.newPage();
-const start = performance.now();
-await page.goto(url);
-await page.waitForSelector('[data-chart="loss-tokens"][data-ready="true"]', { timeout: 300_000 });
-emit('page-loss-chart-ready', performance.now() - start, 'ms', {
-  browser: 'chromium headless',
-  note: 'page load to the loss-curves chart drawn',
-});
-await page.waitForSelector(`body[data-loaded="${SWEEP}"]`, { timeout: 300_000 });
-emit('page-all-charts-ready', performance.now() - start, 'ms', { browser: 'chromium headless' });
-// The page stays responsive: a task queued now runs after at most one long task.
-const responsiveMs = await page.evaluate(
-  () =>
-    new Promise<number>((resolve) => {
-      const t = performance.now();
-      setTimeout(() => resolve(performance.now() - t), 0);
-    }),
-);
-emit('page-timer-latency', responsiveMs, 'ms', { note: 'setTimeout(0) delay once loaded' });
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * Opens the page REPEATS times: to the loss chart drawn, to every chart drawn, then a filter change on
+ * the runs table (select to the table's rows replaced and painted). Medians, with the load average.
+ */
+async function measurePage(load: string): Promise<void> {
+  const REPEATS = 3;
+  const samples = { loss: [] as number[], all: [] as number[], filter: [] as number[] };
+  let timerLatency = 0;
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    const page = await context.newPage();
+    const start = performance.now();
+    await page.goto(url);
+    await page.waitForSelector('[data-chart="loss-tokens"][data-ready="true"]', {
+      timeout: 300_000,
+    });
+    samples.loss.push(performance.now() - start);
+    await page.waitForSelector(`body[data-loaded="${SWEEP}"]`, { timeout: 300_000 });
+    samples.all.push(performance.now() - start);
+    // The page stays responsive: a task queued now runs after at most one long task.
+    timerLatency = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const t = performance.now();
+          setTimeout(() => resolve(performance.now() - t), 0);
+        }),
+    );
+    samples.filter.push(
+      await page.evaluate(
+        (family) =>
+          new Promise<number>((resolve) => {
+            const body = document.querySelector('#run-table tbody')!;
+            const select = document.querySelector<HTMLSelectElement>('#filter-family')!;
+            const t = performance.now();
+            const observer = new MutationObserver(() => {
+              observer.disconnect();
+              requestAnimationFrame(() => resolve(performance.now() - t));
+            });
+            observer.observe(body, { childList: true });
+            select.value = family;
+            select.dispatchEvent(new Event('change'));
+          }),
+        FAMILIES[(repeat + 1) % FAMILIES.length]!,
+      ),
+    );
+    await page.close();
+  }
+  const shared = {
+    browser: 'chromium headless',
+    load,
+    repeats: REPEATS,
+    load_average_1m: Number(loadavg()[0]!.toFixed(2)),
+    cores: availableParallelism(),
+  };
+  emit('page-loss-chart-ready', median(samples.loss), 'ms', {
+    ...shared,
+    note: 'page load to the loss-curves chart drawn, median',
+  });
+  emit('page-all-charts-ready', median(samples.all), 'ms', {
+    ...shared,
+    note: 'page load to every chart drawn, median',
+  });
+  emit('page-filter-change', median(samples.filter), 'ms', {
+    ...shared,
+    note: 'runs-table family filter changed to its rows replaced and painted, median',
+  });
+  emit('page-timer-latency', timerLatency, 'ms', {
+    ...shared,
+    note: 'setTimeout(0) delay once loaded, last repeat',
+  });
+}
+
+await measurePage('no training workers');
+const trainers = startTrainers(2, dir);
+try {
+  await trainers.training;
+  const cpuBefore = trainers.cpuSeconds();
+  const measureStart = performance.now();
+  await measurePage('two training workers');
+  emit('training-workers-cpu', trainers.cpuSeconds() - cpuBefore, 's', {
+    wall_s: Number(((performance.now() - measureStart) / 1000).toFixed(1)),
+    note: 'CPU the two isoflop train processes used while the page was measured',
+  });
+  emit('training-workers-runs', trainers.finished(), 'runs', {
+    note: 'isoflop train runs the two load processes finished while the page was measured',
+  });
+} finally {
+  await trainers.stop();
+}
+
 await context.close();
 await server.close();
 store.close();

@@ -196,6 +196,14 @@ export class TrainQueue {
     );
   }
 
+  /**
+   * Workers connected to this queue now (BullMQ names each worker's Redis connection, so this counts
+   * idle workers too): how many runs can train at once.
+   */
+  async workerCount(): Promise<number> {
+    return this.queue.getWorkersCount();
+  }
+
   /** Deletes every key of this queue (tests clean up with it). */
   async obliterate(): Promise<void> {
     await this.queue.obliterate({ force: true });

@@ -77,6 +77,7 @@ export {
   listRuns,
   sweepRunPoints,
   sweepRuns,
+  sweepVariants,
   type ListRunsOptions,
   type RunDetail,
   type RunListItem,
@@ -85,13 +86,16 @@ export {
 } from './queries/read-runs.js';
 export {
   runMetrics,
+  sweepCurveRange,
   sweepCurveSamples,
   sweepEvalPoints,
+  type CurveRange,
   type CurveSample,
   type EvalPoint,
   type StoredMetric,
 } from './queries/read-metrics.js';
 export { latestFit, type FitRecord } from './queries/read-fits.js';
+export { measuredThroughput, type MeasuredThroughput } from './queries/read-throughput.js';
 export {
   eventsAfterId,
   lastEventId,

@@ -26,6 +26,8 @@ export interface ChartInputs {
 export interface ChartDefinition {
   name: string;
   needs: { runs: boolean; curves: boolean; fit: boolean };
+  /** The x axis of a loss chart, which a request may narrow to a visible range (`?xmin=&xmax=`). */
+  rangeAxis?: 'tokens' | 'flops';
   build(inputs: ChartInputs): TopLevelSpec;
 }
 
@@ -59,11 +61,13 @@ export const CHARTS: readonly ChartDefinition[] = [
   {
     name: 'loss-tokens',
     needs: { runs: false, curves: true, fit: false },
+    rangeAxis: 'tokens',
     build: (i) => lossCurvesSpec(i.curves, 'tokens', i.curveRuns),
   },
   {
     name: 'loss-flops',
     needs: { runs: false, curves: true, fit: false },
+    rangeAxis: 'flops',
     build: (i) => lossCurvesSpec(i.curves, 'flops', i.curveRuns),
   },
   {

@@ -186,6 +186,78 @@ export const submitResponseSchema = {
   },
 } as const;
 
+const numberArray = { type: 'array', items: { type: 'number' } } as const;
+
+export const planPreviewSchema = {
+  $id: 'PlanPreview',
+  type: 'object',
+  properties: {
+    sweepId: { type: 'string', description: 'the id the sweep would get' },
+    sweepName: { type: 'string' },
+    exists: {
+      type: 'boolean',
+      description: 'this spec was submitted before: submitting resumes it',
+    },
+    runCount: { type: 'integer' },
+    totalFlops: { type: 'number', description: "sum of the runs' achieved compute" },
+    budgets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          budgetFlops: { type: 'number' },
+          runs: { type: 'integer' },
+          flops: { type: 'number' },
+          variants: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                variant: { type: 'string' },
+                params: { ...numberArray, description: 'model sizes N, ascending' },
+              },
+            },
+          },
+        },
+      },
+    },
+    dropped: { type: 'integer', description: 'sizes the planner did not turn into runs' },
+    warnings: { type: 'array', items: { type: 'string' } },
+    estimate: {
+      type: 'object',
+      properties: {
+        wallSeconds: { ...nullableNumber, description: 'null when unknown: see reason' },
+        workers: { ...nullableInteger, description: 'workers connected to the queue now' },
+        flopsPerSecond: {
+          ...nullableNumber,
+          description: "one worker's compute rate over this store's newest finished runs",
+        },
+        tokensPerSecond: nullableNumber,
+        measuredRuns: { type: 'integer' },
+        reason: nullableString,
+      },
+    },
+  },
+} as const;
+
+export const vocabularySchema = {
+  $id: 'Vocabulary',
+  type: 'object',
+  properties: {
+    families: { type: 'array', items: { type: 'string', enum: [...FAMILIES] } },
+    runStates: { type: 'array', items: { type: 'string', enum: [...RUN_STATES] } },
+    terminalRunStates: { type: 'array', items: { type: 'string', enum: [...RUN_STATES] } },
+    unfinishedRunStates: { type: 'array', items: { type: 'string', enum: [...RUN_STATES] } },
+    sweepStates: { type: 'array', items: { type: 'string', enum: [...SWEEP_STATES] } },
+    charts: { type: 'array', items: { type: 'string' }, description: 'chart names, page order' },
+    variants: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "with ?sweep=ID: the variants (spec keys) of that sweep's runs",
+    },
+  },
+} as const;
+
 export const sweepIdParams = {
   type: 'object',
   required: ['id'],
@@ -201,6 +273,8 @@ export const SHARED_SCHEMAS = [
   metricsSchema,
   fitResponseSchema,
   submitResponseSchema,
+  planPreviewSchema,
+  vocabularySchema,
 ];
 
 /** The error responses a route can give, by status, for the docs and the serialiser. */

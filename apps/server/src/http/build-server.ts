@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/event-routes.js';
 import { fitRoutes } from './routes/fit-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { sweepRoutes } from './routes/sweep-routes.js';
+import { vocabularyRoutes } from './routes/vocabulary-routes.js';
 import type { SweepCoordinator } from './sweep-coordinator.js';
 
 /** A request (headers and body) must arrive within this: a client that trickles a body holds a socket. */
@@ -111,6 +112,7 @@ export async function buildServer(options: ServerOptions): Promise<IsoflopServer
   await app.register(decisionRoutes(context));
   await app.register(eventRoutes(context));
   await app.register(chartRoutes(context));
+  await app.register(vocabularyRoutes(context));
   await app.register(dashboardRoutes());
   if (options.dataCacheDir !== undefined) {
     await app.register(dataRoutes(options.dataCacheDir, guardMutation));

@@ -6,10 +6,19 @@ import {
   type RunRow,
 } from '@isoflop/fit';
 import type { Family } from '@isoflop/planner';
-import { latestFit, sweepCurveSamples, sweepRunPoints, type Store } from '@isoflop/store';
+import {
+  latestFit,
+  sweepCurveRange,
+  sweepCurveSamples,
+  sweepRunPoints,
+  type CurveRange,
+  type CurveSample,
+  type Store,
+} from '@isoflop/store';
 import type { ChartRun, CurvePoint } from '../charts/chart-data.js';
 import type { ChartDefinition, ChartInputs } from '../charts/chart-registry.js';
 import { selectCurveRuns } from './curve-runs.js';
+import { downsampleMinMax } from './downsample-min-max.js';
 
 /**
  * Curves and points a sweep-wide loss chart may hold. Past a few hundred lines a chart shows no more
@@ -38,12 +47,36 @@ function compareFit(
   }
 }
 
+/**
+ * Every point of the runs inside the visible range, then at most `perRun` of each run's curve by min and
+ * max per bucket: zoomed in, a curve shows its spikes at full detail, and the chart stays as small as the
+ * whole-sweep view.
+ */
+function rangeSamples(
+  store: Store,
+  sweepId: string,
+  runIds: readonly string[],
+  range: CurveRange,
+  perRun: number,
+): CurveSample[] {
+  const groups = new Map<string, CurveSample[]>();
+  for (const sample of sweepCurveRange(store, sweepId, runIds, range)) {
+    const key = `${sample.runId}|${sample.kind}`;
+    const group = groups.get(key);
+    if (group) group.push(sample);
+    else groups.set(key, [sample]);
+  }
+  return [...groups.values()].flatMap((group) =>
+    downsampleMinMax(group, Math.max(2, perRun), (sample) => sample.loss),
+  );
+}
+
 /** Reads from the store exactly what a chart needs and shapes it into the charts' plain inputs. */
 export function loadChartInputs(
   store: Store,
   sweepId: string,
   chart: ChartDefinition,
-  options: { compare?: Approach2Estimator | undefined } = {},
+  options: { compare?: Approach2Estimator | undefined; range?: CurveRange | undefined } = {},
 ): ChartInputs {
   const runRows = chart.needs.runs || chart.needs.curves ? sweepRunPoints(store, sweepId) : [];
   const runs: ChartRun[] = runRows.map((run) => ({
@@ -68,7 +101,10 @@ export function loadChartInputs(
       Math.max(MIN_POINTS_PER_RUN, Math.floor(CURVE_POINT_BUDGET / chosen.length / 2)),
     );
     const variantOf = new Map(runRows.map((run) => [run.id, run.variant]));
-    curves = sweepCurveSamples(store, sweepId, chosen, perRun).map((sample) => ({
+    const samples = options.range
+      ? rangeSamples(store, sweepId, chosen, options.range, perRun)
+      : sweepCurveSamples(store, sweepId, chosen, perRun);
+    curves = samples.map((sample) => ({
       runId: sample.runId,
       family: variantOf.get(sample.runId) ?? sample.family,
       budgetFlops: sample.budgetFlops,

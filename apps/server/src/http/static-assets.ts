@@ -28,6 +28,7 @@ export function loadStaticAssets(): StaticAsset[] {
   const files: { urlPath: string; contentType: string; file: string }[] = [
     { urlPath: '/', contentType: 'text/html; charset=utf-8', file: join(PUBLIC_DIR, 'index.html') },
     { urlPath: '/app.js', contentType: JS, file: join(PUBLIC_DIR, 'app.js') },
+    { urlPath: '/submit.js', contentType: JS, file: join(PUBLIC_DIR, 'submit.js') },
     {
       urlPath: '/style.css',
       contentType: 'text/css; charset=utf-8',

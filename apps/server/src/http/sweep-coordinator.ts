@@ -9,4 +9,6 @@ export interface SweepCoordinator {
   submit(specText: string, format: 'yaml' | 'json'): Promise<{ sweepId: string; plan: Plan }>;
   cancel(sweepId: string): Promise<unknown>;
   onEventsAppended?(listener: () => void): () => void;
+  /** Training workers connected now; without it a plan preview gives no wall-time estimate. */
+  workerCount?(): Promise<number>;
 }

@@ -236,6 +236,11 @@ export class Coordinator {
     return { sweepId, plan, created };
   }
 
+  /** Training workers connected to the queue now (the dashboard's plan preview estimates with it). */
+  async workerCount(): Promise<number> {
+    return this.queue.workerCount();
+  }
+
   /** Cancels a sweep (by id or name): waiting runs leave the queue, training ones stop at their next step. */
   async cancel(sweepIdOrName: string): Promise<{ sweepId: string; cancelled: number }> {
     const sweep = findSweep(this.store, sweepIdOrName);

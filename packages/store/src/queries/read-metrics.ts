@@ -107,6 +107,56 @@ export function sweepCurveSamples(
   }) as CurveSample[];
 }
 
+/** A visible stretch of a loss chart's x axis: tokens seen, or compute spent (achieved·tokens/total). */
+export interface CurveRange {
+  axis: 'tokens' | 'flops';
+  min: number;
+  max: number;
+}
+
+// Every point of the given runs whose x lies in [@min, @max]. The step bounds, from each run's tokens per
+// step (its planned tokens over its planned steps), let SQLite seek the (run_id, kind, step) key to the
+// range instead of reading the run's every row; the exact filter on x follows.
+const CURVE_RANGE = `
+SELECT r.id AS runId, r.family AS family, r.budget_flops AS budgetFlops, r.params AS params, r.steps AS steps,
+  r.tokens AS runTokens, r.achieved_flops AS achievedFlops, m.kind AS kind, m.step AS step, m.tokens AS tokens,
+  CASE m.kind WHEN 'train' THEN m.loss ELSE m.val_loss END AS loss
+FROM runs r
+JOIN metrics m ON m.run_id = r.id AND m.kind IN ('train', 'eval')
+  AND m.step >= CAST(@min * r.steps / (CASE @axis WHEN 'tokens' THEN r.tokens ELSE r.achieved_flops END) AS INTEGER) - 1
+  AND m.step <= CAST(@max * r.steps / (CASE @axis WHEN 'tokens' THEN r.tokens ELSE r.achieved_flops END) AS INTEGER) + 1
+WHERE r.sweep_id = @sweepId AND r.id IN (SELECT value FROM json_each(@runIds)) AND r.tokens > 0
+  AND (CASE m.kind WHEN 'train' THEN m.loss ELSE m.val_loss END) IS NOT NULL
+  AND (CASE @axis WHEN 'tokens' THEN m.tokens ELSE r.achieved_flops * m.tokens / r.tokens END)
+    BETWEEN @min AND @max
+ORDER BY r.id, m.kind, m.step`;
+
+const rangeStatements = new WeakMap<Store, ReturnType<Store['sqlite']['prepare']>>();
+
+/**
+ * Every point of the given runs of a sweep inside `range`, each run's kinds in step order: what a loss
+ * chart zoomed to that range shows before it is downsampled. The cost follows the rows in the range.
+ */
+export function sweepCurveRange(
+  store: Store,
+  sweepId: string,
+  runIds: readonly string[],
+  range: CurveRange,
+): CurveSample[] {
+  let statement = rangeStatements.get(store);
+  if (!statement) {
+    statement = store.sqlite.prepare(CURVE_RANGE);
+    rangeStatements.set(store, statement);
+  }
+  return statement.all({
+    sweepId,
+    runIds: JSON.stringify(runIds),
+    axis: range.axis,
+    min: range.min,
+    max: range.max,
+  }) as CurveSample[];
+}
+
 /** One evaluation of a finished run, with the run's totals that turn its tokens into FLOPs. */
 export interface EvalPoint {
   runId: string;

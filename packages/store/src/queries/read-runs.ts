@@ -150,3 +150,14 @@ export function sweepRunPoints(store: Store, sweepId: string): RunPoint[] {
     .orderBy(...gridOrder)
     .all();
 }
+
+/** The variants (spec keys) a sweep's runs were planned from, by family then name. */
+export function sweepVariants(store: Store, sweepId: string): string[] {
+  return store.db
+    .selectDistinct({ family: runs.family, variant: variantColumn })
+    .from(runs)
+    .where(eq(runs.sweepId, sweepId))
+    .orderBy(asc(runs.family), asc(variantColumn))
+    .all()
+    .map((row) => row.variant);
+}

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ESTIMATORS, type Approach2Estimator } from '@isoflop/fit';
-import { chartByName, CHARTS } from '../../charts/chart-registry.js';
+import type { CurveRange } from '@isoflop/store';
+import { chartByName, CHARTS, type ChartDefinition } from '../../charts/chart-registry.js';
 import { renderSvg } from '../../charts/render-svg.js';
 import { ServerError } from '../../errors.js';
 import { errorResponses } from '../api-schemas.js';
@@ -9,6 +10,35 @@ import type { RouteContext } from '../route-context.js';
 import { requireSweep } from './sweep-routes.js';
 
 const CHART_FILE = /^([a-z][a-z0-9-]*)\.(json|svg)$/;
+
+/** The `?xmin=&xmax=` of a loss chart, checked: both or neither, in order, on a chart with an x range. */
+function visibleRange(
+  chart: ChartDefinition,
+  xmin: number | undefined,
+  xmax: number | undefined,
+): CurveRange | undefined {
+  if (xmin === undefined && xmax === undefined) return undefined;
+  if (chart.rangeAxis === undefined) {
+    const ranged = CHARTS.filter((c) => c.rangeAxis !== undefined).map((c) => c.name);
+    throw new ServerError(
+      'INVALID_REQUEST',
+      `xmin: chart '${chart.name}' has no x range to narrow; charts with one: ${ranged.join(', ')}`,
+    );
+  }
+  if (xmin === undefined || xmax === undefined) {
+    throw new ServerError(
+      'INVALID_REQUEST',
+      `${xmin === undefined ? 'xmin' : 'xmax'}: expected it with ${xmin === undefined ? 'xmax' : 'xmin'}`,
+    );
+  }
+  if (!(xmin < xmax)) {
+    throw new ServerError(
+      'INVALID_REQUEST',
+      `xmax: expected more than xmin (${xmin}), got ${xmax}`,
+    );
+  }
+  return { axis: chart.rangeAxis, min: xmin, max: xmax };
+}
 
 /** Chart specs (vega-lite JSON, for the page) and the same charts rendered to SVG (for papers). */
 export function chartRoutes(context: RouteContext) {
@@ -37,7 +67,7 @@ export function chartRoutes(context: RouteContext) {
 
     app.get<{
       Params: { id: string; file: string };
-      Querystring: { compare?: Approach2Estimator };
+      Querystring: { compare?: Approach2Estimator; xmin?: number; xmax?: number };
     }>(
       '/api/sweeps/:id/charts/:file',
       {
@@ -63,6 +93,14 @@ export function chartRoutes(context: RouteContext) {
                 description:
                   "frontier: also draw Approach 2's power laws by this estimator over the same runs",
               },
+              xmin: {
+                type: 'number',
+                minimum: 0,
+                description:
+                  'loss charts: the visible x range (tokens or FLOPs), with xmax; every point in it, ' +
+                  'min/max-downsampled per run',
+              },
+              xmax: { type: 'number', minimum: 0 },
             },
           },
           response: {
@@ -90,6 +128,7 @@ export function chartRoutes(context: RouteContext) {
         requireSweep(context, id);
         const inputs = loadChartInputs(context.store, id, chart, {
           compare: request.query.compare,
+          range: visibleRange(chart, request.query.xmin, request.query.xmax),
         });
         const spec = chart.build(inputs);
         if (format === 'svg')

@@ -1,7 +1,8 @@
 import { getSweep, lastSweepEventId, listSweeps } from '@isoflop/store';
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ServerError } from '../../errors.js';
 import { errorResponses, sweepIdParams } from '../api-schemas.js';
+import { previewPlan } from '../plan-preview.js';
 import type { RouteContext } from '../route-context.js';
 import type { SweepCoordinator } from '../sweep-coordinator.js';
 
@@ -17,6 +18,19 @@ function requireCoordinator(coordinator: SweepCoordinator | undefined): SweepCoo
   return coordinator;
 }
 
+/** The spec text of a submit or preview request and its format, from the content type. */
+function specBody(request: FastifyRequest): { text: string; format: 'json' | 'yaml' } {
+  const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const body: unknown = request.body;
+  if (typeof body !== 'string' || body.trim() === '') {
+    throw new ServerError(
+      'INVALID_REQUEST',
+      'body: expected a sweep spec as a JSON object (application/json) or YAML text (application/yaml)',
+    );
+  }
+  return { text: body, format: contentType === 'application/json' ? 'json' : 'yaml' };
+}
+
 export function requireSweep(
   context: RouteContext,
   sweepId: string,
@@ -26,7 +40,7 @@ export function requireSweep(
   return sweep;
 }
 
-/** Sweeps: submit a spec, list, read one, cancel. */
+/** Sweeps: submit a spec (or preview its plan), list, read one, cancel. */
 export function sweepRoutes(context: RouteContext, guardMutation: onRequestHookHandler[]) {
   return async (app: FastifyInstance): Promise<void> => {
     // The planner parses the spec text itself, JSON or YAML, with its own bounds on size, nesting and
@@ -54,20 +68,30 @@ export function sweepRoutes(context: RouteContext, guardMutation: onRequestHookH
       },
       async (request, reply) => {
         const coordinator = requireCoordinator(context.coordinator);
-        const contentType = (request.headers['content-type'] ?? '')
-          .split(';')[0]!
-          .trim()
-          .toLowerCase();
-        const isJson = contentType === 'application/json';
-        const body: unknown = request.body;
-        if (typeof body !== 'string' || body.trim() === '') {
-          throw new ServerError(
-            'INVALID_REQUEST',
-            'body: expected a sweep spec as a JSON object (application/json) or YAML text (application/yaml)',
-          );
-        }
-        const submitted = await coordinator.submit(body, isJson ? 'json' : 'yaml');
+        const { text, format } = specBody(request);
+        const submitted = await coordinator.submit(text, format);
         return reply.status(201).send(submitted);
+      },
+    );
+
+    app.post(
+      '/api/sweeps/preview',
+      {
+        schema: {
+          summary:
+            'Plan a sweep spec without submitting it: run count, compute, sizes per budget, wall time',
+          description:
+            'Validates and plans like POST /api/sweeps (same errors with field paths) but stores and ' +
+            'enqueues nothing. The wall time is estimated from the compute rate of finished runs and ' +
+            'the workers connected now, or null with a reason.',
+          tags: ['sweeps'],
+          response: { 200: { $ref: 'PlanPreview#' }, ...errorResponses(400, 413, 415) },
+        },
+      },
+      async (request) => {
+        const { text, format } = specBody(request);
+        const workers = (await context.coordinator?.workerCount?.()) ?? null;
+        return previewPlan(context.store, text, format, workers);
       },
     );
 
