@@ -98,4 +98,5 @@ export {
   lastSweepEventId,
   sweepDecisions,
   replayStartId,
+  runEvents,
 } from './queries/read-events.js';
