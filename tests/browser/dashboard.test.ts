@@ -180,30 +180,35 @@ function findPoint(
     ): { scenegraph(): { root: unknown }; origin(): [number, number] } | undefined;
   },
   chart: string,
+  legendValue: string | null,
 ) {
   const view = app.chartView(chart);
   if (!view) return undefined;
   type Item = {
     x?: number;
     y?: number;
-    datum?: { runId?: string };
+    datum?: { runId?: string; value?: unknown };
     items?: Item[];
-    mark?: { group?: Item; marktype?: string };
+    mark?: { group?: Item; marktype?: string; role?: string };
   };
 
   const points: { x: number; y: number; runId: string }[] = [];
   const stack: Item[] = [view.scenegraph().root as Item];
   while (stack.length) {
     const item = stack.pop()!;
-    if (item.mark?.marktype === 'symbol' && item.datum?.runId) {
+    const wanted =
+      legendValue === null
+        ? item.mark?.marktype === 'symbol' && item.datum?.runId
+        : item.mark?.role === 'legend-symbol' && item.datum?.value === legendValue;
+    if (wanted) {
       let x = item.x ?? 0;
       let y = item.y ?? 0;
-      for (let group = item.mark.group; group; group = group.mark?.group) {
+      for (let group = item.mark?.group; group; group = group.mark?.group) {
         x += group.x ?? 0;
         y += group.y ?? 0;
       }
       const [ox, oy] = view.origin();
-      points.push({ x: x + ox, y: y + oy, runId: item.datum.runId });
+      points.push({ x: x + ox, y: y + oy, runId: item.datum?.runId ?? '' });
     }
     stack.push(...(item.items ?? []));
   }
@@ -215,9 +220,13 @@ function findPoint(
  * a few pixels around each point's centre: the canvas's hit test and the scenegraph's centre differ by a
  * few pixels here (measured: about 8 right and 5 down), and a point may sit under another mark.
  */
-async function pointOfRun(name: string): Promise<{ x: number; y: number; runIds: string[] }> {
+async function pointOfRun(
+  name: string,
+  legendValue?: string,
+): Promise<{ x: number; y: number; runIds: string[] }> {
   // The import is in a string: the test runner would rewrite a dynamic import in a function for node.
-  const script = `import('/app.js').then((app) => (${findPoint.toString()})(app, ${JSON.stringify(name)}))`;
+  const args = [name, legendValue].map((arg) => JSON.stringify(arg ?? null)).join(', ');
+  const script = `import('/app.js').then((app) => (${findPoint.toString()})(app, ${args}))`;
   const points = (await page.evaluate(script)) as { x: number; y: number; runId: string }[];
   const chart = page.locator(`[data-chart="${name}"]`);
   await chart.scrollIntoViewIfNeeded();
@@ -233,7 +242,7 @@ async function pointOfRun(name: string): Promise<{ x: number; y: number; runIds:
       }
     }
   }
-  throw new Error(`chart ${name}: the pointer finds none of its ${points.length} run points`);
+  throw new Error(`chart ${name}: the pointer finds none of its ${points.length} points`);
 }
 
 /** The runs table's values in one column, as shown, top to bottom. */
@@ -338,6 +347,26 @@ describe('dashboard views', () => {
     await page.locator('#filter-budget').selectOption('');
     await page.locator('#filter-family').selectOption('');
     expect(await page.locator('#run-table tbody tr').count()).toBe(seeded.runs.length);
+  });
+
+  it('hides a family in every chart from a legend, and shows it again', async () => {
+    const marks = async (name: string) =>
+      Number(await page.locator(`[data-chart="${name}"]`).getAttribute('data-marks'));
+    const before = { frontier: await marks('frontier'), curves: await marks('isoflop-curves') };
+    const entry = await pointOfRun('frontier', 'mdm');
+    await page.mouse.click(entry.x, entry.y);
+    await expect.poll(() => page.locator('body').getAttribute('data-hidden')).toBe('mdm');
+    expect(hashParams().get('hide')).toBe('mdm');
+    // Gone from this chart and from the others (the isoflop curves lose mdm's panel).
+    expect(await marks('frontier')).toBeLessThan(before.frontier);
+    expect(await marks('isoflop-curves')).toBeLessThan(before.curves);
+    await page.locator('#charts').screenshot({ path: join(ARTIFACTS, 'family-hidden.png') });
+
+    await page.locator('#hidden-series button').click();
+    await expect.poll(() => page.locator('body').getAttribute('data-hidden')).toBe('');
+    expect(await marks('frontier')).toBe(before.frontier);
+    expect(await marks('isoflop-curves')).toBe(before.curves);
+    expect(hashParams().get('hide')).toBeNull();
   });
 
   it('compares two selected runs on one chart', async () => {

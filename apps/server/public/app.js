@@ -1,5 +1,5 @@
 // @ts-check
-/* global vega, vegaEmbed -- the vega builds index.html loads (typed in globals.d.ts) */
+/* global vega, vegaLite, vegaEmbed -- the vega builds index.html loads (typed in globals.d.ts) */
 // The isoflop dashboard: lists sweeps, embeds the server's vega-lite charts, and keeps them current from
 // the sweep's server-sent event stream. Charts are built on the server (one spec builder per chart); this
 // script only fetches, embeds, and swaps in new data. The view (sweep, open run, table filters, selected
@@ -18,6 +18,7 @@ import { readViewState, writeViewState } from './url-state.js';
 /** @typedef {import('vega-embed').VisualizationSpec} VisualizationSpec */
 /** @typedef {Awaited<ReturnType<typeof vegaEmbed>>['view']} View */
 /** @typedef {SweepEvent['kind']} EventKind */
+/** @typedef {Record<string, Record<string, unknown>[]>} Datasets */
 /** @typedef {import('./contracts').ChartNeeds} ChartNeeds */
 
 /** Least time between two refreshes of one chart, so a burst of progress events costs one fetch. */
@@ -61,7 +62,11 @@ const state = {
   sweepId: undefined,
   /** @type {EventSource | undefined} */
   events: undefined,
-  /** @type {Map<string, { view: View, shape: string }>} chart name -> view and spec without data */
+  /**
+   * chart name -> its view, its spec without data, and the data as the server sent it (before the
+   * legend's hidden entries are taken out)
+   * @type {Map<string, { view: View, shape: string, datasets: Datasets }>}
+   */
   charts: new Map(),
   /** @type {Map<string, ReturnType<typeof setTimeout>>} */
   refreshTimers: new Map(),
@@ -109,6 +114,7 @@ async function applyView(before, view) {
     if (view.run) await openRunView(sweepId, view.run).catch(showError);
     else closeRunView();
   }
+  if (view.hidden.join(',') !== before.hidden.join(',')) await applyHidden();
   if (view.selected.join(',') !== before.selected.join(',')) {
     await showComparison(sweepId, view.selected).catch(showError);
   }
@@ -384,6 +390,110 @@ function countMarks(node) {
   return count;
 }
 
+/** The row fields a legend entry names: a family's colour, a budget's colour. */
+const LEGEND_FIELDS = ['family', 'budgetLabel'];
+
+/**
+ * A chart's rows without those of the legend entries the view hides.
+ * @param {Datasets} datasets
+ * @param {string[]} hidden
+ * @returns {Datasets}
+ */
+function visibleRows(datasets, hidden) {
+  if (hidden.length === 0) return datasets;
+  const set = new Set(hidden);
+  return Object.fromEntries(
+    Object.entries(datasets).map(([name, rows]) => [
+      name,
+      rows.filter((row) => !LEGEND_FIELDS.some((field) => set.has(String(row[field])))),
+    ]),
+  );
+}
+
+/**
+ * The legend entry a chart item is, where it is one (its symbol or its label).
+ * @param {unknown} item
+ */
+function legendValueOfItem(item) {
+  if (!item || typeof item !== 'object' || !('mark' in item) || !('datum' in item))
+    return undefined;
+  const mark = /** @type {{ role?: string }} */ (item.mark);
+  const datum = /** @type {{ value?: unknown }} */ (item.datum);
+  if (!mark.role?.startsWith('legend-') || datum === null || typeof datum !== 'object') return;
+  return datum.value === undefined ? undefined : String(datum.value);
+}
+
+/**
+ * Swaps a chart's rows into its live view (no re-embed).
+ * @param {View} view
+ * @param {Datasets} datasets
+ */
+async function swapRows(view, datasets) {
+  for (const [dataset, rows] of Object.entries(datasets)) {
+    // vega-lite leaves out a dataset no mark reads (an empty comparison), and vega throws on its name.
+    if (!hasData(view, dataset)) continue;
+    view.change(
+      dataset,
+      vega
+        .changeset()
+        .remove(() => true)
+        .insert(rows),
+    );
+  }
+  await view.runAsync();
+}
+
+/**
+ * @param {View} view
+ * @param {string} name
+ */
+function hasData(view, name) {
+  try {
+    view.data(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The legend entries the view hides, each a button that shows it again. */
+function renderHiddenChips() {
+  const hidden = state.view.hidden;
+  $('#hidden-series').replaceChildren(
+    ...hidden.map((value) => {
+      const chip = element(
+        'button',
+        { type: 'button', class: 'chip', title: 'show again' },
+        `${value} ×`,
+      );
+      chip.addEventListener('click', () =>
+        updateView({ hidden: state.view.hidden.filter((v) => v !== value) }),
+      );
+      return chip;
+    }),
+  );
+  $('#hidden-series').hidden = hidden.length === 0;
+}
+
+/** Shows the view's hidden legend entries in every chart, from the data each chart already has. */
+async function applyHidden() {
+  renderHiddenChips();
+  const hidden = state.view.hidden;
+  await Promise.all(
+    [...state.charts.entries()].map(async ([name, { view, datasets }]) => {
+      await swapRows(view, visibleRows(datasets, hidden));
+      const container = document.querySelector(`[data-chart="${name}"]`);
+      if (container instanceof HTMLElement) {
+        container.dataset['marks'] = String(
+          countMarks(/** @type {any} */ (view.scenegraph()).root),
+        );
+      }
+    }),
+  );
+  // Set once every chart shows it: what a test waits for.
+  document.body.dataset['hidden'] = hidden.join(',');
+}
+
 /**
  * The run a chart item stands for, where it stands for one (a run's point or curve).
  * @param {unknown} item
@@ -396,14 +506,39 @@ function runOfItem(item) {
 }
 
 /**
+ * The chart compiled to vega with its legends' symbols and labels made interactive (vega leaves legends
+ * out of pointer events unless asked), so a click on a legend entry reaches the page.
+ * @param {VisualizationSpec} spec a vega-lite spec, as the server builds them
+ */
+function withClickableLegends(spec) {
+  const compiled = vegaLite.compile(/** @type {import('vega-lite').TopLevelSpec} */ (spec)).spec;
+  /** @param {any} node a vega spec's group (vega types its specs loosely) */
+  const visit = (node) => {
+    for (const legend of node.legends ?? []) {
+      const encode = legend.encode ?? {};
+      legend.encode = {
+        ...encode,
+        symbols: { ...encode.symbols, interactive: true },
+        labels: { ...encode.labels, interactive: true },
+      };
+    }
+    for (const mark of node.marks ?? []) visit(mark);
+  };
+  visit(compiled);
+  return compiled;
+}
+
+/**
  * @param {HTMLElement} container
  * @param {string} name
  * @param {VisualizationSpec} spec
+ * @param {Datasets} datasets the spec's data as the server sent it
  */
-async function embedChart(container, name, spec) {
+async function embedChart(container, name, spec, datasets) {
   // Canvas: thousands of points draw without building thousands of DOM nodes (the SVGs for papers come
   // from the server's .svg route).
-  const result = await vegaEmbed(container, spec, {
+  const result = await vegaEmbed(container, withClickableLegends(spec), {
+    mode: 'vega',
     actions: { export: true, source: false, compiled: false, editor: false },
     renderer: 'canvas',
   });
@@ -411,13 +546,21 @@ async function embedChart(container, name, spec) {
   result.view.addEventListener('click', (_event, item) => {
     const runId = runOfItem(item);
     if (runId) updateView({ run: runId }, { push: true });
+    // A legend entry hides (or shows again) its family or budget in every chart.
+    const value = legendValueOfItem(item);
+    if (value === undefined) return;
+    const hidden = state.view.hidden;
+    updateView({
+      hidden: hidden.includes(value) ? hidden.filter((v) => v !== value) : [...hidden, value],
+    });
   });
   result.view.addEventListener('mousemove', (_event, item) => {
-    container.style.cursor = runOfItem(item) ? 'pointer' : '';
+    container.style.cursor =
+      runOfItem(item) || legendValueOfItem(item) !== undefined ? 'pointer' : '';
   });
   const previous = state.charts.get(name);
   previous?.view.finalize();
-  state.charts.set(name, { view: result.view, shape: specShape(spec) });
+  state.charts.set(name, { view: result.view, shape: specShape(spec), datasets });
 }
 
 /**
@@ -429,7 +572,7 @@ async function loadChart(name) {
   const container = document.querySelector(`[data-chart="${name}"]`);
   if (!container || $('#charts').hidden) return;
   const sweepId = state.sweepId;
-  /** @type {VisualizationSpec & { datasets?: Record<string, unknown[]> }} */
+  /** @type {VisualizationSpec & { datasets?: Datasets }} */
   const spec = await getJson(chartUrl(name, 'json'));
   if (sweepId !== state.sweepId) return;
   // A chart with nothing to draw (Prime's objectives in a sweep without Prime) stays out of sight.
@@ -439,19 +582,13 @@ async function loadChart(name) {
     card.hidden = datasets.length > 0 && datasets.every((rows) => rows.length === 0);
   }
   const current = state.charts.get(name);
+  const sent = /** @type {Datasets} */ (spec.datasets ?? {});
+  const shown = visibleRows(sent, state.view.hidden);
   if (current && current.shape === specShape(spec)) {
-    for (const [dataset, rows] of Object.entries(spec.datasets ?? {})) {
-      current.view.change(
-        dataset,
-        vega
-          .changeset()
-          .remove(() => true)
-          .insert(rows),
-      );
-    }
-    await current.view.runAsync();
+    current.datasets = sent;
+    await swapRows(current.view, shown);
   } else {
-    await embedChart(container, name, spec);
+    await embedChart(container, name, { ...spec, datasets: shown }, sent);
   }
   const drawn = state.charts.get(name);
   container.dataset['marks'] = String(
@@ -609,6 +746,7 @@ async function selectSweep(sweepId) {
     ),
   ]);
   const view = state.view;
+  renderHiddenChips();
   closeRunView();
   if (view.run) await openRunView(sweepId, view.run).catch(showError);
   await showComparison(sweepId, view.selected).catch(showError);

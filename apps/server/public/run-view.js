@@ -91,11 +91,12 @@ function lineSpec(title, rows, options) {
           domain: ['training loss', 'evaluated bound (K)', 'objective J (not a bound)'],
           range: [
             [1, 0],
-            [1, 0],
-            [5, 4],
+            [6, 3],
+            [2, 2],
           ],
         },
-        legend: null,
+        // In a comparison the colour is the run's: the dash says which curve is which.
+        legend: options.color === 'series' ? null : { title: null },
       },
     },
   };

@@ -14,6 +14,7 @@
  * @property {boolean} desc
  * @property {number} page
  * @property {string[]} selected runs chosen for comparison
+ * @property {string[]} hidden legend entries (families, budgets) hidden in every chart
  */
 
 /** @returns {ViewState} */
@@ -31,6 +32,7 @@ export function readViewState(hash = location.hash) {
     desc: params.get('desc') === '1',
     page: Math.max(0, Number(params.get('page') ?? 0) || 0),
     selected: text('sel').split(',').filter(Boolean),
+    hidden: text('hide').split(',').filter(Boolean),
   };
 }
 
@@ -45,6 +47,7 @@ export function hashOf(view) {
   if (view.desc) params.set('desc', '1');
   if (view.page) params.set('page', String(view.page));
   if (view.selected.length) params.set('sel', view.selected.join(','));
+  if (view.hidden.length) params.set('hide', view.hidden.join(','));
   return `#${params}`;
 }
 
