@@ -1,86 +1,141 @@
+// @ts-check
+/* global vega, vegaLite, vegaEmbed -- the vega builds index.html loads (typed in globals.d.ts) */
 // The isoflop dashboard: lists sweeps, embeds the server's vega-lite charts, and keeps them current from
 // the sweep's server-sent event stream. Charts are built on the server (one spec builder per chart); this
-// script only fetches, embeds, and swaps in new data.
-/* global vega, vegaEmbed */
+// script only fetches, embeds, and swaps in new data. The view (sweep, open run, table filters, selected
+// runs) lives in the URL (url-state.js).
+import { $, element, formatCount, formatFlops, getJson, sweepUrl } from './dom.js';
+import { RunTable } from './run-table.js';
+import { closeRunView, openRunView, showComparison } from './run-view.js';
+import { readViewState, writeViewState } from './url-state.js';
 
-const RUN_PAGE_SIZE = 50;
+/** @typedef {import('./contracts').Run} Run */
+/** @typedef {import('./contracts').Sweep} Sweep */
+/** @typedef {import('./contracts').SweepWithCursor} SweepWithCursor */
+/** @typedef {import('./contracts').SweepEvent} SweepEvent */
+/** @typedef {import('./contracts').Vocabulary} Vocabulary */
+/** @typedef {import('./url-state.js').ViewState} ViewState */
+/** @typedef {import('vega-embed').VisualizationSpec} VisualizationSpec */
+/** @typedef {Awaited<ReturnType<typeof vegaEmbed>>['view']} View */
+/** @typedef {SweepEvent['kind']} EventKind */
+/** @typedef {Record<string, Record<string, unknown>[]>} Datasets */
+/** @typedef {import('./contracts').ChartNeeds} ChartNeeds */
+
 /** Least time between two refreshes of one chart, so a burst of progress events costs one fetch. */
 const REFRESH_MS = 800;
+/** The most runs one request of the runs route returns (its `limit` maximum). */
+const RUNS_PER_REQUEST = 10_000;
 
-/** Which charts each kind of event can change. */
-const CHARTS_BY_EVENT = {
-  progress: ['loss-tokens', 'loss-flops', 'run-states'],
-  run: [
-    'run-states',
-    'isoflop-curves',
-    'isoloss-contours',
-    'prime-objectives',
-    'loss-tokens',
-    'loss-flops',
-  ],
-  sweep: ['run-states'],
-  decision: ['run-states'],
-  fit: ['isoflop-curves', 'frontier', 'isoloss-contours', 'family-comparison'],
+/**
+ * The run states, in the store's order, and those that count as finished (a result on the IsoFLOP grid:
+ * the store's RUN_STATES_WITH_RESULT). The JSDoc types are the store's own tuples, so the type check
+ * fails if these lists drift from the contract.
+ * @type {import('./contracts').RunStates}
+ */
+const RUN_STATES = ['planned', 'queued', 'running', 'done', 'failed', 'diverged', 'cancelled'];
+/** @type {import('./contracts').RunStatesWithResult} */
+const RUN_STATES_WITH_RESULT = ['done', 'diverged'];
+
+/**
+ * Runs of a sweep that have their result: the one definition of "finished" for the sidebar and header.
+ * @param {Record<string, number | undefined>} counts runs per state
+ */
+function finishedRuns(counts) {
+  return RUN_STATES_WITH_RESULT.reduce((sum, name) => sum + (counts[name] ?? 0), 0);
+}
+
+/**
+ * What each kind of event can change: charts drawn from the inputs it touches (the server says what each
+ * chart is drawn from), and whether the runs table.
+ * @type {Record<EventKind, { needs: (keyof ChartNeeds)[], table: boolean }>}
+ */
+const EVENT_EFFECTS = {
+  progress: { needs: ['curves'], table: false },
+  run: { needs: ['runs', 'curves'], table: true },
+  sweep: { needs: ['runs'], table: true },
+  decision: { needs: ['runs'], table: true },
+  fit: { needs: ['fit'], table: false },
 };
 
 const state = {
+  /** @type {string | undefined} */
   sweepId: undefined,
+  /** @type {EventSource | undefined} */
   events: undefined,
-  /** chart name -> { view, shape } where shape is the spec without its data. */
+  /**
+   * chart name -> its view, its spec without data, and the data as the server sent it (before the
+   * legend's hidden entries are taken out)
+   * @type {Map<string, { view: View, shape: string, datasets: Datasets }>}
+   */
   charts: new Map(),
+  /** @type {Map<string, ReturnType<typeof setTimeout>>} */
   refreshTimers: new Map(),
+  /** @type {Set<string>} */
   refreshing: new Set(),
-  runPage: 0,
-  /** run id -> the adaptive step's decision that added it. */
-  added: new Map(),
+  view: readViewState(),
+  /** @type {Record<string, ChartNeeds>} chart name -> what it is drawn from */
+  chartNeeds: {},
+  /** @type {Vocabulary | undefined} the server's names, where it has the vocabulary route */
+  vocabulary: undefined,
 };
 
-const $ = (selector) => document.querySelector(selector);
+const table = new RunTable({
+  onOpen: (runId) => updateView({ run: runId }, { push: true }),
+  onChange: (patch) => updateView(patch),
+});
 
-async function getJson(url) {
-  const response = await fetch(url, { headers: { accept: 'application/json' } });
-  if (!response.ok) {
-    const body = await response.json().catch(() => ({}));
-    throw new Error(body.message ?? `${response.status} ${response.statusText}`);
+/**
+ * Changes the view, records it in the URL, and redraws what it touches.
+ * @param {Partial<ViewState>} patch
+ * @param {{ push?: boolean }} [options]
+ */
+function updateView(patch, options = {}) {
+  const before = state.view;
+  const view = { ...before, ...patch };
+  state.view = view;
+  writeViewState(view, options);
+  void applyView(before, view);
+}
+
+/**
+ * @param {ViewState} before
+ * @param {ViewState} view
+ */
+async function applyView(before, view) {
+  if (view.sweep !== undefined && view.sweep !== state.sweepId) {
+    await selectSweep(view.sweep);
+    return;
   }
-  return response.json();
-}
-
-function formatCount(value) {
-  if (value === null || value === undefined) return '–';
-  if (value >= 1e9) return `${(value / 1e9).toPrecision(3)}B`;
-  if (value >= 1e6) return `${(value / 1e6).toPrecision(3)}M`;
-  if (value >= 1e3) return `${(value / 1e3).toPrecision(3)}k`;
-  return String(value);
-}
-
-function formatFlops(value) {
-  return value.toExponential(1).replace('.0e', 'e').replace('e+', 'e');
-}
-
-function formatLoss(value) {
-  return value === null || value === undefined ? '–' : value.toFixed(4);
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key === 'class') node.className = value;
-    else if (key === 'dataset') Object.assign(node.dataset, value);
-    else node.setAttribute(key, value);
+  syncFilterInputs(view);
+  table.render(view);
+  const sweepId = state.sweepId;
+  if (!sweepId) return;
+  if (view.run !== before.run || !view.run) {
+    if (view.run) await openRunView(sweepId, view.run).catch(showError);
+    else closeRunView();
   }
-  for (const child of children) node.append(child);
-  return node;
+  if (view.hidden.join(',') !== before.hidden.join(',')) await applyHidden();
+  if (view.selected.join(',') !== before.selected.join(',')) {
+    await showComparison(sweepId, view.selected).catch(showError);
+  }
+}
+
+/** @param {unknown} error */
+function showError(error) {
+  console.error(error);
+  $('#main').prepend(
+    element('p', { class: 'error' }, `${error instanceof Error ? error.message : String(error)}`),
+  );
 }
 
 // ---- sweep list ---------------------------------------------------------------------------------------
 
 async function loadSweepList() {
+  /** @type {import('./contracts').SweepList} */
   const { sweeps } = await getJson('/api/sweeps');
-  const list = $('#sweep-list');
-  list.replaceChildren(
+  $('#sweep-list').replaceChildren(
     ...sweeps.map((sweep) => {
-      const done = (sweep.runs.done ?? 0) + (sweep.runs.failed ?? 0) + (sweep.runs.diverged ?? 0);
+      const finished = finishedRuns(sweep.runs);
       const item = element(
         'li',
         { class: sweep.id === state.sweepId ? 'active' : '', dataset: { sweepId: sweep.id } },
@@ -89,12 +144,17 @@ async function loadSweepList() {
           'div',
           { class: 'sweep-meta' },
           element('span', { class: `badge state-${sweep.state}` }, sweep.state),
-          ` ${done}/${sweep.runCount} runs`,
+          ' ',
+          element(
+            'span',
+            { class: 'finished', dataset: { finished: String(finished) } },
+            `${finished}/${sweep.runCount} runs`,
+          ),
         ),
       );
-      item.addEventListener('click', () => {
-        location.hash = `sweep=${encodeURIComponent(sweep.id)}`;
-      });
+      item.addEventListener('click', () =>
+        updateView({ ...readViewState(''), sweep: sweep.id }, { push: true }),
+      );
       return item;
     }),
   );
@@ -102,13 +162,9 @@ async function loadSweepList() {
   return sweeps;
 }
 
-function sweepFromHash() {
-  const match = /sweep=([^&]+)/.exec(location.hash);
-  return match ? decodeURIComponent(match[1]) : undefined;
-}
-
 // ---- one sweep ----------------------------------------------------------------------------------------
 
+/** @param {SweepWithCursor} sweep */
 function renderHeader(sweep) {
   $('#sweep-header').hidden = false;
   $('#sweep-name').textContent = sweep.name;
@@ -116,42 +172,43 @@ function renderHeader(sweep) {
   const badge = $('#sweep-state');
   badge.textContent = sweep.state;
   badge.className = `badge state-${sweep.state}`;
-  const order = ['planned', 'queued', 'running', 'done', 'failed', 'diverged', 'cancelled'];
   $('#sweep-counts').replaceChildren(
-    ...order
-      .filter((name) => sweep.runs[name])
-      .map((name) =>
-        element(
-          'span',
-          { class: `count state-${name}` },
-          element('b', {}, String(sweep.runs[name])),
-          ` ${name}`,
-        ),
+    ...RUN_STATES.filter((name) => sweep.runs[name]).map((name) =>
+      element(
+        'span',
+        { class: `count state-${name}` },
+        element('b', {}, String(sweep.runs[name])),
+        ` ${name}`,
       ),
+    ),
   );
-  const base = `/api/sweeps/${encodeURIComponent(sweep.id)}`;
-  $('#export-json').href = `${base}/export?format=json`;
-  $('#export-csv').href = `${base}/export?format=csv`;
-  $('#fit-json').href = `${base}/fit`;
-  const finished =
-    (sweep.runs.done ?? 0) +
-    (sweep.runs.failed ?? 0) +
-    (sweep.runs.diverged ?? 0) +
-    (sweep.runs.cancelled ?? 0);
+  const base = sweepUrl(sweep.id);
+  $('#export-json').setAttribute('href', `${base}/export?format=json`);
+  $('#export-csv').setAttribute('href', `${base}/export?format=csv`);
+  $('#fit-json').setAttribute('href', `${base}/fit`);
+  const finished = finishedRuns(sweep.runs);
   $('#progress').hidden = false;
   $('#progress-fill').style.width = `${sweep.runCount ? (100 * finished) / sweep.runCount : 0}%`;
-  $('#progress-summary').textContent = `${finished} of ${sweep.runCount} runs finished`;
+  const summary = $('#progress-summary');
+  summary.dataset['finished'] = String(finished);
+  summary.textContent = `${finished} of ${sweep.runCount} runs finished with a result`;
 }
 
 async function refreshHeader() {
-  const sweep = await getJson(`/api/sweeps/${encodeURIComponent(state.sweepId)}`);
+  /** @type {SweepWithCursor} */
+  const sweep = await getJson(sweepUrl(currentSweep()));
   renderHeader(sweep);
   return sweep;
 }
 
+function currentSweep() {
+  if (!state.sweepId) throw new Error('no sweep is selected');
+  return state.sweepId;
+}
+
 async function refreshActiveRuns() {
-  const base = `/api/sweeps/${encodeURIComponent(state.sweepId)}`;
-  const { runs } = await getJson(`${base}/runs?state=running&limit=50`);
+  /** @type {import('./contracts').RunPage} */
+  const { runs } = await getJson(`${sweepUrl(currentSweep())}/runs?state=running&limit=50`);
   $('#active-empty').hidden = runs.length > 0;
   $('#active-runs tbody').replaceChildren(
     ...runs.map((run) => {
@@ -178,7 +235,9 @@ async function refreshActiveRuns() {
   );
 }
 
+/** @param {import('./contracts').Decision} decision */
 function describeDecision(decision) {
+  /** @type {(variant: string, budget: number | undefined) => string} */
   const where = (variant, budget) =>
     `${variant}${budget === undefined ? '' : `, C=${formatFlops(budget)}`}`;
   switch (decision.type) {
@@ -193,12 +252,13 @@ function describeDecision(decision) {
 
 /** The adaptive step's decisions in the order taken; remembers which runs it added for the run table. */
 async function refreshDecisions() {
-  const { decisions } = await getJson(`/api/sweeps/${encodeURIComponent(state.sweepId)}/decisions`);
-  state.added = new Map(
-    decisions.filter((decision) => decision.type === 'add').map((d) => [d.runId, d]),
+  /** @type {import('./contracts').DecisionList} */
+  const { decisions } = await getJson(`${sweepUrl(currentSweep())}/decisions`);
+  table.added = new Map(
+    decisions.flatMap((decision) => (decision.type === 'add' ? [[decision.runId, decision]] : [])),
   );
   $('#decisions').hidden = decisions.length === 0;
-  $('#decisions-summary').textContent = `${state.added.size} run(s) added`;
+  $('#decisions-summary').textContent = `${table.added.size} run(s) added`;
   $('#decision-list').replaceChildren(
     ...decisions.map((decision) =>
       element(
@@ -215,64 +275,114 @@ async function refreshDecisions() {
   );
 }
 
+/** Every run of the sweep, in as few requests as the route's page limit allows. */
+async function fetchAllRuns() {
+  const sweepId = currentSweep();
+  /** @type {Run[]} */
+  const runs = [];
+  for (let offset = 0; ; offset += RUNS_PER_REQUEST) {
+    /** @type {import('./contracts').RunPage} */
+    const page = await getJson(
+      `${sweepUrl(sweepId)}/runs?limit=${RUNS_PER_REQUEST}&offset=${offset}`,
+    );
+    runs.push(...page.runs);
+    if (runs.length >= page.total || page.runs.length === 0) return runs;
+  }
+}
+
 async function refreshRunTable() {
-  const base = `/api/sweeps/${encodeURIComponent(state.sweepId)}`;
-  const query = new URLSearchParams({
-    limit: String(RUN_PAGE_SIZE),
-    offset: String(state.runPage * RUN_PAGE_SIZE),
-  });
-  if ($('#filter-family').value) query.set('family', $('#filter-family').value);
-  if ($('#filter-state').value) query.set('state', $('#filter-state').value);
-  const page = await getJson(`${base}/runs?${query}`);
+  table.runs = await fetchAllRuns();
+  fillFilterOptions(table.runs);
   $('#runs').hidden = false;
-  const pages = Math.max(1, Math.ceil(page.total / RUN_PAGE_SIZE));
-  $('#page-label').textContent = `${page.total} runs · page ${state.runPage + 1}/${pages}`;
-  $('#page-prev').disabled = state.runPage === 0;
-  $('#page-next').disabled = state.runPage + 1 >= pages;
-  $('#run-table tbody').replaceChildren(
-    ...page.runs.map((run) =>
-      element(
-        'tr',
-        {},
-        element(
-          'td',
-          { class: 'mono' },
-          run.id,
-          ...(state.added.has(run.id)
-            ? [
-                ' ',
-                element(
-                  'span',
-                  { class: 'badge added', title: state.added.get(run.id).message },
-                  'added',
-                ),
-              ]
-            : []),
-        ),
-        element('td', { title: run.family }, run.variant ?? run.family),
-        element('td', {}, element('span', { class: `badge state-${run.state}` }, run.state)),
-        element('td', {}, formatFlops(run.budgetFlops)),
-        element('td', {}, formatCount(run.params)),
-        element('td', {}, `${run.dModel}·${run.nLayers}·${run.nHeads}`),
-        element('td', {}, formatCount(run.tokens)),
-        element('td', {}, formatLoss(run.valLoss)),
-        element('td', { class: 'muted' }, formatLoss(run.primeObjective)),
-      ),
-    ),
+  table.render(state.view);
+}
+
+/**
+ * The filters offer the families, budgets and states of this sweep: names from the server's vocabulary
+ * where it has one, else those of the runs themselves.
+ * @param {Run[]} runs
+ */
+function fillFilterOptions(runs) {
+  const families = state.vocabulary?.families ?? unique(runs.map((run) => run.family));
+  const variants = unique(runs.map((run) => run.variant)).filter((v) => !families.includes(v));
+  const presentStates = new Set(runs.map((run) => run.state));
+  const states = state.vocabulary?.runStates ?? RUN_STATES.filter((s) => presentStates.has(s));
+  const budgets = unique(runs.map((run) => run.budgetFlops)).sort((a, b) => a - b);
+  setOptions(
+    '#filter-family',
+    'all families',
+    [...families, ...variants].map((f) => [f, f]),
   );
+  setOptions(
+    '#filter-state',
+    'all states',
+    states.map((s) => [s, s]),
+  );
+  setOptions(
+    '#filter-budget',
+    'all budgets',
+    budgets.map((b) => [String(b), formatFlops(b)]),
+  );
+  syncFilterInputs(state.view);
+}
+
+/**
+ * @template T
+ * @param {T[]} values
+ */
+function unique(values) {
+  return [...new Set(values)];
+}
+
+/**
+ * @param {string} selector
+ * @param {string} all
+ * @param {[string, string][]} options value and label
+ */
+function setOptions(selector, all, options) {
+  /** @type {HTMLSelectElement} */
+  const select = $(selector);
+  const wanted = [['', all], ...options].map(([value, label]) => `${value}\u0000${label}`);
+  const current = [...select.options].map((o) => `${o.value}\u0000${o.text}`);
+  if (wanted.join('\n') === current.join('\n')) return;
+  select.replaceChildren(
+    ...[['', all], ...options].map(([value, label]) => {
+      const option = /** @type {HTMLOptionElement} */ (element('option', { value: value ?? '' }));
+      option.text = label ?? '';
+      return option;
+    }),
+  );
+}
+
+/** @param {ViewState} view */
+function syncFilterInputs(view) {
+  /** @type {HTMLSelectElement} */ ($('#filter-family')).value = view.family;
+  /** @type {HTMLSelectElement} */ ($('#filter-state')).value = view.state;
+  /** @type {HTMLSelectElement} */ ($('#filter-budget')).value = view.budget;
+  const search = /** @type {HTMLInputElement} */ ($('#filter-search'));
+  if (search.value !== view.q) search.value = view.q;
 }
 
 // ---- charts -------------------------------------------------------------------------------------------
 
+/**
+ * @param {string} name
+ * @param {'json' | 'svg'} format
+ */
 function chartUrl(name, format) {
-  return `/api/sweeps/${encodeURIComponent(state.sweepId)}/charts/${name}.${format}`;
+  return `${sweepUrl(currentSweep())}/charts/${name}.${format}`;
 }
 
+/** @param {VisualizationSpec} spec */
 function specShape(spec) {
   return JSON.stringify({ ...spec, datasets: undefined });
 }
 
-/** How many marks vega drew: items of every mark in the scenegraph (canvas keeps them out of the DOM). */
+/**
+ * How many marks vega drew: items of every mark in the scenegraph (canvas keeps them out of the DOM).
+ * @param {any} node a vega scenegraph node (vega does not type its scenegraph)
+ * @returns {number}
+ */
 function countMarks(node) {
   if (!node || typeof node !== 'object') return 0;
   let count = node.marktype && node.marktype !== 'group' ? (node.items?.length ?? 0) : 0;
@@ -280,46 +390,219 @@ function countMarks(node) {
   return count;
 }
 
-async function embedChart(container, name, spec) {
+/** The row fields a legend entry names: a family's colour, a budget's colour. */
+const LEGEND_FIELDS = ['family', 'budgetLabel'];
+
+/**
+ * A chart's rows without those of the legend entries the view hides.
+ * @param {Datasets} datasets
+ * @param {string[]} hidden
+ * @returns {Datasets}
+ */
+function visibleRows(datasets, hidden) {
+  if (hidden.length === 0) return datasets;
+  const set = new Set(hidden);
+  return Object.fromEntries(
+    Object.entries(datasets).map(([name, rows]) => [
+      name,
+      rows.filter((row) => !LEGEND_FIELDS.some((field) => set.has(String(row[field])))),
+    ]),
+  );
+}
+
+/**
+ * The legend entry a chart item is, where it is one (its symbol or its label).
+ * @param {unknown} item
+ */
+function legendValueOfItem(item) {
+  if (!item || typeof item !== 'object' || !('mark' in item) || !('datum' in item))
+    return undefined;
+  const mark = /** @type {{ role?: string }} */ (item.mark);
+  const datum = /** @type {{ value?: unknown }} */ (item.datum);
+  if (!mark.role?.startsWith('legend-') || datum === null || typeof datum !== 'object') return;
+  return datum.value === undefined ? undefined : String(datum.value);
+}
+
+/**
+ * Swaps a chart's rows into its live view (no re-embed).
+ * @param {View} view
+ * @param {Datasets} datasets
+ */
+async function swapRows(view, datasets) {
+  for (const [dataset, rows] of Object.entries(datasets)) {
+    // vega-lite leaves out a dataset no mark reads (an empty comparison), and vega throws on its name.
+    if (!hasData(view, dataset)) continue;
+    view.change(
+      dataset,
+      vega
+        .changeset()
+        .remove(() => true)
+        .insert(rows),
+    );
+  }
+  await view.runAsync();
+}
+
+/**
+ * @param {View} view
+ * @param {string} name
+ */
+function hasData(view, name) {
+  try {
+    view.data(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The legend entries the view hides, each a button that shows it again. */
+function renderHiddenChips() {
+  const hidden = state.view.hidden;
+  $('#hidden-series').replaceChildren(
+    ...hidden.map((value) => {
+      const chip = element(
+        'button',
+        { type: 'button', class: 'chip', title: 'show again' },
+        `${value} ×`,
+      );
+      chip.addEventListener('click', () =>
+        updateView({ hidden: state.view.hidden.filter((v) => v !== value) }),
+      );
+      return chip;
+    }),
+  );
+  $('#hidden-series').hidden = hidden.length === 0;
+}
+
+/** Shows the view's hidden legend entries in every chart, from the data each chart already has. */
+async function applyHidden() {
+  renderHiddenChips();
+  const hidden = state.view.hidden;
+  await Promise.all(
+    [...state.charts.entries()].map(async ([name, { view, datasets }]) => {
+      await swapRows(view, visibleRows(datasets, hidden));
+      const container = document.querySelector(`[data-chart="${name}"]`);
+      if (container instanceof HTMLElement) {
+        container.dataset['marks'] = String(
+          countMarks(/** @type {any} */ (view.scenegraph()).root),
+        );
+      }
+    }),
+  );
+  // Set once every chart shows it: what a test waits for.
+  document.body.dataset['hidden'] = hidden.join(',');
+}
+
+/**
+ * The run a chart item stands for, where it stands for one (a run's point or curve).
+ * @param {unknown} item
+ */
+function runOfItem(item) {
+  const datum = item && typeof item === 'object' && 'datum' in item ? item.datum : undefined;
+  if (!datum || typeof datum !== 'object') return undefined;
+  const id = 'runId' in datum ? datum.runId : undefined;
+  return typeof id === 'string' && table.runs.some((run) => run.id === id) ? id : undefined;
+}
+
+/**
+ * The chart compiled to vega with its legends' symbols and labels made interactive (vega leaves legends
+ * out of pointer events unless asked), so a click on a legend entry reaches the page.
+ * @param {VisualizationSpec} spec a vega-lite spec, as the server builds them
+ */
+function withClickableLegends(spec) {
+  const compiled = vegaLite.compile(/** @type {import('vega-lite').TopLevelSpec} */ (spec)).spec;
+  /** @param {any} node a vega spec's group (vega types its specs loosely) */
+  const visit = (node) => {
+    for (const legend of node.legends ?? []) {
+      const encode = legend.encode ?? {};
+      legend.encode = {
+        ...encode,
+        symbols: { ...encode.symbols, interactive: true },
+        labels: { ...encode.labels, interactive: true },
+      };
+    }
+    for (const mark of node.marks ?? []) visit(mark);
+  };
+  visit(compiled);
+  return compiled;
+}
+
+/**
+ * @param {HTMLElement} container
+ * @param {string} name
+ * @param {VisualizationSpec} spec
+ * @param {Datasets} datasets the spec's data as the server sent it
+ */
+async function embedChart(container, name, spec, datasets) {
   // Canvas: thousands of points draw without building thousands of DOM nodes (the SVGs for papers come
   // from the server's .svg route).
-  const result = await vegaEmbed(container, spec, {
+  const result = await vegaEmbed(container, withClickableLegends(spec), {
+    mode: 'vega',
     actions: { export: true, source: false, compiled: false, editor: false },
     renderer: 'canvas',
   });
+  // Every point or curve of a run opens the run's view.
+  result.view.addEventListener('click', (_event, item) => {
+    const runId = runOfItem(item);
+    if (runId) updateView({ run: runId }, { push: true });
+    // A legend entry hides (or shows again) its family or budget in every chart.
+    const value = legendValueOfItem(item);
+    if (value === undefined) return;
+    const hidden = state.view.hidden;
+    updateView({
+      hidden: hidden.includes(value) ? hidden.filter((v) => v !== value) : [...hidden, value],
+    });
+  });
+  result.view.addEventListener('mousemove', (_event, item) => {
+    container.style.cursor =
+      runOfItem(item) || legendValueOfItem(item) !== undefined ? 'pointer' : '';
+  });
   const previous = state.charts.get(name);
   previous?.view.finalize();
-  state.charts.set(name, { view: result.view, shape: specShape(spec) });
+  state.charts.set(name, { view: result.view, shape: specShape(spec), datasets });
 }
 
-/** Fetches a chart's spec; swaps the data into the live view when only data changed, else re-embeds. */
+/**
+ * Fetches a chart's spec; swaps the data into the live view when only data changed, else re-embeds.
+ * @param {string} name
+ */
 async function loadChart(name) {
+  /** @type {HTMLElement | null} */
   const container = document.querySelector(`[data-chart="${name}"]`);
-  if (!container || container.closest('[hidden]')) return;
+  if (!container || $('#charts').hidden) return;
   const sweepId = state.sweepId;
+  /** @type {VisualizationSpec & { datasets?: Datasets }} */
   const spec = await getJson(chartUrl(name, 'json'));
   if (sweepId !== state.sweepId) return;
-  const current = state.charts.get(name);
-  if (current && current.shape === specShape(spec)) {
-    for (const [dataset, rows] of Object.entries(spec.datasets ?? {})) {
-      current.view.change(
-        dataset,
-        vega
-          .changeset()
-          .remove(() => true)
-          .insert(rows),
-      );
-    }
-    await current.view.runAsync();
-  } else {
-    await embedChart(container, name, spec);
+  // A chart with nothing to draw (Prime's objectives in a sweep without Prime) stays out of sight.
+  const card = container.closest('.card');
+  const datasets = Object.values(spec.datasets ?? {});
+  if (card instanceof HTMLElement) {
+    card.hidden = datasets.length > 0 && datasets.every((rows) => rows.length === 0);
   }
-  container.dataset.marks = String(countMarks(state.charts.get(name).view.scenegraph().root));
-  container.dataset.updates = String(Number(container.dataset.updates ?? 0) + 1);
-  container.dataset.ready = 'true';
+  const current = state.charts.get(name);
+  const sent = /** @type {Datasets} */ (spec.datasets ?? {});
+  const shown = visibleRows(sent, state.view.hidden);
+  if (current && current.shape === specShape(spec)) {
+    current.datasets = sent;
+    await swapRows(current.view, shown);
+  } else {
+    await embedChart(container, name, { ...spec, datasets: shown }, sent);
+  }
+  const drawn = state.charts.get(name);
+  container.dataset['marks'] = String(
+    countMarks(/** @type {any} */ (drawn?.view.scenegraph())?.root),
+  );
+  container.dataset['updates'] = String(Number(container.dataset['updates'] ?? 0) + 1);
+  container.dataset['ready'] = 'true';
   addSvgLink(container, name);
 }
 
+/**
+ * @param {HTMLElement} container
+ * @param {string} name
+ */
 function addSvgLink(container, name) {
   const card = container.closest('.card');
   if (!card || card.querySelector('.svg-link')) return;
@@ -332,6 +615,32 @@ function addSvgLink(container, name) {
   );
 }
 
+/**
+ * One card per chart the server lists, in its order.
+ * @param {string[]} names
+ */
+function buildChartCards(names) {
+  $('#charts').replaceChildren(
+    ...names.map((name) =>
+      element(
+        'article',
+        { class: 'card wide', dataset: { card: name } },
+        element('div', { class: 'chart', dataset: { chart: name } }),
+      ),
+    ),
+  );
+}
+
+/**
+ * The live vega view of a chart, by name: the page's handle on its charts for the browser tests (which
+ * find a point to click in the scenegraph) and for a look from the console.
+ * @param {string} name
+ */
+export function chartView(name) {
+  return state.charts.get(name)?.view;
+}
+
+/** @param {string} name */
 function scheduleRefresh(name) {
   if (state.refreshTimers.has(name)) return;
   state.refreshTimers.set(
@@ -351,15 +660,21 @@ function scheduleRefresh(name) {
   );
 }
 
+/** @type {ReturnType<typeof setTimeout> | undefined} */
 let sideRefresh;
-function scheduleSideRefresh() {
+let tableStale = false;
+/** @param {boolean} table whether the event can change the runs table */
+function scheduleSideRefresh(table) {
+  tableStale ||= table;
   if (sideRefresh) return;
   sideRefresh = setTimeout(async () => {
     sideRefresh = undefined;
+    const withTable = tableStale;
+    tableStale = false;
     await Promise.all([
       refreshHeader(),
       refreshActiveRuns(),
-      refreshDecisions().then(refreshRunTable),
+      withTable ? refreshDecisions().then(refreshRunTable) : undefined,
       loadSweepList(),
     ]).catch((error) => console.error(error));
   }, REFRESH_MS);
@@ -367,43 +682,62 @@ function scheduleSideRefresh() {
 
 // ---- live events --------------------------------------------------------------------------------------
 
+/** @param {string} stateName */
 function setLive(stateName) {
-  $('#live').dataset.state = stateName;
+  $('#live').dataset['state'] = stateName;
 }
 
+/**
+ * @param {string} sweepId
+ * @param {number} lastEventId
+ */
 function connectEvents(sweepId, lastEventId) {
   state.events?.close();
-  const source = new EventSource(
-    `/api/sweeps/${encodeURIComponent(sweepId)}/events?lastEventId=${lastEventId}`,
-  );
+  const source = new EventSource(`${sweepUrl(sweepId)}/events?lastEventId=${lastEventId}`);
   state.events = source;
   source.onopen = () => setLive('open');
   source.onerror = () =>
     setLive(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
-  for (const [kind, charts] of Object.entries(CHARTS_BY_EVENT)) {
-    source.addEventListener(kind, () => {
-      for (const name of charts) scheduleRefresh(name);
-      scheduleSideRefresh();
+  for (const [kind, effect] of /** @type {[EventKind, EVENT_EFFECTS[EventKind]][]} */ (
+    Object.entries(EVENT_EFFECTS)
+  )) {
+    source.addEventListener(kind, (message) => {
+      for (const [name, needs] of Object.entries(state.chartNeeds)) {
+        if (effect.needs.some((input) => needs[input])) scheduleRefresh(name);
+      }
+      scheduleSideRefresh(effect.table);
+      /** @type {SweepEvent} */
+      const event = JSON.parse(message.data);
+      // The open run's view follows its own run's state changes.
+      if (event.runId && event.runId === state.view.run && kind !== 'progress') {
+        void openRunView(sweepId, event.runId).catch(showError);
+      }
     });
   }
 }
 
+/** @param {string} sweepId */
 async function selectSweep(sweepId) {
   state.sweepId = sweepId;
-  state.runPage = 0;
+  state.view = { ...state.view, sweep: sweepId };
   for (const { view } of state.charts.values()) view.finalize();
   state.charts.clear();
   document
     .querySelectorAll('#sweep-list li')
-    .forEach((li) => li.classList.toggle('active', li.dataset.sweepId === sweepId));
+    .forEach((li) =>
+      li.classList.toggle('active', /** @type {HTMLElement} */ (li).dataset['sweepId'] === sweepId),
+    );
   const sweep = await refreshHeader();
-  const prime = await getJson(
-    `/api/sweeps/${encodeURIComponent(sweepId)}/runs?family=mdm-prime-v2&limit=1`,
-  );
-  $('#prime-card').hidden = prime.total === 0;
+  /** @type {import('./contracts').ChartList} */
+  const { charts, needs } = await getJson(`${sweepUrl(sweepId)}/charts`);
+  state.chartNeeds = needs;
+  buildChartCards(charts);
   $('#charts').hidden = false;
   connectEvents(sweepId, sweep.lastEventId);
-  const names = [...document.querySelectorAll('[data-chart]')].map((node) => node.dataset.chart);
+  const names = [...document.querySelectorAll('[data-chart]')].flatMap((node) => {
+    const name = /** @type {HTMLElement} */ (node).dataset['chart'];
+    return name ? [name] : [];
+  });
   await Promise.all([
     refreshActiveRuns(),
     refreshDecisions().then(refreshRunTable),
@@ -411,25 +745,78 @@ async function selectSweep(sweepId) {
       loadChart(name).catch((error) => console.error(`chart ${name}:`, error)),
     ),
   ]);
-  document.body.dataset.loaded = sweepId;
+  const view = state.view;
+  renderHiddenChips();
+  closeRunView();
+  if (view.run) await openRunView(sweepId, view.run).catch(showError);
+  await showComparison(sweepId, view.selected).catch(showError);
+  document.body.dataset['loaded'] = sweepId;
+}
+
+/**
+ * The server's vocabulary, where it has the route and it lists names; without it the page reads the
+ * names from the data.
+ */
+async function loadVocabulary() {
+  /** @param {unknown} value */
+  const names = (value) =>
+    Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+  /** @type {Record<string, unknown> | undefined} */
+  const body = await getJson('/api/vocabulary').catch(() => undefined);
+  const families = names(body?.['families']);
+  const runStates = names(body?.['runStates']);
+  state.vocabulary = families && runStates ? { families, runStates } : undefined;
 }
 
 async function start() {
+  await loadVocabulary();
   const sweeps = await loadSweepList();
-  const wanted = sweepFromHash();
+  const wanted = state.view.sweep;
   const first = sweeps.find((sweep) => sweep.id === wanted) ?? sweeps[0];
-  if (first) await selectSweep(first.id);
-  else document.body.dataset.loaded = 'none';
+  if (first) {
+    if (first.id !== wanted) writeViewState({ ...state.view, sweep: first.id });
+    await selectSweep(first.id);
+  } else document.body.dataset['loaded'] = 'none';
 }
 
-window.addEventListener('hashchange', () => {
-  const wanted = sweepFromHash();
-  if (wanted && wanted !== state.sweepId) void selectSweep(wanted);
+/** Back, Forward, or a pasted link: the URL is the view. */
+function followUrl() {
+  const before = state.view;
+  state.view = readViewState();
+  void applyView(before, state.view);
+}
+window.addEventListener('hashchange', followUrl);
+window.addEventListener('popstate', followUrl);
+
+/**
+ * @param {string} selector
+ * @param {'family' | 'state' | 'budget'} key
+ */
+function bindFilter(selector, key) {
+  /** @type {HTMLSelectElement} */
+  const select = $(selector);
+  select.addEventListener('change', () => updateView({ [key]: select.value, page: 0 }));
+}
+bindFilter('#filter-family', 'family');
+bindFilter('#filter-state', 'state');
+bindFilter('#filter-budget', 'budget');
+/** @type {HTMLInputElement} */
+const search = $('#filter-search');
+search.addEventListener('input', () => updateView({ q: search.value, page: 0 }));
+$('#page-prev').addEventListener('click', () => updateView({ page: state.view.page - 1 }));
+$('#page-next').addEventListener('click', () => updateView({ page: state.view.page + 1 }));
+$('#run-close').addEventListener('click', () => updateView({ run: undefined }, { push: true }));
+$('#compare-clear').addEventListener('click', () => updateView({ selected: [] }));
+$('#runs-csv').addEventListener('click', () => {
+  const link = /** @type {HTMLAnchorElement} */ (
+    element('a', {
+      href: URL.createObjectURL(new Blob([table.csv()], { type: 'text/csv' })),
+      download: `${state.sweepId ?? 'sweep'}-runs.csv`,
+    })
+  );
+  link.click();
+  URL.revokeObjectURL(link.href);
 });
-$('#filter-family').addEventListener('change', () => ((state.runPage = 0), refreshRunTable()));
-$('#filter-state').addEventListener('change', () => ((state.runPage = 0), refreshRunTable()));
-$('#page-prev').addEventListener('click', () => ((state.runPage -= 1), refreshRunTable()));
-$('#page-next').addEventListener('click', () => ((state.runPage += 1), refreshRunTable()));
 
 start().catch((error) => {
   $('#main').prepend(

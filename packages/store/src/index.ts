@@ -102,4 +102,5 @@ export {
   lastSweepEventId,
   sweepDecisions,
   replayStartId,
+  runEvents,
 } from './queries/read-events.js';

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ServerError } from '../errors.js';
@@ -27,8 +27,10 @@ const JS = 'text/javascript; charset=utf-8';
 export function loadStaticAssets(): StaticAsset[] {
   const files: { urlPath: string; contentType: string; file: string }[] = [
     { urlPath: '/', contentType: 'text/html; charset=utf-8', file: join(PUBLIC_DIR, 'index.html') },
-    { urlPath: '/app.js', contentType: JS, file: join(PUBLIC_DIR, 'app.js') },
-    { urlPath: '/submit.js', contentType: JS, file: join(PUBLIC_DIR, 'submit.js') },
+    // The page's ES modules: every script in public/, listed once at start (no request names a file).
+    ...readdirSync(PUBLIC_DIR)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => ({ urlPath: `/${name}`, contentType: JS, file: join(PUBLIC_DIR, name) })),
     {
       urlPath: '/style.css',
       contentType: 'text/css; charset=utf-8',

@@ -71,3 +71,23 @@ export function replayStartId(
     .get();
   return row?.id ?? afterId;
 }
+
+/**
+ * One run's events, oldest first, without its per-step progress reports (a run view lists what happened
+ * to the run: queued, started, retried, failed; its curves come from the metrics).
+ */
+export function runEvents(store: Store, sweepId: string, runId: string): StoredEvent[] {
+  return store.db
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.sweepId, sweepId),
+        eq(events.runId, runId),
+        sql`(${events.kind} != 'progress' OR json_extract(${events.payload}, '$.kind') = 'start')`,
+      ),
+    )
+    .orderBy(asc(events.id))
+    .all()
+    .map(asStoredEvent);
+}

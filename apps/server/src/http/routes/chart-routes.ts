@@ -53,7 +53,22 @@ export function chartRoutes(context: RouteContext) {
           response: {
             200: {
               type: 'object',
-              properties: { charts: { type: 'array', items: { type: 'string' } } },
+              properties: {
+                charts: { type: 'array', items: { type: 'string' } },
+                needs: {
+                  type: 'object',
+                  description:
+                    'per chart, what it is drawn from: runs, training curves, the fit (what a new event can change)',
+                  additionalProperties: {
+                    type: 'object',
+                    properties: {
+                      runs: { type: 'boolean' },
+                      curves: { type: 'boolean' },
+                      fit: { type: 'boolean' },
+                    },
+                  },
+                },
+              },
             },
             ...errorResponses(404),
           },
@@ -61,7 +76,10 @@ export function chartRoutes(context: RouteContext) {
       },
       async (request) => {
         requireSweep(context, request.params.id);
-        return { charts: CHARTS.map((chart) => chart.name) };
+        return {
+          charts: CHARTS.map((chart) => chart.name),
+          needs: Object.fromEntries(CHARTS.map((chart) => [chart.name, chart.needs])),
+        };
       },
     );
 

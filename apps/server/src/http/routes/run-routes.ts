@@ -3,6 +3,7 @@ import {
   getRun,
   listRuns,
   RUN_STATES,
+  runEvents,
   runMetrics,
   type RunState,
   type StoredMetric,
@@ -35,7 +36,7 @@ function metricValue(metric: StoredMetric): number {
   return (metric.kind === 'train' ? metric.loss : metric.valLoss) ?? Number.NaN;
 }
 
-/** A sweep's runs (paged, filtered) and one run's metrics (complete, or downsampled on request). */
+/** A sweep's runs (paged, filtered), one run's metrics (complete, or downsampled on request) and events. */
 export function runRoutes(context: RouteContext) {
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { id: string }; Querystring: RunsQuery }>(
@@ -116,6 +117,39 @@ export function runRoutes(context: RouteContext) {
           totalPoints: all.length,
           metrics,
         };
+      },
+    );
+
+    app.get<{ Params: { id: string; run: string } }>(
+      '/api/sweeps/:id/runs/:run/events',
+      {
+        schema: {
+          summary:
+            "One run's events (state changes, starts, decisions), oldest first, without per-step progress",
+          tags: ['runs'],
+          params: runParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                run: {
+                  type: 'object',
+                  additionalProperties: true,
+                  description: 'the Run with its spec',
+                },
+                events: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              },
+            },
+            ...errorResponses(404),
+          },
+        },
+      },
+      async (request) => {
+        const { id, run } = request.params;
+        requireSweep(context, id);
+        const detail = getRun(context.store, id, run);
+        if (!detail) throw new ServerError('RUN_NOT_FOUND', `sweep '${id}' has no run '${run}'`);
+        return { run: detail, events: runEvents(context.store, id, run) };
       },
     );
   };
