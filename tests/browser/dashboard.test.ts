@@ -371,7 +371,7 @@ describe('dashboard views', () => {
       desc: '1',
       sel: page.url().includes('sel=') ? hashParams().get('sel')! : '',
     });
-    const other = await context.newPage();
+    const other = await browser.context.newPage();
     other.on('pageerror', (error) => {
       throw error;
     });
