@@ -5,6 +5,8 @@ import { validateSweepSpec } from '../parse-sweep-spec.js';
 import type { SweepSpecInput } from '../sweep-spec.js';
 import { observedGroups } from './observed-groups.js';
 import { frontiers } from './overlap-rule.js';
+import { decideAdaptiveStep } from './decide-adaptive-step.js';
+import { planSweep } from '../plan-sweep.js';
 
 // Laptop-scale surfaces (losses near the quickstart's): the diffusion variant is 0.5 nats worse
 // everywhere, so at the planned budgets its minima (3.5-3.7) lie above every ARM minimum (3.0-3.2), as
@@ -55,6 +57,48 @@ describe('the overlap rule', () => {
       expect(run.budgetFlops).toBeLessThan(1e11);
       expect(reason.code).toBe('losses-do-not-overlap-down');
     }
+  });
+
+  it('leaves a pair alone when a variant is flat at a budget, and names the limit', () => {
+    const spec = study({ overlap: { minWidth: 0.2 } });
+    const planned = planSweep(spec).runs;
+    // Interior minima everywhere but MDM at 3e11, which is flat in N within its standard errors.
+    const losses: Record<string, number[]> = {
+      'arm|100000000000': [3.1, 3.0, 3.05, 3.2],
+      'arm|300000000000': [3.0, 2.9, 2.95, 3.1],
+      'mdm|100000000000': [4.0, 3.9, 3.95, 4.1],
+      'mdm|300000000000': [5.3, 5.31, 5.305, 5.3],
+    };
+    const results = planned.map((run) => {
+      const group = planned.filter(
+        (r) => r.variant === run.variant && r.budgetFlops === run.budgetFlops,
+      );
+      const flat = run.variant === 'mdm' && run.budgetFlops === 3e11;
+      return {
+        runId: run.id,
+        variant: run.variant,
+        budgetFlops: run.budgetFlops,
+        params: run.params,
+        tokens: run.tokens,
+        loss: losses[`${run.variant}|${run.budgetFlops}`]![group.indexOf(run)]!,
+        lossStdErr: flat ? 0.01 : 0.001,
+        seed: run.seed,
+      };
+    });
+    const step = decideAdaptiveStep({ spec, planned, results });
+    expect(step.add).toEqual([]);
+    expect(step.limits.map((l) => [l.rule, l.code, l.variant])).toEqual([
+      ['bracket', 'flat-curve', 'mdm'],
+      ['overlap', 'flat-curve', 'mdm'],
+    ]);
+    // Without the flat budget the same pair gets a cheap ARM budget below its range.
+    const bracketed = results.filter((r) => !(r.variant === 'mdm' && r.budgetFlops === 3e11));
+    const kept = planned.filter((r) => !(r.variant === 'mdm' && r.budgetFlops === 3e11));
+    const open = decideAdaptiveStep({ spec, planned: kept, results: bracketed });
+    expect(open.add.map((a) => [a.run.variant, a.reason.code])).toContainEqual([
+      'arm',
+      'losses-do-not-overlap-down',
+    ]);
   });
 
   it('goes upwards for the other variant within the compute cap when the cheap side cannot train, and names the cap', () => {

@@ -134,7 +134,9 @@ function addBudget(
 /**
  * Rule 2: when two compared variants' bracketed minima share less than `overlap.minWidth` nats of loss,
  * add a budget below the lower-loss variant's smallest (cheap: smaller budgets have higher losses), or,
- * when that cannot be trained, above the other's largest, within the compute cap.
+ * when that cannot be trained, above the other's largest, within the compute cap. A pair where a variant
+ * is flat at a budget (see isFlat) is left alone, with the limit named: its loss does not move with size
+ * there, so no budget either side is expected to give it a frontier the other shares.
  */
 export function overlapRule(
   ctx: SweepContext,
@@ -150,6 +152,21 @@ export function overlapRule(
     if (a === undefined || b === undefined) continue;
     const width = Math.min(a.high, b.high) - Math.max(a.low, b.low);
     if (width >= overlap.minWidth) continue;
+    const flat = [a, b].find((f) =>
+      groups.some((g) => g.variant === f.variant.name && g.pending === 0 && isFlat(g)),
+    );
+    if (flat !== undefined) {
+      const budgets = groups
+        .filter((g) => g.variant === flat.variant.name && g.pending === 0 && isFlat(g))
+        .map((g) => g.budgetFlops.toPrecision(3));
+      proposer.limit({
+        rule: 'overlap',
+        code: 'flat-curve',
+        variant: flat.variant.name,
+        message: `${first} and ${second} share ${Math.max(0, width).toFixed(3)} nats of loss, but ${flat.variant.name}'s losses are flat in N at C = ${budgets.join(', ')}: no budget is expected to give it a frontier that overlaps`,
+      });
+      continue;
+    }
     const [lower, higher] = a.low + a.high <= b.low + b.high ? [a, b] : [b, a];
     const why = `${lower.variant.name} (loss ${lower.low.toFixed(3)}-${lower.high.toFixed(3)}) and ${higher.variant.name} (${higher.low.toFixed(3)}-${higher.high.toFixed(3)}) share ${Math.max(0, width).toFixed(3)} nats, less than adaptive.overlap.minWidth ${overlap.minWidth}`;
     if (addBudget(ctx, lower, 'down', proposer, why, 'losses-do-not-overlap-down')) continue;
