@@ -30,6 +30,9 @@ export interface TrainWorker {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** How long a failed run waits to learn whether a shutdown killed it (see shutdownBegins). */
+const SHUTDOWN_GRACE_MS = 1000;
+
 /** BullMQ's own control-flow errors: they already say what becomes of the job. */
 const QUEUE_DECISIONS = ['UnrecoverableError', 'WaitingError', 'DelayedError', 'RateLimitError'];
 
@@ -40,6 +43,19 @@ const QUEUE_DECISIONS = ['UnrecoverableError', 'WaitingError', 'DelayedError', '
  * the queue without using up an attempt (BullMQ would report `Unexpected exit code: 0` and retry it).
  */
 class TrainJobWorker extends Worker<TrainJobPayload, RunResult> {
+  /**
+   * Whether this worker starts closing within SHUTDOWN_GRACE_MS. A Ctrl-C reaches the worker's process
+   * group; a training process being forked at that instant is still in that group until it moves to its
+   * own (the signal stays pending across the fork), so it dies of the SIGINT before it holds the job and
+   * before the worker has aborted anything. Its run is handed back, not failed.
+   */
+  private async shutdownBegins(): Promise<boolean> {
+    for (let waited = 0; this.closing === undefined && waited < SHUTDOWN_GRACE_MS; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return this.closing !== undefined;
+  }
+
   protected override async callProcessJob(
     job: Job<TrainJobPayload, RunResult>,
     token: string,
@@ -48,9 +64,15 @@ class TrainJobWorker extends Worker<TrainJobPayload, RunResult> {
     try {
       return await super.callProcessJob(job, token, signal);
     } catch (error) {
-      if (!signal?.aborted || QUEUE_DECISIONS.includes((error as Error).name)) throw error;
-      if (signal.reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
-      if (signal.reason === SHUTDOWN_REASON) {
+      if (QUEUE_DECISIONS.includes((error as Error).name)) throw error;
+      const reason = signal?.aborted
+        ? (signal.reason as unknown)
+        : (await this.shutdownBegins())
+          ? SHUTDOWN_REASON
+          : undefined;
+      if (reason === undefined) throw error;
+      if (reason === CANCELLED_REASON) throw new UnrecoverableError(CANCELLED_REASON);
+      if (reason === SHUTDOWN_REASON) {
         await job.moveToWait(token);
         throw new WaitingError();
       }
