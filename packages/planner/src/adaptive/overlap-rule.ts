@@ -146,24 +146,29 @@ export function overlapRule(
   const overlap = ctx.spec.adaptive?.overlap;
   if (overlap === undefined || !overlap.enabled) return;
   const fronts = frontiers(ctx, groups);
+  const flatBudgets = new Map<string, string[]>();
+  for (const g of groups) {
+    if (g.pending > 0 || !isFlat(g)) continue;
+    flatBudgets.set(g.variant, [
+      ...(flatBudgets.get(g.variant) ?? []),
+      g.budgetFlops.toPrecision(3),
+    ]);
+  }
   for (const [first, second] of comparedPairs(ctx)) {
     const a = fronts.get(first);
     const b = fronts.get(second);
     if (a === undefined || b === undefined) continue;
     const width = Math.min(a.high, b.high) - Math.max(a.low, b.low);
     if (width >= overlap.minWidth) continue;
-    const flat = [a, b].find((f) =>
-      groups.some((g) => g.variant === f.variant.name && g.pending === 0 && isFlat(g)),
-    );
+    const flat = [first, second]
+      .map((name) => ({ name, budgets: flatBudgets.get(name) ?? [] }))
+      .find((f) => f.budgets.length > 0);
     if (flat !== undefined) {
-      const budgets = groups
-        .filter((g) => g.variant === flat.variant.name && g.pending === 0 && isFlat(g))
-        .map((g) => g.budgetFlops.toPrecision(3));
       proposer.limit({
         rule: 'overlap',
         code: 'flat-curve',
-        variant: flat.variant.name,
-        message: `${first} and ${second} share ${Math.max(0, width).toFixed(3)} nats of loss, but ${flat.variant.name}'s losses are flat in N at C = ${budgets.join(', ')}: no budget is expected to give it a frontier that overlaps`,
+        variant: flat.name,
+        message: `${first} and ${second} share ${Math.max(0, width).toFixed(3)} nats of loss, but ${flat.name}'s losses are flat in N at C = ${flat.budgets.join(', ')}: no budget is expected to give it a frontier that overlaps`,
       });
       continue;
     }

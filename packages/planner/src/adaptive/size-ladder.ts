@@ -1,6 +1,10 @@
-import { variantSizes, type SweepContext, type Variant } from '../internal/sweep-context.js';
-import { backbone, dModelMultiple, type BackboneShape } from '../shape-rule.js';
-import { primeLength } from '../vocab.js';
+import {
+  variantSizes,
+  widthMultiple,
+  type SweepContext,
+  type Variant,
+} from '../internal/sweep-context.js';
+import { backbone, type BackboneShape } from '../shape-rule.js';
 
 /** A legal shape and its N under the sweep's convention. */
 export interface LadderSize {
@@ -45,11 +49,7 @@ export function ladderRule(ctx: SweepContext, variant: Variant): LadderRule {
     aspectRatio = Math.exp(logAspect / shapes.length);
   }
   // Only this variant's own cat-share length binds: an added size is trained by this variant alone.
-  const { options } = variant;
-  const multiple =
-    options.family === 'mdm-prime-v2' && options.embedding === 'cat-share'
-      ? dModelMultiple(headDim, primeLength(options.base, ctx.vocabSize))
-      : headDim;
+  const multiple = widthMultiple(headDim, variant.options, ctx.vocabSize);
   return {
     headDim,
     multiple,

@@ -50,15 +50,20 @@ export function variantsOf(spec: SweepSpec): Variant[] {
   return entries.sort((a, b) => FAMILIES.indexOf(a.family) - FAMILIES.indexOf(b.family));
 }
 
+/** What dModel must be a multiple of to suit `width` and, for a cat-share Prime variant, its length l. */
+export function widthMultiple(width: number, options: VariantOptions, vocabSize: number): number {
+  return options.family === 'mdm-prime-v2' && options.embedding === 'cat-share'
+    ? dModelMultiple(width, primeLength(options.base, vocabSize))
+    : width;
+}
+
 export function contextOf(spec: SweepSpec): SweepContext {
   const vocabSize = vocabSizeOf(spec.data);
   const variants = variantsOf(spec);
-  let multiple = spec.shapeRule.headDim;
-  for (const { options } of variants) {
-    if (options.family === 'mdm-prime-v2' && options.embedding === 'cat-share') {
-      multiple = dModelMultiple(multiple, primeLength(options.base, vocabSize));
-    }
-  }
+  const multiple = variants.reduce(
+    (width, { options }) => widthMultiple(width, options, vocabSize),
+    spec.shapeRule.headDim,
+  );
   const exactParamsOf: ParamCounter = (shape) =>
     countParams({ ...shape, vocabSize, seqLen: spec.seqLen }).exactNonEmbedding;
   return {
