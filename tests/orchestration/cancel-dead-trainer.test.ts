@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TrainQueue } from '@isoflop/queue';
 import {
   childrenOf,
   processEnv,
@@ -20,18 +19,15 @@ import {
 describe('a cancelled run whose training process dies before it stops', () => {
   const redisUrl = inject('redisUrl');
   let bed: CoordinatorBed;
-  let queue: TrainQueue;
   beforeAll(async () => {
     bed = await startCoordinatorBed('cancel-dead', redisUrl);
-    queue = new TrainQueue({ redisUrl, prefix: bed.box.prefix });
   });
   afterAll(async () => {
-    await queue.close();
     await bed.close();
   });
 
   it('fails it as CANCELLED instead of retrying it', async () => {
-    const { box, store, coordinator } = bed;
+    const { box, store, coordinator, queue } = bed;
     const { sweepId, plan } = await submitFixture(coordinator, 'one-long-run.yaml');
     const run = plan.runs[0]!;
     const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl));

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TrainQueue } from '@isoflop/queue';
 import {
   processEnv,
   spawnNode,
@@ -19,18 +18,15 @@ import {
 describe('Ctrl-C while a run is just starting', () => {
   const redisUrl = inject('redisUrl');
   let bed: CoordinatorBed;
-  let queue: TrainQueue;
   beforeAll(async () => {
     bed = await startCoordinatorBed('ctrl-c-early', redisUrl);
-    queue = new TrainQueue({ redisUrl, prefix: bed.box.prefix });
   });
   afterAll(async () => {
-    await queue.close();
     await bed.close();
   });
 
   it('hands the run back without using up an attempt', async () => {
-    const { box, coordinator } = bed;
+    const { box, coordinator, queue } = bed;
     const { plan } = await submitFixture(coordinator, 'one-long-run.yaml');
     const run = plan.runs[0]!;
     const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl));

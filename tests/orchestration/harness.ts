@@ -163,6 +163,8 @@ export function openTestBed(name: string, redisUrl: string): TestBed {
 /** A test bed with an in-process coordinator that flushes often, so tests see rows soon. */
 export interface CoordinatorBed extends TestBed {
   coordinator: Coordinator;
+  /** The bed's training queue, to read what BullMQ holds for a run. */
+  queue: TrainQueue;
 }
 
 export async function startCoordinatorBed(name: string, redisUrl: string): Promise<CoordinatorBed> {
@@ -174,10 +176,13 @@ export async function startCoordinatorBed(name: string, redisUrl: string): Promi
     flushIntervalMs: 50,
     log: () => undefined,
   });
+  const queue = new TrainQueue({ redisUrl, prefix: bed.box.prefix });
   return {
     ...bed,
     coordinator,
+    queue,
     close: async () => {
+      await queue.close();
       await coordinator.close();
       await bed.close();
     },
