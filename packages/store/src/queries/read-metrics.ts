@@ -77,8 +77,8 @@ SELECT r.id AS runId, r.family AS family, r.budget_flops AS budgetFlops, r.param
   r.tokens AS runTokens, r.achieved_flops AS achievedFlops, m.kind AS kind, m.step AS step, m.tokens AS tokens,
   CASE m.kind WHEN 'train' THEN m.loss ELSE m.val_loss END AS loss
 FROM picked
-JOIN metrics m ON m.run_id = picked.run_id AND m.kind = picked.kind AND m.step = picked.step
-JOIN runs r ON r.id = m.run_id AND r.sweep_id = @sweepId
+CROSS JOIN metrics m ON m.run_id = picked.run_id AND m.kind = picked.kind AND m.step = picked.step
+CROSS JOIN runs r ON r.id = m.run_id AND r.sweep_id = @sweepId
 WHERE (CASE m.kind WHEN 'train' THEN m.loss ELSE m.val_loss END) IS NOT NULL
 ORDER BY r.id, m.kind, m.step`;
 
