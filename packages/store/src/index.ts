@@ -17,6 +17,7 @@ export {
   type SweepState,
 } from './schema.js';
 export { getCursor, setCursor } from './queries/cursor.js';
+export { dataVersion } from './queries/data-version.js';
 export {
   appendEvents,
   listEventsAfter,
