@@ -13,6 +13,7 @@ import {
   sweepRunPoints,
   type CurveRange,
   type CurveSample,
+  type RunPoint,
   type Store,
 } from '@isoflop/store';
 import type { ChartRun, CurvePoint } from '../charts/chart-data.js';
@@ -76,9 +77,15 @@ export function loadChartInputs(
   store: Store,
   sweepId: string,
   chart: ChartDefinition,
-  options: { compare?: Approach2Estimator | undefined; range?: CurveRange | undefined } = {},
+  options: {
+    compare?: Approach2Estimator | undefined;
+    range?: CurveRange | undefined;
+    /** The sweep's run points, where the caller keeps them (read from the store otherwise). */
+    runPoints?: (() => RunPoint[]) | undefined;
+  } = {},
 ): ChartInputs {
-  const runRows = chart.needs.runs || chart.needs.curves ? sweepRunPoints(store, sweepId) : [];
+  const readRunPoints = options.runPoints ?? (() => sweepRunPoints(store, sweepId));
+  const runRows = chart.needs.runs || chart.needs.curves ? readRunPoints() : [];
   const runs: ChartRun[] = runRows.map((run) => ({
     id: run.id,
     family: run.variant,

@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { ESTIMATORS, type Approach2Estimator } from '@isoflop/fit';
-import type { CurveRange } from '@isoflop/store';
+import { dataVersion, sweepRunPoints, type CurveRange, type RunPoint } from '@isoflop/store';
+import type { TopLevelSpec } from 'vega-lite';
 import { chartByName, CHARTS, type ChartDefinition } from '../../charts/chart-registry.js';
 import { renderSvg } from '../../charts/render-svg.js';
 import { ServerError } from '../../errors.js';
 import { errorResponses } from '../api-schemas.js';
 import { loadChartInputs } from '../chart-inputs.js';
 import type { RouteContext } from '../route-context.js';
+import { VersionedCache } from '../versioned-cache.js';
 import { requireSweep } from './sweep-routes.js';
 
 const CHART_FILE = /^([a-z][a-z0-9-]*)\.(json|svg)$/;
@@ -42,6 +44,10 @@ function visibleRange(
 
 /** Chart specs (vega-lite JSON, for the page) and the same charts rendered to SVG (for papers). */
 export function chartRoutes(context: RouteContext) {
+  /** Built specs as the JSON the page is sent, by sweep, chart and query. */
+  const specs = new VersionedCache<string>(64);
+  /** Each sweep's run points, which all but the loss charts are drawn from. */
+  const runPoints = new VersionedCache<RunPoint[]>(4);
   return async (app: FastifyInstance): Promise<void> => {
     app.get<{ Params: { id: string } }>(
       '/api/sweeps/:id/charts',
@@ -144,14 +150,27 @@ export function chartRoutes(context: RouteContext) {
           );
         }
         requireSweep(context, id);
-        const inputs = loadChartInputs(context.store, id, chart, {
-          compare: request.query.compare,
-          range: visibleRange(chart, request.query.xmin, request.query.xmax),
-        });
-        const spec = chart.build(inputs);
-        if (format === 'svg')
-          return reply.type('image/svg+xml; charset=utf-8').send(await renderSvg(spec));
-        return reply.type('application/json').send(JSON.stringify(spec));
+        const { compare, xmin, xmax } = request.query;
+        const range = visibleRange(chart, xmin, xmax);
+        const version = dataVersion(context.store);
+        const json = specs.get(
+          JSON.stringify([id, chart.name, compare, range?.min, range?.max]),
+          version,
+          () => {
+            const inputs = loadChartInputs(context.store, id, chart, {
+              compare,
+              range,
+              runPoints: () => runPoints.get(id, version, () => sweepRunPoints(context.store, id)),
+            });
+            return JSON.stringify(chart.build(inputs));
+          },
+        );
+        // From a copy: vega marks the data objects it ingests, and the cached spec is shared.
+        if (format === 'svg') {
+          const copy = JSON.parse(json) as TopLevelSpec;
+          return reply.type('image/svg+xml; charset=utf-8').send(await renderSvg(copy));
+        }
+        return reply.type('application/json').send(json);
       },
     );
   };
