@@ -175,12 +175,19 @@ const median = (values: number[]): number => {
 };
 
 /**
- * Opens the page REPEATS times: to the loss chart drawn, to every chart drawn, then a filter change on
- * the runs table (select to the table's rows replaced and painted). Medians, with the load average.
+ * Opens the page REPEATS times: to the loss chart drawn, to every chart drawn, to the runs table filled,
+ * then a run opened from the table (to its curves drawn) and a filter change on the runs table (select to
+ * the table's rows replaced and painted). Medians, with the load average.
  */
 async function measurePage(load: string): Promise<void> {
   const REPEATS = 3;
-  const samples = { loss: [] as number[], all: [] as number[], filter: [] as number[] };
+  const samples = {
+    loss: [] as number[],
+    all: [] as number[],
+    table: [] as number[],
+    runView: [] as number[],
+    filter: [] as number[],
+  };
   let timerLatency = 0;
   for (let repeat = 0; repeat < REPEATS; repeat++) {
     const page = await context.newPage();
@@ -190,8 +197,10 @@ async function measurePage(load: string): Promise<void> {
       timeout: 300_000,
     });
     samples.loss.push(performance.now() - start);
-    await page.waitForSelector(`body[data-loaded="${SWEEP}"]`, { timeout: 300_000 });
+    await page.waitForSelector(`body[data-charts="${SWEEP}"]`, { timeout: 300_000 });
     samples.all.push(performance.now() - start);
+    await page.waitForSelector(`body[data-loaded="${SWEEP}"]`, { timeout: 300_000 });
+    samples.table.push(performance.now() - start);
     // The page stays responsive: a task queued now runs after at most one long task.
     timerLatency = await page.evaluate(
       () =>
@@ -199,6 +208,28 @@ async function measurePage(load: string): Promise<void> {
           const t = performance.now();
           setTimeout(() => resolve(performance.now() - t), 0);
         }),
+    );
+    // A run view: a click on a table row to the run's curves drawn (its events, plan and metrics read).
+    samples.runView.push(
+      await page.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const row = document.querySelector<HTMLElement>('#run-table tbody tr.run-row')!;
+            const section = document.querySelector<HTMLElement>('#run-view')!;
+            const t = performance.now();
+            const observer = new MutationObserver(() => {
+              if (
+                section.dataset['ready'] !== 'true' ||
+                section.dataset['run'] !== row.dataset['runId']
+              )
+                return;
+              observer.disconnect();
+              requestAnimationFrame(() => resolve(performance.now() - t));
+            });
+            observer.observe(section, { attributes: true, attributeFilter: ['data-ready'] });
+            row.click();
+          }),
+      ),
     );
     samples.filter.push(
       await page.evaluate(
@@ -234,6 +265,14 @@ async function measurePage(load: string): Promise<void> {
   emit('page-all-charts-ready', median(samples.all), 'ms', {
     ...shared,
     note: 'page load to every chart drawn, median',
+  });
+  emit('page-table-ready', median(samples.table), 'ms', {
+    ...shared,
+    note: 'page load to the runs table filled (after the charts), median',
+  });
+  emit('page-run-view', median(samples.runView), 'ms', {
+    ...shared,
+    note: "a runs-table row clicked to the run view's curves drawn, median",
   });
   emit('page-filter-change', median(samples.filter), 'ms', {
     ...shared,

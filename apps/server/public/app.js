@@ -727,9 +727,11 @@ async function selectSweep(sweepId) {
     .forEach((li) =>
       li.classList.toggle('active', /** @type {HTMLElement} */ (li).dataset['sweepId'] === sweepId),
     );
-  const sweep = await refreshHeader();
-  /** @type {import('./contracts').ChartList} */
-  const { charts, needs } = await getJson(`${sweepUrl(sweepId)}/charts`);
+  /** @type {[SweepWithCursor, import('./contracts').ChartList]} */
+  const [sweep, { charts, needs }] = await Promise.all([
+    refreshHeader(),
+    getJson(`${sweepUrl(sweepId)}/charts`),
+  ]);
   state.chartNeeds = needs;
   buildChartCards(charts);
   $('#charts').hidden = false;
@@ -738,13 +740,16 @@ async function selectSweep(sweepId) {
     const name = /** @type {HTMLElement} */ (node).dataset['chart'];
     return name ? [name] : [];
   });
+  // Charts first: the runs table of a big sweep is megabytes, and reading it while the charts are
+  // drawn would hold them back on the core they share.
   await Promise.all([
     refreshActiveRuns(),
-    refreshDecisions().then(refreshRunTable),
     ...names.map((name) =>
       loadChart(name).catch((error) => console.error(`chart ${name}:`, error)),
     ),
   ]);
+  document.body.dataset['charts'] = sweepId;
+  await refreshDecisions().then(refreshRunTable);
   const view = state.view;
   renderHiddenChips();
   closeRunView();
@@ -769,8 +774,7 @@ async function loadVocabulary() {
 }
 
 async function start() {
-  await loadVocabulary();
-  const sweeps = await loadSweepList();
+  const [, sweeps] = await Promise.all([loadVocabulary(), loadSweepList()]);
   const wanted = state.view.sweep;
   const first = sweeps.find((sweep) => sweep.id === wanted) ?? sweeps[0];
   if (first) {
