@@ -225,6 +225,31 @@ async function pointOfRun(
   throw new Error(`chart ${name}: the pointer finds none of its ${points.length} points`);
 }
 
+/** Runs in the page: the opacity of every item of a chart that stands for a run, by run id. */
+function runOpacities(
+  app: { chartView(name: string): { scenegraph(): { root: unknown } } | undefined },
+  chart: string,
+) {
+  type Item = { opacity?: number; datum?: { runId?: string }; items?: Item[] };
+  const view = app.chartView(chart);
+  const byRun: Record<string, number[]> = {};
+  const stack: Item[] = view ? [view.scenegraph().root as Item] : [];
+  while (stack.length) {
+    const item = stack.pop()!;
+    const runId = item.datum?.runId;
+    if (typeof runId === 'string' && typeof item.opacity === 'number') {
+      (byRun[runId] ??= []).push(item.opacity);
+    }
+    stack.push(...(item.items ?? []));
+  }
+  return byRun;
+}
+
+async function opacitiesIn(chart: string): Promise<Record<string, number[]>> {
+  const script = `import('/app.js').then((app) => (${runOpacities.toString()})(app, ${JSON.stringify(chart)}))`;
+  return (await page.evaluate(script)) as Record<string, number[]>;
+}
+
 /** The runs table's values in one column, as shown, top to bottom. */
 async function column(key: string): Promise<string[]> {
   const index = await page
@@ -349,6 +374,32 @@ describe('dashboard views', () => {
     expect(hashParams().get('hide')).toBeNull();
   });
 
+  it('highlights a hovered run in every chart, and nothing once the pointer leaves', async () => {
+    const point = await pointOfRun('isoflop-curves');
+    await expect
+      .poll(() => page.locator('body').getAttribute('data-hover'), { timeout: 10_000 })
+      .toMatch(/^run:/);
+    const hovered = (await page.locator('body').getAttribute('data-hover'))!.slice('run:'.length);
+    expect(point.runIds).toContain(hovered);
+    // In another chart, the loss curves: the hovered run's curve keeps its opacity, the others fade.
+    const lit = await opacitiesIn('loss-tokens');
+    const mine = lit[hovered] ?? [];
+    const others = Object.entries(lit)
+      .filter(([id]) => id !== hovered)
+      .flatMap(([, o]) => o);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(Math.min(...mine)).toBeGreaterThanOrEqual(0.35);
+    expect(Math.max(...others)).toBeLessThan(0.2);
+    await page.locator('[data-chart="isoflop-curves"]').screenshot({
+      path: join(ARTIFACTS, 'hover-run.png'),
+    });
+
+    await page.mouse.move(5, 5);
+    await expect.poll(() => page.locator('body').getAttribute('data-hover')).toBe('');
+    const unlit = Object.values(await opacitiesIn('loss-tokens')).flat();
+    expect(Math.min(...unlit)).toBeGreaterThanOrEqual(0.35);
+  });
+
   it('compares two selected runs on one chart', async () => {
     const [a, b] = seeded.runs.filter((r) => !seeded.running.includes(r)).slice(0, 2);
     await page.locator(`tr[data-run-id="${a!.id}"] input[type="checkbox"]`).check();
@@ -359,6 +410,36 @@ describe('dashboard views', () => {
     expect(hashParams().get('sel')).toBe(`${a!.id},${b!.id}`);
     expect(await page.locator('#run-view').isHidden()).toBe(true);
     await compare.screenshot({ path: join(ARTIFACTS, 'compare.png') });
+  });
+
+  it('compares the runs a brush covers in one panel of the IsoFLOP curves', async () => {
+    const script = `import('/app.js').then((app) => (${findPoint.toString()})(app, 'isoflop-curves', null))`;
+    const points = (await page.evaluate(script)) as { x: number; y: number; runId: string }[];
+    const arm = new Set(seeded.runs.filter((r) => r.family === 'arm').map((r) => r.id));
+    const inArm = points.filter((p) => arm.has(p.runId));
+    const chart = page.locator('[data-chart="isoflop-curves"]');
+    await chart.scrollIntoViewIfNeeded();
+    const box = (await chart.locator('canvas').boundingBox())!;
+    const xs = inArm.map((p) => box.x + p.x);
+    const ys = inArm.map((p) => box.y + p.y);
+    // Around every arm point, with room for the few pixels the hit test and the scenegraph differ by.
+    await page.mouse.move(Math.min(...xs) - 12, Math.min(...ys) - 12);
+    await page.mouse.down();
+    await page.mouse.move(Math.max(...xs) + 16, Math.max(...ys) + 14, { steps: 8 });
+    await page.mouse.up();
+    const compare = page.locator('#compare');
+    await expect
+      .poll(() => hashParams().get('sel')?.split(',').length ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(2);
+    const selected = hashParams().get('sel')!.split(',');
+    expect(
+      selected.every((id) => arm.has(id)),
+      selected.join(','),
+    ).toBe(true);
+    expect(new Set(selected)).toEqual(new Set(inArm.map((p) => p.runId)));
+    await expect.poll(() => compare.getAttribute('data-ready'), { timeout: 20_000 }).toBe('true');
+    expect(await compare.getAttribute('data-runs')).toBe(selected.join(','));
+    await page.locator('#charts').screenshot({ path: join(ARTIFACTS, 'brushed.png') });
   });
 
   it('restores the same view from a shared URL', async () => {

@@ -456,6 +456,139 @@ function hasData(view, name) {
   }
 }
 
+/**
+ * @param {View} view
+ * @param {string} name
+ */
+function hasSignal(view, name) {
+  try {
+    view.signal(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---- hover highlight and brushing ---------------------------------------------------------------------
+
+/** Pause before a hover repaints every chart, so sweeping the pointer across points costs one repaint. */
+const HOVER_MS = 60;
+/** Pause after the last change of a brush before its runs are selected. */
+const BRUSH_MS = 250;
+/** The most brushed runs overlaid (the lowest bounds first): a comparison of more is unreadable. */
+const MAX_BRUSHED = 12;
+
+/** The budget and the run the pointer is over, in any chart ('' for none): the charts' hover params. */
+let hovered = { budget: '', run: '' };
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let hoverTimer;
+
+/**
+ * What a chart item names: a run's point or curve names the run and its budget, a fitted curve or a
+ * legend entry of a budget names the budget.
+ * @param {unknown} item
+ */
+function hoverOfItem(item) {
+  const datum = item && typeof item === 'object' && 'datum' in item ? item.datum : undefined;
+  if (!datum || typeof datum !== 'object') return { budget: '', run: '' };
+  const run = 'runId' in datum && typeof datum.runId === 'string' ? datum.runId : '';
+  const label = 'budgetLabel' in datum ? datum.budgetLabel : undefined;
+  if (typeof label === 'string') return { budget: label, run };
+  const legend = legendValueOfItem(item);
+  return { budget: legend !== undefined && isBudgetLabel(legend) ? legend : '', run };
+}
+
+/** @param {string} value */
+function isBudgetLabel(value) {
+  for (const { datasets } of state.charts.values()) {
+    for (const rows of Object.values(datasets)) {
+      if (rows.some((row) => row['budgetLabel'] === value)) return true;
+    }
+  }
+  return false;
+}
+
+/** @param {{ budget: string, run: string }} next */
+function setHover(next) {
+  if (next.budget === hovered.budget && next.run === hovered.run) return;
+  hovered = next;
+  clearTimeout(hoverTimer);
+  hoverTimer = setTimeout(() => void applyHover(), HOVER_MS);
+}
+
+/** Sets the hovered budget and run in every chart that highlights (the server's hover params). */
+async function applyHover() {
+  const { budget, run } = hovered;
+  await Promise.all([...state.charts.values()].map(({ view }) => highlightIn(view, budget, run)));
+  // Set once every chart shows it: what a test waits for.
+  document.body.dataset['hover'] = run ? `run:${run}` : budget ? `budget:${budget}` : '';
+}
+
+/**
+ * @param {View} view
+ * @param {string} budget
+ * @param {string} run
+ */
+async function highlightIn(view, budget, run) {
+  if (!hasSignal(view, 'hoverBudget')) return;
+  if (view.signal('hoverBudget') === budget && view.signal('hoverRun') === run) return;
+  await view.signal('hoverBudget', budget).signal('hoverRun', run).runAsync();
+}
+
+/**
+ * Selects the runs a chart's brush covers once it rests (the server names the interval selection
+ * `brush`); a cleared brush leaves the selection as it is.
+ * @param {string} name
+ * @param {View} view
+ */
+function watchBrush(name, view) {
+  if (!hasSignal(view, 'brush')) return;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  view.addSignalListener('brush', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const runs = brushedRuns(name, view);
+      if (runs.length > 0) updateView({ selected: runs });
+    }, BRUSH_MS);
+  });
+}
+
+/**
+ * The runs inside a chart's brush: vega-lite keeps one interval per brushed panel, its fields' ranges
+ * in data units, and names the panel's unit after its facet value (`..._facet_column_<family>`).
+ * @param {string} name
+ * @param {View} view
+ * @returns {string[]}
+ */
+function brushedRuns(name, view) {
+  /** @type {{ unit: string, fields: { field: string }[], values: number[][] }[]} */
+  const store = view.data('brush_store');
+  const entry = store[0];
+  const chart = state.charts.get(name);
+  if (!entry || !chart) return [];
+  const marker = '_facet_column_';
+  const at = entry.unit.lastIndexOf(marker);
+  const family = at === -1 ? undefined : entry.unit.slice(at + marker.length);
+  const ranges = entry.fields.map(({ field }, i) => {
+    const [a = NaN, b = NaN] = entry.values[i] ?? [];
+    return { field, min: Math.min(a, b), max: Math.max(a, b) };
+  });
+  const inside = Object.values(chart.datasets)
+    .flat()
+    .filter(
+      (row) =>
+        typeof row['runId'] === 'string' &&
+        (family === undefined || row['family'] === family) &&
+        ranges.every(({ field, min, max }) => {
+          const value = Number(row[field]);
+          return value >= min && value <= max;
+        }),
+    );
+  inside.sort((a, b) => Number(a['loss']) - Number(b['loss']));
+  return unique(inside.map((row) => String(row['runId']))).slice(0, MAX_BRUSHED);
+}
+
 /** The legend entries the view hides, each a button that shows it again. */
 function renderHiddenChips() {
   const hidden = state.view.hidden;
@@ -558,9 +691,14 @@ async function embedChart(container, name, spec, datasets) {
     container.style.cursor =
       runOfItem(item) || legendValueOfItem(item) !== undefined ? 'pointer' : '';
   });
+  // Hovering a budget or a run highlights it in every chart.
+  result.view.addEventListener('mouseover', (_event, item) => setHover(hoverOfItem(item)));
+  result.view.addEventListener('mouseout', () => setHover({ budget: '', run: '' }));
+  watchBrush(name, result.view);
   const previous = state.charts.get(name);
   previous?.view.finalize();
   state.charts.set(name, { view: result.view, shape: specShape(spec), datasets });
+  await highlightIn(result.view, hovered.budget, hovered.run);
 }
 
 /**

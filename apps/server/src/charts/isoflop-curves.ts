@@ -2,9 +2,13 @@ import { evaluateAkima, type FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
 import { LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
+import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { BUDGET_COLOR, CHART_CONFIG, budgetLabel, logSpace } from './chart-style.js';
 
 const PARABOLA_POINTS = 48;
+
+/** The interval selection over the runs' points, by the name the page listens to. */
+export const BRUSH_PARAM = 'brush';
 
 /**
  * IsoFLOP curves: each finished run's final bound against N, one colour per budget, with each budget's
@@ -76,6 +80,7 @@ export function isoflopCurvesSpec(
         : 'final bound against N per budget (fit pending)',
     },
     config: CHART_CONFIG,
+    params: [...HIGHLIGHT_PARAMS],
     datasets: { isoflop: rows },
     data: { name: 'isoflop' },
     facet: { column: { field: 'family', type: 'nominal', title: null } },
@@ -86,22 +91,26 @@ export function isoflopCurvesSpec(
       layer: [
         {
           transform: [{ filter: "datum.kind === 'parabola' || datum.kind === 'akima'" }],
-          mark: { type: 'line', strokeWidth: 1.5, opacity: 0.8, clip: true },
+          mark: { type: 'line', strokeWidth: 1.5, clip: true },
           encoding: {
             x,
             y,
             color: BUDGET_COLOR,
+            opacity: highlightOpacity(0.8, ['budgetLabel']),
             detail: { field: 'budgetLabel' },
             order: { field: 'params' },
           },
         },
         {
           transform: [{ filter: "datum.kind === 'run'" }],
-          mark: { type: 'point', filled: true, size: 36, opacity: 0.9 },
+          // Dragging over a panel selects its runs: the page overlays their curves.
+          params: [{ name: BRUSH_PARAM, select: { type: 'interval', encodings: ['x', 'y'] } }],
+          mark: { type: 'point', filled: true, size: 36 },
           encoding: {
             x,
             y,
             color: BUDGET_COLOR,
+            opacity: highlightOpacity(0.9, ['budgetLabel', 'runId']),
             tooltip: [
               { field: 'runId', title: 'run' },
               { field: 'budgetLabel', title: 'budget' },
@@ -124,6 +133,7 @@ export function isoflopCurvesSpec(
             x,
             y,
             color: BUDGET_COLOR,
+            opacity: highlightOpacity(1, ['budgetLabel']),
             tooltip: [
               { field: 'budgetLabel', title: 'budget' },
               { field: 'params', title: 'N_opt', format: '.3s' },

@@ -3,6 +3,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
 import { finite } from './chart-format.js';
 import { computeX, VEGA_LITE_SCHEMA } from './chart-encodings.js';
+import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { CHART_CONFIG, logSpace } from './chart-style.js';
 
 const FRONTIER_POINTS = 40;
@@ -104,6 +105,7 @@ export function isolossContoursSpec(
         : 'fit pending',
     },
     config: CHART_CONFIG,
+    params: [...HIGHLIGHT_PARAMS],
     datasets: { isoloss: rows },
     data: { name: 'isoloss' },
     facet: { column: { field: 'family', type: 'nominal', title: null } },
@@ -135,10 +137,11 @@ export function isolossContoursSpec(
         },
         {
           transform: [{ filter: "datum.kind === 'run'" }],
-          mark: { type: 'point', filled: true, size: 22, color: '#7d8593', opacity: 0.75 },
+          mark: { type: 'point', filled: true, size: 22, color: '#7d8593' },
           encoding: {
             x,
             y,
+            opacity: highlightOpacity(0.75, ['runId']),
             tooltip: [
               { field: 'runId', title: 'run' },
               { field: 'n', title: 'N', format: '.3s' },

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from './chart-data.js';
+import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { BUDGET_COLOR, CHART_CONFIG, LOSS_TITLE, budgetLabel } from './chart-style.js';
 
 export type LossCurveAxis = 'tokens' | 'flops';
@@ -41,6 +42,7 @@ export function lossCurvesSpec(
       subtitle: `faint: training loss · bold: evaluated bound (K for MDM-Prime-v2)${subset}`,
     },
     config: CHART_CONFIG,
+    params: [...HIGHLIGHT_PARAMS],
     datasets: { curves: rows },
     data: { name: 'curves' },
     facet: { column: { field: 'family', type: 'nominal', title: null } },
@@ -51,7 +53,7 @@ export function lossCurvesSpec(
       layer: [
         {
           transform: [{ filter: "datum.series === 'train'" }],
-          mark: { type: 'line', strokeWidth: 1, opacity: 0.35, clip: true },
+          mark: { type: 'line', strokeWidth: 1, clip: true },
           encoding: {
             x: {
               field: 'x',
@@ -68,6 +70,7 @@ export function lossCurvesSpec(
               title: LOSS_TITLE,
             },
             color: BUDGET_COLOR,
+            opacity: highlightOpacity(0.35, ['budgetLabel', 'runId']),
             detail: { field: 'runId' },
             order: { field: 'x' },
           },
@@ -79,6 +82,7 @@ export function lossCurvesSpec(
             x: { field: 'x', type: 'quantitative', scale: { type: 'log' } },
             y: { field: 'loss', type: 'quantitative', scale: { type: 'log', nice: false } },
             color: BUDGET_COLOR,
+            opacity: highlightOpacity(1, ['budgetLabel', 'runId']),
             detail: { field: 'runId' },
             order: { field: 'x' },
             tooltip: [

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
+import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { BUDGET_COLOR, CHART_CONFIG, budgetLabel } from './chart-style.js';
 
 export const PRIME_BOUND_LABEL = 'bound K (valid, used in fits)';
@@ -33,6 +34,7 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
         'J is the published training objective, not an upper bound on NLL: never read it as a loss',
     },
     config: CHART_CONFIG,
+    params: [...HIGHLIGHT_PARAMS],
     datasets: { prime: rows },
     data: { name: 'prime' },
     facet: {
@@ -49,7 +51,7 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
       height: 220,
       layer: [
         {
-          mark: { type: 'line', strokeWidth: 1.2, opacity: 0.6 },
+          mark: { type: 'line', strokeWidth: 1.2 },
           encoding: {
             x: {
               field: 'params',
@@ -64,6 +66,7 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
               title: 'nats per token',
             },
             color: BUDGET_COLOR,
+            opacity: highlightOpacity(0.6, ['budgetLabel']),
             detail: { field: 'budgetLabel' },
             strokeDash: {
               field: 'measure',
@@ -85,6 +88,7 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
             x: { field: 'params', type: 'quantitative', scale: { type: 'log' } },
             y: { field: 'value', type: 'quantitative', scale: { zero: false } },
             color: BUDGET_COLOR,
+            opacity: highlightOpacity(0.7, ['budgetLabel', 'runId']),
             shape: {
               field: 'measure',
               type: 'nominal',

@@ -1,6 +1,7 @@
 import { RUN_STATES, type RunState } from '@isoflop/store';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
+import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { CHART_CONFIG, budgetLabel } from './chart-style.js';
 
 /** States in the order a run moves through them, each with its colour (the page uses the same). */
@@ -45,6 +46,7 @@ export function runStatesSpec(runs: readonly ChartRun[]): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Runs by state', subtitle: `${runs.length} runs` },
     config: CHART_CONFIG,
+    params: [...HIGHLIGHT_PARAMS],
     datasets: { states: rows },
     data: { name: 'states' },
     facet: { column: { field: 'family', type: 'nominal', title: null } },
@@ -76,6 +78,7 @@ export function runStatesSpec(runs: readonly ChartRun[]): TopLevelSpec {
             range: STATE_ORDER.map((state) => STATE_COLORS[state]),
           },
         },
+        opacity: highlightOpacity(1, ['budgetLabel']),
         order: { field: 'stateRank' },
         tooltip: [
           { field: 'budgetLabel', title: 'budget' },
