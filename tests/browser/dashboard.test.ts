@@ -374,6 +374,38 @@ describe('dashboard views', () => {
     expect(hashParams().get('hide')).toBeNull();
   });
 
+  it('zooms a loss chart and asks the server for the visible range at full detail', async () => {
+    const chart = page.locator('[data-chart="loss-tokens"]');
+    await chart.scrollIntoViewIfNeeded();
+    const box = (await chart.locator('canvas').boundingBox())!;
+    const xs = async () =>
+      (await page.evaluate(
+        `import('/app.js').then((app) => app.chartView('loss-tokens').data('curves').map((row) => row.x))`,
+      )) as number[];
+    const whole = await xs();
+    const asked = page.waitForRequest((request) =>
+      /\/charts\/loss-tokens\.json\?xmin=[^&]+&xmax=/.test(request.url()),
+    );
+    // The wheel over the first panel zooms its x axis in, to about a fifth of its decades (the axis is
+    // shared by the panels).
+    await page.mouse.move(box.x + 200, box.y + 150);
+    await page.mouse.wheel(0, -1200);
+    const url = new URL((await asked).url());
+    const [xmin, xmax] = ['xmin', 'xmax'].map((key) => Number(url.searchParams.get(key)));
+    await expect.poll(() => chart.getAttribute('data-range'), { timeout: 10_000 }).not.toBe('');
+    expect(whole.some((x) => x < xmin! || x > xmax!)).toBe(true);
+    const zoomed = await xs();
+    expect(zoomed.length).toBeGreaterThan(0);
+    expect(zoomed.every((x) => x >= xmin! && x <= xmax!)).toBe(true);
+    await chart.screenshot({ path: join(ARTIFACTS, 'loss-zoomed.png') });
+
+    // A double-click resets the zoom, and the whole curves come back.
+    // (top right of the first panel: high loss late in training, where no curve runs to be clicked)
+    await page.mouse.dblclick(box.x + 320, box.y + 70);
+    await expect.poll(() => chart.getAttribute('data-range'), { timeout: 10_000 }).toBe('');
+    expect((await xs()).some((x) => x < xmin! || x > xmax!)).toBe(true);
+  });
+
   it('highlights a hovered run in every chart, and nothing once the pointer leaves', async () => {
     const point = await pointOfRun('isoflop-curves');
     await expect

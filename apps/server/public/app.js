@@ -77,6 +77,8 @@ const state = {
   chartNeeds: {},
   /** @type {Vocabulary | undefined} the server's names, where it has the vocabulary route */
   vocabulary: undefined,
+  /** @type {Map<string, [number, number]>} loss chart -> the x range it is zoomed to */
+  ranges: new Map(),
 };
 
 const table = new RunTable({
@@ -373,6 +375,17 @@ function chartUrl(name, format) {
   return `${sweepUrl(currentSweep())}/charts/${name}.${format}`;
 }
 
+/**
+ * A chart's data as the page shows it: a zoomed loss chart asks for its visible x range, where the
+ * server sends every point (min/max-downsampled per run) instead of the whole curve's sample.
+ * @param {string} name
+ */
+function chartDataUrl(name) {
+  const range = state.ranges.get(name);
+  const url = chartUrl(name, 'json');
+  return range ? `${url}?xmin=${range[0]}&xmax=${range[1]}` : url;
+}
+
 /** @param {VisualizationSpec} spec */
 function specShape(spec) {
   return JSON.stringify({ ...spec, datasets: undefined });
@@ -589,6 +602,35 @@ function brushedRuns(name, view) {
   return unique(inside.map((row) => String(row['runId']))).slice(0, MAX_BRUSHED);
 }
 
+/** Pause after the last wheel or drag of a zoom before the visible range is asked for. */
+const ZOOM_MS = 300;
+
+/**
+ * Follows a loss chart's x zoom (the server names it `zoom`, bound to the x scale): once it rests,
+ * the chart is asked for again with the visible range; a reset (double-click) asks for the whole.
+ * @param {string} name
+ * @param {View} view
+ */
+function watchZoom(name, view) {
+  if (!hasSignal(view, 'zoom')) return;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  view.addSignalListener('zoom', (_signal, value) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const x = value && typeof value === 'object' && 'x' in value ? value.x : undefined;
+      const [low, high] = Array.isArray(x) && x.length === 2 ? x.map(Number) : [];
+      const previous = state.ranges.get(name);
+      if (low !== undefined && high !== undefined && low > 0 && low < high) {
+        if (previous && previous[0] === low && previous[1] === high) return;
+        state.ranges.set(name, [low, high]);
+      } else if (previous) state.ranges.delete(name);
+      else return;
+      scheduleRefresh(name, 0);
+    }, ZOOM_MS);
+  });
+}
+
 /** The legend entries the view hides, each a button that shows it again. */
 function renderHiddenChips() {
   const hidden = state.view.hidden;
@@ -695,6 +737,7 @@ async function embedChart(container, name, spec, datasets) {
   result.view.addEventListener('mouseover', (_event, item) => setHover(hoverOfItem(item)));
   result.view.addEventListener('mouseout', () => setHover({ budget: '', run: '' }));
   watchBrush(name, result.view);
+  watchZoom(name, result.view);
   const previous = state.charts.get(name);
   previous?.view.finalize();
   state.charts.set(name, { view: result.view, shape: specShape(spec), datasets });
@@ -710,8 +753,9 @@ async function loadChart(name) {
   const container = document.querySelector(`[data-chart="${name}"]`);
   if (!container || $('#charts').hidden) return;
   const sweepId = state.sweepId;
+  const range = state.ranges.get(name);
   /** @type {VisualizationSpec & { datasets?: Datasets }} */
-  const spec = await getJson(chartUrl(name, 'json'));
+  const spec = await getJson(chartDataUrl(name));
   if (sweepId !== state.sweepId) return;
   // A chart with nothing to draw (Prime's objectives in a sweep without Prime) stays out of sight.
   const card = container.closest('.card');
@@ -733,6 +777,7 @@ async function loadChart(name) {
     countMarks(/** @type {any} */ (drawn?.view.scenegraph())?.root),
   );
   container.dataset['updates'] = String(Number(container.dataset['updates'] ?? 0) + 1);
+  container.dataset['range'] = range ? range.join(',') : '';
   container.dataset['ready'] = 'true';
   addSvgLink(container, name);
 }
@@ -778,8 +823,11 @@ export function chartView(name) {
   return state.charts.get(name)?.view;
 }
 
-/** @param {string} name */
-function scheduleRefresh(name) {
+/**
+ * @param {string} name
+ * @param {number} [delayMs] how long to wait for more changes first
+ */
+function scheduleRefresh(name, delayMs = REFRESH_MS) {
   if (state.refreshTimers.has(name)) return;
   state.refreshTimers.set(
     name,
@@ -794,7 +842,7 @@ function scheduleRefresh(name) {
       } finally {
         state.refreshing.delete(name);
       }
-    }, REFRESH_MS),
+    }, delayMs),
   );
 }
 
@@ -860,6 +908,7 @@ async function selectSweep(sweepId) {
   state.view = { ...state.view, sweep: sweepId };
   for (const { view } of state.charts.values()) view.finalize();
   state.charts.clear();
+  state.ranges.clear();
   document
     .querySelectorAll('#sweep-list li')
     .forEach((li) =>

@@ -5,6 +5,9 @@ import { BUDGET_COLOR, CHART_CONFIG, LOSS_TITLE, budgetLabel } from './chart-sty
 
 export type LossCurveAxis = 'tokens' | 'flops';
 
+/** The x-axis zoom of a loss chart, by the name the page listens to. */
+export const ZOOM_PARAM = 'zoom';
+
 const AXIS_TITLE: Record<LossCurveAxis, string> = {
   tokens: 'tokens seen D',
   flops: 'training compute (FLOPs, 6·N·tokens)',
@@ -53,6 +56,11 @@ export function lossCurvesSpec(
       layer: [
         {
           transform: [{ filter: "datum.series === 'train'" }],
+          // Wheel zooms and drag pans the x axis (double-click resets); the page then asks for the
+          // visible range at full detail.
+          params: [
+            { name: ZOOM_PARAM, select: { type: 'interval', encodings: ['x'] }, bind: 'scales' },
+          ],
           mark: { type: 'line', strokeWidth: 1, clip: true },
           encoding: {
             x: {
