@@ -138,7 +138,9 @@ describe('the submit panel', () => {
       return row?.id;
     });
     // The page opens the new sweep, and the worker trains it.
-    await expect.poll(() => page.evaluate(() => document.body.dataset['loaded'])).toBe(sweepId);
+    await expect
+      .poll(() => page.evaluate(() => document.body.dataset['loaded']), { timeout: 20_000 })
+      .toBe(sweepId);
     await waitFor(
       'a run to train',
       () =>

@@ -86,6 +86,52 @@ describe('runs', () => {
     );
   });
 
+  it('sorts by a column with runs lacking a value last, ties in grid order, either way', async () => {
+    const grid = sweepRuns(store, seeded.sweepId);
+    const bySign = (sign: number) =>
+      grid
+        .map((run, index) => ({ run, index }))
+        .sort((a, b) => {
+          const [x, y] = [a.run.valLoss, b.run.valLoss];
+          if (x === null || y === null) return x === y ? a.index - b.index : x === null ? 1 : -1;
+          return sign * (x - y) || a.index - b.index;
+        })
+        .map(({ run }) => run.id);
+    const ids = async (query: string) =>
+      (await get(`/api/sweeps/${seeded.sweepId}/runs?limit=100&${query}`))
+        .json()
+        .runs.map((run: { id: string }) => run.id);
+    expect(grid.some((run) => run.valLoss === null)).toBe(true);
+    expect(await ids('sort=valLoss')).toEqual(bySign(1));
+    expect(await ids('sort=valLoss&desc=true')).toEqual(bySign(-1));
+    const shapes = (await get(`/api/sweeps/${seeded.sweepId}/runs?limit=100&sort=shape`))
+      .json()
+      .runs.map((run: { dModel: number; nLayers: number }) => run.dModel * 1000 + run.nLayers);
+    expect(shapes).toEqual([...shapes].sort((a, b) => a - b));
+  });
+
+  it('filters by variant, budget and text in the id, and counts what the filter keeps', async () => {
+    const run = seeded.runs.find((r) => r.family === 'mdm')!;
+    const kept = seeded.runs.filter((r) => r.family === 'mdm' && r.budgetFlops === run.budgetFlops);
+    const page = (
+      await get(`/api/sweeps/${seeded.sweepId}/runs?variant=mdm&budget=${run.budgetFlops}&limit=2`)
+    ).json();
+    expect(page.total).toBe(kept.length);
+    expect(page.runs.map((r: { id: string }) => r.id)).toEqual(kept.slice(0, 2).map((r) => r.id));
+    const text = run.id.slice(4, 14).toUpperCase();
+    const found = (
+      await get(`/api/sweeps/${seeded.sweepId}/runs?q=${encodeURIComponent(text)}`)
+    ).json();
+    expect(found.runs.map((r: { id: string }) => r.id)).toEqual(
+      seeded.runs.filter((r) => r.id.includes(text.toLowerCase())).map((r) => r.id),
+    );
+    const sweep = (await get(`/api/sweeps/${seeded.sweepId}`)).json();
+    expect(sweep.variants).toEqual(['arm', 'mdm', 'mdm-prime-v2']);
+    expect(sweep.budgets).toEqual(
+      [...new Set(seeded.runs.map((r) => r.budgetFlops))].sort((a, b) => a - b),
+    );
+  });
+
   it('rejects a bad query with the field and the problem', async () => {
     const response = await get(`/api/sweeps/${seeded.sweepId}/runs?limit=0`);
     expect(response.status).toBe(400);
@@ -95,6 +141,8 @@ describe('runs', () => {
     });
     const state = (await get(`/api/sweeps/${seeded.sweepId}/runs?state=bogus`)).json();
     expect(state.issues[0].path).toBe('querystring.state');
+    const sort = (await get(`/api/sweeps/${seeded.sweepId}/runs?sort=spec`)).json();
+    expect(sort.issues[0].path).toBe('querystring.sort');
   });
 
   it('serves complete metrics by default and min/max-downsampled ones on request', async () => {

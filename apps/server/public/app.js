@@ -23,8 +23,6 @@ import { readViewState, writeViewState } from './url-state.js';
 
 /** Least time between two refreshes of one chart, so a burst of progress events costs one fetch. */
 const REFRESH_MS = 800;
-/** The most runs one request of the runs route returns (its `limit` maximum). */
-const RUNS_PER_REQUEST = 10_000;
 
 /**
  * The run states, in the store's order, and those that count as finished (a result on the IsoFLOP grid:
@@ -109,7 +107,7 @@ async function applyView(before, view) {
     return;
   }
   syncFilterInputs(view);
-  table.render(view);
+  if (tableKey(view) !== tableKey(before)) void table.render(view).catch(showError);
   const sweepId = state.sweepId;
   if (!sweepId) return;
   if (view.run !== before.run || !view.run) {
@@ -120,6 +118,15 @@ async function applyView(before, view) {
   if (view.selected.join(',') !== before.selected.join(',')) {
     await showComparison(sweepId, view.selected).catch(showError);
   }
+}
+
+/**
+ * What of a view the runs table shows: its filters, sort, page and ticked runs.
+ * @param {ViewState} view
+ */
+function tableKey(view) {
+  const { family, state, budget, q, sort, desc, page, selected } = view;
+  return JSON.stringify([family, state, budget, q, sort, desc, page, selected]);
 }
 
 /** @param {unknown} error */
@@ -188,6 +195,8 @@ function renderHeader(sweep) {
   $('#export-json').setAttribute('href', `${base}/export?format=json`);
   $('#export-csv').setAttribute('href', `${base}/export?format=csv`);
   $('#fit-json').setAttribute('href', `${base}/fit`);
+  table.sweepRuns = sweep.runCount;
+  fillFilterOptions(sweep);
   const finished = finishedRuns(sweep.runs);
   $('#progress').hidden = false;
   $('#progress-fill').style.width = `${sweep.runCount ? (100 * finished) / sweep.runCount : 0}%`;
@@ -277,39 +286,24 @@ async function refreshDecisions() {
   );
 }
 
-/** Every run of the sweep, in as few requests as the route's page limit allows. */
-async function fetchAllRuns() {
-  const sweepId = currentSweep();
-  /** @type {Run[]} */
-  const runs = [];
-  for (let offset = 0; ; offset += RUNS_PER_REQUEST) {
-    /** @type {import('./contracts').RunPage} */
-    const page = await getJson(
-      `${sweepUrl(sweepId)}/runs?limit=${RUNS_PER_REQUEST}&offset=${offset}`,
-    );
-    runs.push(...page.runs);
-    if (runs.length >= page.total || page.runs.length === 0) return runs;
-  }
-}
-
 async function refreshRunTable() {
-  table.runs = await fetchAllRuns();
-  fillFilterOptions(table.runs);
+  table.sweepId = currentSweep();
   $('#runs').hidden = false;
-  table.render(state.view);
+  await table.render(state.view);
 }
 
 /**
- * The filters offer the families, budgets and states of this sweep: names from the server's vocabulary
- * where it has one, else those of the runs themselves.
- * @param {Run[]} runs
+ * The filters offer the families, variants, budgets and states of this sweep: family and state names
+ * from the server's vocabulary where it has one, else the sweep's own.
+ * @param {SweepWithCursor} sweep
  */
-function fillFilterOptions(runs) {
-  const families = state.vocabulary?.families ?? unique(runs.map((run) => run.family));
-  const variants = unique(runs.map((run) => run.variant)).filter((v) => !families.includes(v));
-  const presentStates = new Set(runs.map((run) => run.state));
-  const states = state.vocabulary?.runStates ?? RUN_STATES.filter((s) => presentStates.has(s));
-  const budgets = unique(runs.map((run) => run.budgetFlops)).sort((a, b) => a - b);
+function fillFilterOptions(sweep) {
+  const present = Object.keys(sweep.runs);
+  const families = state.vocabulary?.families ?? [];
+  table.families = families;
+  const variants = sweep.variants.filter((v) => !families.includes(v));
+  const states = state.vocabulary?.runStates ?? RUN_STATES.filter((s) => present.includes(s));
+  const budgets = sweep.budgets;
   setOptions(
     '#filter-family',
     'all families',
@@ -677,7 +671,7 @@ function runOfItem(item) {
   const datum = item && typeof item === 'object' && 'datum' in item ? item.datum : undefined;
   if (!datum || typeof datum !== 'object') return undefined;
   const id = 'runId' in datum ? datum.runId : undefined;
-  return typeof id === 'string' && table.runs.some((run) => run.id === id) ? id : undefined;
+  return typeof id === 'string' ? id : undefined;
 }
 
 /**
@@ -998,10 +992,12 @@ $('#page-prev').addEventListener('click', () => updateView({ page: state.view.pa
 $('#page-next').addEventListener('click', () => updateView({ page: state.view.page + 1 }));
 $('#run-close').addEventListener('click', () => updateView({ run: undefined }, { push: true }));
 $('#compare-clear').addEventListener('click', () => updateView({ selected: [] }));
-$('#runs-csv').addEventListener('click', () => {
+$('#runs-csv').addEventListener('click', async () => {
+  const csv = await table.csv().catch((error) => void showError(error));
+  if (csv === undefined) return;
   const link = /** @type {HTMLAnchorElement} */ (
     element('a', {
-      href: URL.createObjectURL(new Blob([table.csv()], { type: 'text/csv' })),
+      href: URL.createObjectURL(new Blob([csv], { type: 'text/csv' })),
       download: `${state.sweepId ?? 'sweep'}-runs.csv`,
     })
   );

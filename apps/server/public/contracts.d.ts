@@ -24,7 +24,13 @@ export interface SweepList {
 export type Sweep = SweepSummary;
 
 /** GET /api/sweeps/:id */
-export type SweepWithCursor = SweepDetail & { lastEventId: number };
+export type SweepWithCursor = SweepDetail & {
+  lastEventId: number;
+  /** the variants (spec keys) of the sweep's runs, by family */
+  variants: string[];
+  /** the budgets (FLOPs) of the sweep's runs, smallest first */
+  budgets: number[];
+};
 
 /** GET /api/sweeps/:id/runs */
 export interface RunPage {

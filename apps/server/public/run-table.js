@@ -1,20 +1,22 @@
 // @ts-check
-// The runs table: every run of the sweep held once in the page, sorted, filtered and cut into pages
-// here, so a sort, a filter or a page turn at 10,000 runs redraws 50 rows without asking the server.
-import { $, element, formatCount, formatFlops, formatLoss } from './dom.js';
+// The runs table: one page of runs at a time, filtered, sorted and cut into pages by the server, so a
+// sweep of 10,000 runs costs the page 50 rows at load and on every live update, not megabytes.
+import { $, element, formatCount, formatFlops, formatLoss, getJson, sweepUrl } from './dom.js';
 
 /** @typedef {import('./contracts').Run} Run */
 /** @typedef {import('./contracts').Decision} Decision */
 /** @typedef {import('./url-state.js').ViewState} ViewState */
 
 export const RUN_PAGE_SIZE = 50;
+/** The most runs one request of the runs route returns (its `limit` maximum), for the CSV. */
+const RUNS_PER_REQUEST = 10_000;
 
 /**
  * @typedef {object} Column
  * @property {string} key
  * @property {string} label
  * @property {string} [title]
- * @property {(run: Run) => string | number | null} value what sorts and what the CSV holds
+ * @property {(run: Run) => string | number | null} value what the CSV holds (the server sorts by the key)
  * @property {(run: Run) => string} [text] what the cell shows, when not the value itself
  */
 
@@ -62,14 +64,18 @@ export const COLUMNS = [
   },
 ];
 
-/** Which runs a view's filters keep, in its sort order (the server's grid order when unsorted). */
+/** A page of the runs a view's filters keep, in its sort order (the server's grid order when unsorted). */
 export class RunTable {
-  /** @type {Run[]} */
-  runs = [];
-  /** @type {Run[]} the filtered, sorted runs: what the table pages through and the CSV holds */
-  shown = [];
+  /** @type {string | undefined} */
+  sweepId;
+  /** runs in the sweep, filtered or not */
+  sweepRuns = 0;
+  /** @type {string[]} the model families (filter values asked for as `family`, others as `variant`) */
+  families = [];
   /** @type {Map<string, Decision>} run id -> the adaptive step's decision that added it */
   added = new Map();
+  /** Counts requests, so a slow answer to an older view is not drawn over a newer one. */
+  requests = 0;
 
   /**
    * @param {{ onOpen: (runId: string) => void, onChange: (patch: Partial<ViewState>) => void }} handlers
@@ -106,28 +112,48 @@ export class RunTable {
   }
 
   /**
-   * Applies a view's filters and sort to the runs and draws its page.
+   * The runs route's query for a view's filters and sort (without paging).
    * @param {ViewState} view
    */
-  render(view) {
-    this.view = view;
-    const query = view.q.trim().toLowerCase();
-    const budget = view.budget === '' ? undefined : Number(view.budget);
-    let shown = this.runs.filter(
-      (run) =>
-        (view.family === '' || run.family === view.family || run.variant === view.family) &&
-        (view.state === '' || run.state === view.state) &&
-        (budget === undefined || run.budgetFlops === budget) &&
-        (query === '' || run.id.toLowerCase().includes(query)),
-    );
-    const column = COLUMNS.find((c) => c.key === view.sort);
-    if (column) shown = sortRuns(shown, column, view.desc);
-    this.shown = shown;
+  query(view) {
+    const params = new URLSearchParams();
+    if (view.family !== '') {
+      params.set(this.families.includes(view.family) ? 'family' : 'variant', view.family);
+    }
+    if (view.state !== '') params.set('state', view.state);
+    if (view.budget !== '') params.set('budget', view.budget);
+    const text = view.q.trim();
+    if (text !== '') params.set('q', text);
+    if (COLUMNS.some((column) => column.key === view.sort)) {
+      params.set('sort', view.sort);
+      if (view.desc) params.set('desc', 'true');
+    }
+    return params;
+  }
 
-    const pages = Math.max(1, Math.ceil(shown.length / RUN_PAGE_SIZE));
+  /**
+   * Asks the server for a view's page of runs and draws it (an answer to an older view is dropped).
+   * @param {ViewState} view
+   */
+  async render(view) {
+    this.view = view;
+    if (!this.sweepId) return;
+    const request = ++this.requests;
+    const params = this.query(view);
+    params.set('limit', String(RUN_PAGE_SIZE));
+    params.set('offset', String(view.page * RUN_PAGE_SIZE));
+    /** @type {import('./contracts').RunPage} */
+    let result = await getJson(`${sweepUrl(this.sweepId)}/runs?${params}`);
+    const pages = Math.max(1, Math.ceil(result.total / RUN_PAGE_SIZE));
+    // A page past the end (the filter left fewer runs): the last page instead.
+    if (view.page >= pages && result.total > 0) {
+      params.set('offset', String((pages - 1) * RUN_PAGE_SIZE));
+      result = await getJson(`${sweepUrl(this.sweepId)}/runs?${params}`);
+    }
+    if (request !== this.requests) return;
     const page = Math.min(view.page, pages - 1);
     $('#page-label').textContent =
-      `${shown.length} of ${this.runs.length} runs · page ${page + 1}/${pages}`;
+      `${result.total} of ${this.sweepRuns} runs · page ${page + 1}/${pages}`;
     /** @type {HTMLButtonElement} */ ($('#page-prev')).disabled = page === 0;
     /** @type {HTMLButtonElement} */ ($('#page-next')).disabled = page + 1 >= pages;
     for (const th of document.querySelectorAll('#run-table th[data-sort]')) {
@@ -138,9 +164,7 @@ export class RunTable {
       );
     }
     const selected = new Set(view.selected);
-    const rows = shown
-      .slice(page * RUN_PAGE_SIZE, (page + 1) * RUN_PAGE_SIZE)
-      .map((run) => this.row(run, selected.has(run.id)));
+    const rows = result.runs.map((run) => this.row(run, selected.has(run.id)));
     $('#run-table tbody').replaceChildren(...rows);
   }
 
@@ -184,37 +208,27 @@ export class RunTable {
     return tr;
   }
 
-  /** The shown runs (every page, in order) as CSV, with the columns the table has. */
-  csv() {
+  /** The runs the view's filters keep (every page, in order) as CSV, with the table's columns. */
+  async csv() {
+    if (!this.sweepId || !this.view) return '';
+    const params = this.query(this.view);
+    /** @type {Run[]} */
+    const runs = [];
+    for (let offset = 0; ; offset += RUNS_PER_REQUEST) {
+      params.set('limit', String(RUNS_PER_REQUEST));
+      params.set('offset', String(offset));
+      /** @type {import('./contracts').RunPage} */
+      const page = await getJson(`${sweepUrl(this.sweepId)}/runs?${params}`);
+      runs.push(...page.runs);
+      if (runs.length >= page.total || page.runs.length === 0) break;
+    }
     /** @param {string | number | null} value */
     const cell = (value) => {
       const text = value === null ? '' : String(value);
       return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
     };
     const lines = [COLUMNS.map((column) => cell(column.key)).join(',')];
-    for (const run of this.shown) lines.push(COLUMNS.map((c) => cell(c.value(run))).join(','));
+    for (const run of runs) lines.push(COLUMNS.map((c) => cell(c.value(run))).join(','));
     return `${lines.join('\n')}\n`;
   }
-}
-
-/**
- * Runs ordered by a column; missing values (no result yet) go last either way, ties keep grid order.
- * @param {Run[]} runs
- * @param {Column} column
- * @param {boolean} desc
- */
-function sortRuns(runs, column, desc) {
-  const sign = desc ? -1 : 1;
-  const keyed = runs.map((run, index) => ({ run, index, value: column.value(run) }));
-  keyed.sort((a, b) => {
-    if (a.value === null || b.value === null) {
-      return a.value === b.value ? a.index - b.index : a.value === null ? 1 : -1;
-    }
-    const order =
-      typeof a.value === 'number' && typeof b.value === 'number'
-        ? a.value - b.value
-        : String(a.value).localeCompare(String(b.value), undefined, { numeric: true });
-    return order === 0 ? a.index - b.index : sign * order;
-  });
-  return keyed.map((entry) => entry.run);
 }

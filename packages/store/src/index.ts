@@ -76,6 +76,8 @@ export {
 export {
   getRun,
   listRuns,
+  RUN_SORT_KEYS,
+  sweepBudgets,
   sweepRunPoints,
   sweepRuns,
   sweepVariants,
@@ -84,6 +86,7 @@ export {
   type RunListItem,
   type RunPage,
   type RunPoint,
+  type RunSortKey,
 } from './queries/read-runs.js';
 export {
   runMetrics,

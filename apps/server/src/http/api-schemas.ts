@@ -68,6 +68,16 @@ export const sweepDetailSchema = {
       type: 'integer',
       description: "id of the sweep's newest event: stream from here with /events?lastEventId=",
     },
+    variants: {
+      type: 'array',
+      items: { type: 'string' },
+      description: "the variants (spec keys) of the sweep's runs, by family",
+    },
+    budgets: {
+      type: 'array',
+      items: { type: 'number' },
+      description: "the budgets (FLOPs) of the sweep's runs, smallest first",
+    },
   },
 } as const;
 

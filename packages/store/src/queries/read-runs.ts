@@ -1,4 +1,4 @@
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Store } from '../open-store.js';
 import { runs, type RunState } from '../schema.js';
 
@@ -57,9 +57,45 @@ export interface RunDetail extends RunListItem {
   spec: unknown;
 }
 
+/** The columns a page of runs can be sorted by (the runs table's columns). */
+export const RUN_SORT_KEYS = [
+  'id',
+  'variant',
+  'state',
+  'budgetFlops',
+  'params',
+  'shape',
+  'tokens',
+  'steps',
+  'valLoss',
+  'primeObjective',
+] as const;
+export type RunSortKey = (typeof RUN_SORT_KEYS)[number];
+
+/** What each sort key orders by; the shape sorts by width, then depth, then heads. */
+const SORT_COLUMNS: Record<RunSortKey, SQLWrapper[]> = {
+  id: [runs.id],
+  variant: [variantColumn],
+  state: [runs.state],
+  budgetFlops: [runs.budgetFlops],
+  params: [runs.params],
+  shape: [runs.dModel, runs.nLayers, runs.nHeads],
+  tokens: [runs.tokens],
+  steps: [runs.steps],
+  valLoss: [runs.valLoss],
+  primeObjective: [runs.primeObjective],
+};
+
 export interface ListRunsOptions {
   family?: string;
+  variant?: string;
   state?: RunState;
+  budgetFlops?: number;
+  /** Text the run id contains, in any case. */
+  idContains?: string;
+  /** Sorted by this column, missing values (no result yet) last either way; grid order otherwise. */
+  sort?: RunSortKey;
+  desc?: boolean;
   limit: number;
   offset: number;
 }
@@ -72,12 +108,25 @@ export interface RunPage {
 /** Runs in grid order (family, budget, size), so pages are stable while states change. */
 const gridOrder = [asc(runs.family), asc(runs.budgetFlops), asc(runs.params), asc(runs.id)];
 
-/** One page of a sweep's runs, optionally only one family and/or one state. */
+/**
+ * One page of a sweep's runs, filtered by family, variant, state, budget and text in the id, in grid
+ * order or sorted by a column (ties keep grid order, so pages stay stable).
+ */
 export function listRuns(store: Store, sweepId: string, options: ListRunsOptions): RunPage {
   const filters: SQL[] = [eq(runs.sweepId, sweepId)];
   if (options.family !== undefined) filters.push(eq(runs.family, options.family));
+  if (options.variant !== undefined) filters.push(eq(variantColumn, options.variant));
   if (options.state !== undefined) filters.push(eq(runs.state, options.state));
+  if (options.budgetFlops !== undefined) filters.push(eq(runs.budgetFlops, options.budgetFlops));
+  if (options.idContains !== undefined && options.idContains !== '') {
+    filters.push(sql`instr(lower(${runs.id}), lower(${options.idContains})) > 0`);
+  }
   const where = and(...filters);
+  const direction = options.desc ? desc : asc;
+  const sorted =
+    options.sort === undefined
+      ? []
+      : SORT_COLUMNS[options.sort].flatMap((column) => [sql`${column} IS NULL`, direction(column)]);
   const total =
     store.db
       .select({ count: sql<number>`count(*)` })
@@ -88,11 +137,22 @@ export function listRuns(store: Store, sweepId: string, options: ListRunsOptions
     .select(runColumns)
     .from(runs)
     .where(where)
-    .orderBy(...gridOrder)
+    .orderBy(...sorted, ...gridOrder)
     .limit(options.limit)
     .offset(options.offset)
     .all();
   return { total, runs: page };
+}
+
+/** The budgets a sweep's runs were planned at, smallest first. */
+export function sweepBudgets(store: Store, sweepId: string): number[] {
+  return store.db
+    .selectDistinct({ budget: runs.budgetFlops })
+    .from(runs)
+    .where(eq(runs.sweepId, sweepId))
+    .orderBy(asc(runs.budgetFlops))
+    .all()
+    .map((row) => row.budget);
 }
 
 /** Every run of a sweep in grid order: for charts, fits and exports. */

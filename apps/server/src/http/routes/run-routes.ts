@@ -2,9 +2,11 @@ import { FAMILIES } from '@isoflop/planner';
 import {
   getRun,
   listRuns,
+  RUN_SORT_KEYS,
   RUN_STATES,
   runEvents,
   runMetrics,
+  type RunSortKey,
   type RunState,
   type StoredMetric,
 } from '@isoflop/store';
@@ -17,7 +19,12 @@ import { requireSweep } from './sweep-routes.js';
 
 interface RunsQuery {
   family?: string;
+  variant?: string;
   state?: RunState;
+  budget?: number;
+  q?: string;
+  sort?: RunSortKey;
+  desc?: boolean;
   limit: number;
   offset: number;
 }
@@ -43,7 +50,8 @@ export function runRoutes(context: RouteContext) {
       '/api/sweeps/:id/runs',
       {
         schema: {
-          summary: "A page of a sweep's runs in grid order (family, budget, size)",
+          summary:
+            "A page of a sweep's runs, filtered, in grid order (family, budget, size) or sorted by a column",
           tags: ['runs'],
           params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } },
           querystring: {
@@ -51,7 +59,16 @@ export function runRoutes(context: RouteContext) {
             additionalProperties: false,
             properties: {
               family: { type: 'string', enum: [...FAMILIES] },
+              variant: { type: 'string', minLength: 1, maxLength: 200 },
               state: { type: 'string', enum: [...RUN_STATES] },
+              budget: { type: 'number', exclusiveMinimum: 0, description: 'budget in FLOPs' },
+              q: { type: 'string', maxLength: 200, description: 'text the run id contains' },
+              sort: {
+                type: 'string',
+                enum: [...RUN_SORT_KEYS],
+                description: 'column to sort by; runs without a value come last either way',
+              },
+              desc: { type: 'boolean', default: false },
               limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
               offset: { type: 'integer', minimum: 0, default: 0 },
             },
@@ -61,12 +78,16 @@ export function runRoutes(context: RouteContext) {
       },
       async (request) => {
         requireSweep(context, request.params.id);
-        const { family, state, limit, offset } = request.query;
+        const { family, variant, state, budget, q, sort, desc, limit, offset } = request.query;
         const page = listRuns(context.store, request.params.id, {
           limit,
           offset,
           ...(family === undefined ? {} : { family }),
+          ...(variant === undefined ? {} : { variant }),
           ...(state === undefined ? {} : { state }),
+          ...(budget === undefined ? {} : { budgetFlops: budget }),
+          ...(q === undefined ? {} : { idContains: q }),
+          ...(sort === undefined ? {} : { sort, desc: desc === true }),
         });
         return { ...page, limit, offset };
       },

@@ -1,4 +1,10 @@
-import { getSweep, lastSweepEventId, listSweeps } from '@isoflop/store';
+import {
+  getSweep,
+  lastSweepEventId,
+  listSweeps,
+  sweepBudgets,
+  sweepVariants,
+} from '@isoflop/store';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ServerError } from '../../errors.js';
 import { errorResponses, sweepIdParams } from '../api-schemas.js';
@@ -125,6 +131,8 @@ export function sweepRoutes(context: RouteContext, guardMutation: onRequestHookH
       async (request) => ({
         ...requireSweep(context, request.params.id),
         lastEventId: lastSweepEventId(context.store, request.params.id),
+        variants: sweepVariants(context.store, request.params.id),
+        budgets: sweepBudgets(context.store, request.params.id),
       }),
     );
 
