@@ -202,7 +202,12 @@ describe(`${COUNT} malformed specs (seed ${SEED})`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'isoflop-fuzz-'));
     const cli = join(process.cwd(), 'apps/cli/bin/isoflop.js');
     try {
-      const sample = specs.filter((_, i) => i % Math.floor(COUNT / CLI_SAMPLE) === 0);
+      // Spread over the specs, and each malformed text once (a parser error exits 2 too, not 1).
+      const texts = BAD_TEXTS.map((text, i) => ({ text, format: 'yaml', what: `bad text ${i}` }));
+      const sample = [
+        ...specs.filter((_, i) => i % Math.floor(COUNT / CLI_SAMPLE) === 0),
+        ...texts,
+      ];
       for (const [i, spec] of sample.entries()) {
         const file = join(dir, `spec-${i}.${spec.format}`);
         writeFileSync(file, spec.text);

@@ -147,6 +147,14 @@ for (const name of ['loss-tokens', 'run-states', 'isoflop-curves']) {
 }
 const [, pageMs] = time(() => listRuns(store, SWEEP, { limit: 50, offset: 5000 }));
 emit('runs-page', pageMs, 'ms', { limit: 50, offset: 5000 });
+const [, sortedMs] = time(() =>
+  listRuns(store, SWEEP, { limit: 50, offset: 2000, sort: 'valLoss', desc: true, idContains: '1' }),
+);
+emit('runs-page-sorted', sortedMs, 'ms', {
+  limit: 50,
+  offset: 2000,
+  note: "sorted by bound, descending, ids containing '1': what the runs table asks for",
+});
 
 const executablePath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const server = await buildServer({ store, port: 0 });
@@ -186,6 +194,7 @@ async function measurePage(load: string): Promise<void> {
     all: [] as number[],
     table: [] as number[],
     runView: [] as number[],
+    hover: [] as number[],
     filter: [] as number[],
   };
   let timerLatency = 0;
@@ -231,6 +240,21 @@ async function measurePage(load: string): Promise<void> {
           }),
       ),
     );
+    // Hover: every chart's highlight params set to one budget, to every chart repainted.
+    samples.hover.push(
+      await page.evaluate(`import('/app.js').then(async (app) => {
+        const views = [...document.querySelectorAll('[data-chart]')]
+          .map((node) => app.chartView(node.dataset.chart))
+          .filter((view) => { try { return view.signal('hoverBudget') === ''; } catch { return false; } });
+        const label = app.chartView('isoflop-curves').data('isoflop')[0].budgetLabel;
+        const t = performance.now();
+        await Promise.all(views.map((view) => view.signal('hoverBudget', label).runAsync()));
+        await new Promise(requestAnimationFrame);
+        const elapsed = performance.now() - t;
+        await Promise.all(views.map((view) => view.signal('hoverBudget', '').runAsync()));
+        return elapsed;
+      })`),
+    );
     samples.filter.push(
       await page.evaluate(
         (family) =>
@@ -273,6 +297,10 @@ async function measurePage(load: string): Promise<void> {
   emit('page-run-view', median(samples.runView), 'ms', {
     ...shared,
     note: "a runs-table row clicked to the run view's curves drawn, median",
+  });
+  emit('page-hover-highlight', median(samples.hover), 'ms', {
+    ...shared,
+    note: 'a budget highlighted in every chart (their hover params set) to the charts repainted, median',
   });
   emit('page-filter-change', median(samples.filter), 'ms', {
     ...shared,
