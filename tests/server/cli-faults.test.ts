@@ -164,13 +164,20 @@ describe('read-only commands and storage', () => {
   });
 
   it('fit --bootstrap is bounded', async () => {
-    const csv = join(scratch(), 'runs.csv');
-    writeFileSync(csv, 'n,d,loss\n1,1,1\n');
+    // A table that fits (the synthetic IsoFLOP fixture): a billion resamples would run for hours.
+    const csv = join(process.cwd(), 'packages/fit/fixtures/synthetic-isoflop.csv');
     const exit = await isoflop(
-      ['fit', csv, '--n', 'n', '--d', 'd', '--loss', 'loss', '--bootstrap', '1000000000'],
+      [
+        'fit',
+        csv,
+        ...['--n', 'params', '--flops', 'flops', '--loss', 'loss'],
+        ...['--bootstrap', '1000000000'],
+      ],
       WITHOUT_REDIS,
+      { limitMs: 20_000 },
     );
+    expect(exit.killed).toBe(false);
     expect(exit.code).toBe(2);
-    expect(exit.stderr).toContain('--bootstrap');
+    expect(exit.stderr).toMatch(/^error: --bootstrap: /);
   });
 });
