@@ -63,6 +63,7 @@ describe('Redis restarted mid-sweep (append-only on)', () => {
     const { box, store, coordinator } = bed;
     const { sweepId, plan } = await submitFixture(coordinator, 'one-long-run.yaml');
     const run = plan.runs[0]!;
+    let eventsBefore = 0;
     const worker = spawnNode(
       WORKER_MAIN,
       [],
@@ -73,7 +74,7 @@ describe('Redis restarted mid-sweep (append-only on)', () => {
         lastStep(store, run.id) >= run.checkpointEvery + 2 ? true : undefined,
       );
       expect(runStates(store, sweepId)).toEqual({ [run.id]: 'running' });
-      const eventsBefore = sweepEvents(store, sweepId).length;
+      eventsBefore = sweepEvents(store, sweepId).length;
       // Down for longer than the 2 s lock: the lock is gone when Redis is back, so nothing trains the run.
       await redis.restart({ downMs: 3_000 });
       await waitFor(
@@ -95,5 +96,10 @@ describe('Redis restarted mid-sweep (append-only on)', () => {
     }
     expect(runStates(store, sweepId)).toEqual({ [run.id]: 'done' });
     expect([...doneEventCounts(store, sweepId)]).toEqual([[run.id, 1]]);
+    // One hand-back, recorded once: the reconcile's, not again when BullMQ's stall check finds it.
+    const queued = sweepEvents(store, sweepId)
+      .slice(eventsBefore)
+      .filter((event) => event.kind === 'run' && event.payload.state === 'queued');
+    expect(queued).toHaveLength(1);
   });
 });

@@ -67,7 +67,11 @@ export function markRunRunning(
   return sweepIdsOf(changed);
 }
 
-/** A transient failure: the queue will retry, so the run goes back to queued with its attempt count. */
+/**
+ * A running run handed back to the queue (a transient failure the queue retries, a stall, a worker
+ * that returned it): it goes back to queued with its attempt count. Only a running run changes, so the
+ * same hand-back seen twice (a reconcile after an outage, then BullMQ's stall event) is recorded once.
+ */
 export function markRunRetrying(
   store: Store,
   runId: string,
@@ -77,7 +81,7 @@ export function markRunRetrying(
   const changed = store.db
     .update(runs)
     .set({ state: 'queued', attempts, error })
-    .where(and(eq(runs.id, runId), notInArray(runs.state, [...TERMINAL_RUN_STATES])))
+    .where(and(eq(runs.id, runId), eq(runs.state, 'running')))
     .returning({ sweepId: runs.sweepId })
     .all();
   return sweepIdsOf(changed);
