@@ -4,6 +4,15 @@
 // the sweep's server-sent event stream. Charts are built on the server (one spec builder per chart); this
 // script only fetches, embeds, and swaps in new data. The view (sweep, open run, table filters, selected
 // runs) lives in the URL (url-state.js).
+import {
+  HoverHighlight,
+  highlightIn,
+  hoverOfItem,
+  legendValueOfItem,
+  NO_HOVER,
+  watchBrush,
+  watchZoom,
+} from './chart-interactions.js';
 import { $, element, formatCount, formatFlops, getJson, sweepUrl } from './dom.js';
 import { RunTable } from './run-table.js';
 import { closeRunView, openRunView, showComparison } from './run-view.js';
@@ -323,14 +332,6 @@ function fillFilterOptions(sweep) {
 }
 
 /**
- * @template T
- * @param {T[]} values
- */
-function unique(values) {
-  return [...new Set(values)];
-}
-
-/**
  * @param {string} selector
  * @param {string} all
  * @param {[string, string][]} options value and label
@@ -418,19 +419,6 @@ function visibleRows(datasets, hidden) {
 }
 
 /**
- * The legend entry a chart item is, where it is one (its symbol or its label).
- * @param {unknown} item
- */
-function legendValueOfItem(item) {
-  if (!item || typeof item !== 'object' || !('mark' in item) || !('datum' in item))
-    return undefined;
-  const mark = /** @type {{ role?: string }} */ (item.mark);
-  const datum = /** @type {{ value?: unknown }} */ (item.datum);
-  if (!mark.role?.startsWith('legend-') || datum === null || typeof datum !== 'object') return;
-  return datum.value === undefined ? undefined : String(datum.value);
-}
-
-/**
  * Swaps a chart's rows into its live view (no re-embed).
  * @param {View} view
  * @param {Datasets} datasets
@@ -463,49 +451,21 @@ function hasData(view, name) {
   }
 }
 
-/**
- * @param {View} view
- * @param {string} name
- */
-function hasSignal(view, name) {
-  try {
-    view.signal(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// ---- hover highlight and brushing ---------------------------------------------------------------------
-
-/** Pause before a hover repaints every chart, so sweeping the pointer across points costs one repaint. */
-const HOVER_MS = 60;
-/** Pause after the last change of a brush before its runs are selected. */
-const BRUSH_MS = 250;
-/** The most brushed runs overlaid (the lowest bounds first): a comparison of more is unreadable. */
-const MAX_BRUSHED = 12;
-
-/** The budget and the run the pointer is over, in any chart ('' for none): the charts' hover params. */
-let hovered = { budget: '', run: '' };
-/** @type {ReturnType<typeof setTimeout> | undefined} */
-let hoverTimer;
+/** The budget and run the pointer is over, highlighted in every chart. */
+const hover = new HoverHighlight(async (current) => {
+  await Promise.all([...state.charts.values()].map(({ view }) => highlightIn(view, current)));
+  // Set once every chart shows it: what a test waits for.
+  document.body.dataset['hover'] = current.run
+    ? `run:${current.run}`
+    : current.budget
+      ? `budget:${current.budget}`
+      : '';
+});
 
 /**
- * What a chart item names: a run's point or curve names the run and its budget, a fitted curve or a
- * legend entry of a budget names the budget.
- * @param {unknown} item
+ * Whether a legend entry is a budget: one of the budget labels some chart's rows carry.
+ * @param {string} value
  */
-function hoverOfItem(item) {
-  const datum = item && typeof item === 'object' && 'datum' in item ? item.datum : undefined;
-  if (!datum || typeof datum !== 'object') return { budget: '', run: '' };
-  const run = 'runId' in datum && typeof datum.runId === 'string' ? datum.runId : '';
-  const label = 'budgetLabel' in datum ? datum.budgetLabel : undefined;
-  if (typeof label === 'string') return { budget: label, run };
-  const legend = legendValueOfItem(item);
-  return { budget: legend !== undefined && isBudgetLabel(legend) ? legend : '', run };
-}
-
-/** @param {string} value */
 function isBudgetLabel(value) {
   for (const { datasets } of state.charts.values()) {
     for (const rows of Object.values(datasets)) {
@@ -515,114 +475,17 @@ function isBudgetLabel(value) {
   return false;
 }
 
-/** @param {{ budget: string, run: string }} next */
-function setHover(next) {
-  if (next.budget === hovered.budget && next.run === hovered.run) return;
-  hovered = next;
-  clearTimeout(hoverTimer);
-  hoverTimer = setTimeout(() => void applyHover(), HOVER_MS);
-}
-
-/** Sets the hovered budget and run in every chart that highlights (the server's hover params). */
-async function applyHover() {
-  const { budget, run } = hovered;
-  await Promise.all([...state.charts.values()].map(({ view }) => highlightIn(view, budget, run)));
-  // Set once every chart shows it: what a test waits for.
-  document.body.dataset['hover'] = run ? `run:${run}` : budget ? `budget:${budget}` : '';
-}
-
 /**
- * @param {View} view
- * @param {string} budget
- * @param {string} run
- */
-async function highlightIn(view, budget, run) {
-  if (!hasSignal(view, 'hoverBudget')) return;
-  if (view.signal('hoverBudget') === budget && view.signal('hoverRun') === run) return;
-  await view.signal('hoverBudget', budget).signal('hoverRun', run).runAsync();
-}
-
-/**
- * Selects the runs a chart's brush covers once it rests (the server names the interval selection
- * `brush`); a cleared brush leaves the selection as it is.
+ * A loss chart zoomed to a range (or back to the whole): asked for again at once, with the range.
  * @param {string} name
- * @param {View} view
+ * @param {[number, number] | undefined} range
  */
-function watchBrush(name, view) {
-  if (!hasSignal(view, 'brush')) return;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let timer;
-  view.addSignalListener('brush', () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      const runs = brushedRuns(name, view);
-      if (runs.length > 0) updateView({ selected: runs });
-    }, BRUSH_MS);
-  });
-}
-
-/**
- * The runs inside a chart's brush: vega-lite keeps one interval per brushed panel, its fields' ranges
- * in data units, and names the panel's unit after its facet value (`..._facet_column_<family>`).
- * @param {string} name
- * @param {View} view
- * @returns {string[]}
- */
-function brushedRuns(name, view) {
-  /** @type {{ unit: string, fields: { field: string }[], values: number[][] }[]} */
-  const store = view.data('brush_store');
-  const entry = store[0];
-  const chart = state.charts.get(name);
-  if (!entry || !chart) return [];
-  const marker = '_facet_column_';
-  const at = entry.unit.lastIndexOf(marker);
-  const family = at === -1 ? undefined : entry.unit.slice(at + marker.length);
-  const ranges = entry.fields.map(({ field }, i) => {
-    const [a = NaN, b = NaN] = entry.values[i] ?? [];
-    return { field, min: Math.min(a, b), max: Math.max(a, b) };
-  });
-  const inside = Object.values(chart.datasets)
-    .flat()
-    .filter(
-      (row) =>
-        typeof row['runId'] === 'string' &&
-        (family === undefined || row['family'] === family) &&
-        ranges.every(({ field, min, max }) => {
-          const value = Number(row[field]);
-          return value >= min && value <= max;
-        }),
-    );
-  inside.sort((a, b) => Number(a['loss']) - Number(b['loss']));
-  return unique(inside.map((row) => String(row['runId']))).slice(0, MAX_BRUSHED);
-}
-
-/** Pause after the last wheel or drag of a zoom before the visible range is asked for. */
-const ZOOM_MS = 300;
-
-/**
- * Follows a loss chart's x zoom (the server names it `zoom`, bound to the x scale): once it rests,
- * the chart is asked for again with the visible range; a reset (double-click) asks for the whole.
- * @param {string} name
- * @param {View} view
- */
-function watchZoom(name, view) {
-  if (!hasSignal(view, 'zoom')) return;
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let timer;
-  view.addSignalListener('zoom', (_signal, value) => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      const x = value && typeof value === 'object' && 'x' in value ? value.x : undefined;
-      const [low, high] = Array.isArray(x) && x.length === 2 ? x.map(Number) : [];
-      const previous = state.ranges.get(name);
-      if (low !== undefined && high !== undefined && low > 0 && low < high) {
-        if (previous && previous[0] === low && previous[1] === high) return;
-        state.ranges.set(name, [low, high]);
-      } else if (previous) state.ranges.delete(name);
-      else return;
-      scheduleRefresh(name, 0);
-    }, ZOOM_MS);
-  });
+function zoomChart(name, range) {
+  const previous = state.ranges.get(name);
+  if (range?.[0] === previous?.[0] && range?.[1] === previous?.[1]) return;
+  if (range) state.ranges.set(name, range);
+  else state.ranges.delete(name);
+  scheduleRefresh(name, 0);
 }
 
 /** The legend entries the view hides, each a button that shows it again. */
@@ -728,14 +591,20 @@ async function embedChart(container, name, spec, datasets) {
       runOfItem(item) || legendValueOfItem(item) !== undefined ? 'pointer' : '';
   });
   // Hovering a budget or a run highlights it in every chart.
-  result.view.addEventListener('mouseover', (_event, item) => setHover(hoverOfItem(item)));
-  result.view.addEventListener('mouseout', () => setHover({ budget: '', run: '' }));
-  watchBrush(name, result.view);
-  watchZoom(name, result.view);
+  result.view.addEventListener('mouseover', (_event, item) =>
+    hover.set(hoverOfItem(item, isBudgetLabel)),
+  );
+  result.view.addEventListener('mouseout', () => hover.set(NO_HOVER));
+  watchBrush(
+    result.view,
+    () => state.charts.get(name)?.datasets ?? {},
+    (runs) => updateView({ selected: runs }),
+  );
+  watchZoom(result.view, (range) => zoomChart(name, range));
   const previous = state.charts.get(name);
   previous?.view.finalize();
   state.charts.set(name, { view: result.view, shape: specShape(spec), datasets });
-  await highlightIn(result.view, hovered.budget, hovered.run);
+  await highlightIn(result.view, hover.current);
 }
 
 /**
