@@ -8,7 +8,7 @@ import { BUDGET_COLOR, CHART_CONFIG, budgetLabel, logSpace } from './chart-style
 const PARABOLA_POINTS = 48;
 
 /** The interval selection over the runs' points, by the name the page listens to. */
-export const BRUSH_PARAM = 'brush';
+const BRUSH_PARAM = 'brush';
 
 /**
  * IsoFLOP curves: each finished run's final bound against N, one colour per budget, with each budget's

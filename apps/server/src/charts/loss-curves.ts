@@ -6,7 +6,7 @@ import { BUDGET_COLOR, CHART_CONFIG, LOSS_TITLE, budgetLabel } from './chart-sty
 export type LossCurveAxis = 'tokens' | 'flops';
 
 /** The x-axis zoom of a loss chart, by the name the page listens to. */
-export const ZOOM_PARAM = 'zoom';
+const ZOOM_PARAM = 'zoom';
 
 const AXIS_TITLE: Record<LossCurveAxis, string> = {
   tokens: 'tokens seen D',

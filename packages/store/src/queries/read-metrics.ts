@@ -61,6 +61,8 @@ export interface CurveSample {
 // For each run and kind: the first row at or after each of `buckets` evenly spaced steps, plus the last
 // row. Each pick is one seek on the (run_id, kind, step) key, so the cost follows the rows returned, not the
 // rows stored, and any logging cadence (every step, every k steps, irregular) is sampled evenly.
+// CROSS JOIN fixes the join order (picked rows first): left to itself SQLite started from the sweep's
+// runs and read every metric row of the sweep to keep the picked ones (510 ms at 1M rows, now 44 ms).
 const CURVE_SAMPLES = `
 WITH RECURSIVE bucket(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM bucket WHERE i + 1 < @buckets),
 kinds(kind) AS (VALUES ('train'), ('eval')),
