@@ -303,34 +303,30 @@ async function measurePage(load: string): Promise<void> {
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),
     cores: availableParallelism(),
   };
-  emit('page-first-chart-ready', median(samples.first), 'ms', {
-    ...shared,
-    note: 'navigation start to the first chart drawn, in the page, median',
-  });
-  emit('page-loss-chart-ready', median(samples.loss), 'ms', {
-    ...shared,
-    note: 'navigation start to the loss-curves chart drawn, in the page, median',
-  });
-  emit('page-all-charts-ready', median(samples.all), 'ms', {
-    ...shared,
-    note: 'navigation start to every chart drawn, in the page, median',
-  });
-  emit('page-table-ready', median(samples.table), 'ms', {
-    ...shared,
-    note: 'navigation start to the runs table filled (after the charts), in the page, median',
-  });
-  emit('page-run-view', median(samples.runView), 'ms', {
-    ...shared,
-    note: "a runs-table row clicked to the run view's curves drawn, median",
-  });
-  emit('page-hover-highlight', median(samples.hover), 'ms', {
-    ...shared,
-    note: 'a budget highlighted in every chart (their hover params set) to the charts repainted, median',
-  });
-  emit('page-filter-change', median(samples.filter), 'ms', {
-    ...shared,
-    note: 'runs-table family filter changed to its rows replaced and painted, median',
-  });
+  const notes: Record<keyof typeof samples, [metric: string, note: string]> = {
+    first: ['page-first-chart-ready', 'navigation start to the first chart drawn, in the page'],
+    loss: ['page-loss-chart-ready', 'navigation start to the loss-curves chart drawn, in the page'],
+    all: ['page-all-charts-ready', 'navigation start to every chart drawn, in the page'],
+    table: [
+      'page-table-ready',
+      'navigation start to the runs table filled (after the charts), in the page',
+    ],
+    runView: ['page-run-view', "a runs-table row clicked to the run view's curves drawn"],
+    hover: [
+      'page-hover-highlight',
+      'a budget highlighted in every chart (their hover params set) to the charts repainted',
+    ],
+    filter: [
+      'page-filter-change',
+      'runs-table family filter changed to its rows replaced and painted',
+    ],
+  };
+  for (const [key, [metric, note]] of Object.entries(notes)) {
+    emit(metric, median(samples[key as keyof typeof samples]), 'ms', {
+      ...shared,
+      note: `${note}, median`,
+    });
+  }
   emit('page-timer-latency', timerLatency, 'ms', {
     ...shared,
     note: 'setTimeout(0) delay once loaded, last repeat',
