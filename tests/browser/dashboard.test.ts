@@ -391,7 +391,7 @@ describe('dashboard views', () => {
       )) as number[];
     const whole = await xs();
     const asked = page.waitForRequest((request) =>
-      /\/charts\/loss-tokens\.json\?xmin=[^&]+&xmax=/.test(request.url()),
+      /\/charts\/loss-tokens\.vega\.json\?xmin=[^&]+&xmax=/.test(request.url()),
     );
     // The wheel over the first panel zooms its x axis in, to about a fifth of its decades (the axis is
     // shared by the panels).

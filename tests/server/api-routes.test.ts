@@ -1,6 +1,7 @@
 import { fitRowsOf, refreshSweepFit } from '@isoflop/orchestrator';
 import { buildServer, type IsoflopServer } from '@isoflop/server';
 import { listEventsAfter, recordRunResult, sweepRuns, type Store } from '@isoflop/store';
+import { parse, View } from 'vega';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHART_NAMES } from './support/chart-names.js';
 import { seedSweep, TEST_FIT_INITS, type SeededSweep } from './support/seed-sweep.js';
@@ -22,6 +23,12 @@ afterAll(async () => {
   await server?.close();
   temp?.dispose();
 });
+
+/** A vega data entry: inline rows where vega-lite inlined a dataset. */
+interface VegaData {
+  name: string;
+  values?: unknown[];
+}
 
 async function get(url: string) {
   const response = await server.app.inject({ method: 'GET', url });
@@ -299,6 +306,35 @@ describe('charts', () => {
     },
   );
 
+  it.each(names)(
+    "serves %s compiled to vega, its data the vega-lite spec's datasets, ready for vega to draw",
+    async (name) => {
+      const lite = (await get(`/api/sweeps/${seeded.sweepId}/charts/${name}.json`)).json();
+      const response = await get(`/api/sweeps/${seeded.sweepId}/charts/${name}.vega.json`);
+      expect(response.status).toBe(200);
+      expect(response.type).toContain('application/json');
+      const compiled = response.json() as { $schema: string; data: VegaData[] };
+      expect(compiled.$schema).toContain('/vega/');
+      const inline = Object.fromEntries(
+        compiled.data.flatMap((data) => (data.values ? [[data.name, data.values]] : [])),
+      );
+      // vega-lite leaves out a dataset no mark reads (an empty one, say).
+      const read = Object.entries(lite.datasets as Record<string, unknown[]>).filter(
+        ([dataset, rows]) => rows.length > 0 || dataset in inline,
+      );
+      expect(inline).toEqual(Object.fromEntries(read));
+      const view = new View(parse(compiled as never), { renderer: 'none' });
+      try {
+        await view.runAsync();
+        // vega types its scenegraph without the root it has.
+        const scene = view.scenegraph() as unknown as { root: { items: unknown[] } };
+        expect(scene.root.items.length).toBeGreaterThan(0);
+      } finally {
+        view.finalize();
+      }
+    },
+  );
+
   it('labels Prime J as an objective that is not a likelihood bound', async () => {
     const spec = (await get(`/api/sweeps/${seeded.sweepId}/charts/prime-objectives.json`)).json();
     const measures = new Set(spec.datasets.prime.map((row: { measure: string }) => row.measure));
@@ -312,6 +348,8 @@ describe('charts', () => {
     expect(response.status).toBe(404);
     expect(response.json().message).toContain('isoflop-curves');
     expect((await get(`/api/sweeps/${seeded.sweepId}/charts/..%2Fetc.svg`)).status).toBe(400);
+    expect((await get(`/api/sweeps/${seeded.sweepId}/charts/pie.vega.json`)).status).toBe(404);
+    expect((await get(`/api/sweeps/${seeded.sweepId}/charts/frontier.vega.svg`)).status).toBe(400);
   });
 });
 

@@ -1,5 +1,5 @@
 // @ts-check
-/* global vega, vegaLite, vegaEmbed -- the vega builds index.html loads (typed in globals.d.ts) */
+/* global vega, vegaEmbed -- the vega builds index.html loads (typed in globals.d.ts) */
 // The isoflop dashboard: lists sweeps, embeds the server's vega-lite charts, and keeps them current from
 // the sweep's server-sent event stream. Charts are built on the server (one spec builder per chart); this
 // script only fetches, embeds, and swaps in new data. The view (sweep, open run, table filters, selected
@@ -24,7 +24,7 @@ import { readViewState, writeViewState } from './url-state.js';
 /** @typedef {import('./contracts').SweepEvent} SweepEvent */
 /** @typedef {import('./contracts').Vocabulary} Vocabulary */
 /** @typedef {import('./url-state.js').ViewState} ViewState */
-/** @typedef {import('vega-embed').VisualizationSpec} VisualizationSpec */
+/** @typedef {import('vega').Spec} VegaSpec */
 /** @typedef {Awaited<ReturnType<typeof vegaEmbed>>['view']} View */
 /** @typedef {SweepEvent['kind']} EventKind */
 /** @typedef {Record<string, Record<string, unknown>[]>} Datasets */
@@ -364,7 +364,7 @@ function syncFilterInputs(view) {
 
 /**
  * @param {string} name
- * @param {'json' | 'svg'} format
+ * @param {'vega.json' | 'svg'} format
  */
 function chartUrl(name, format) {
   return `${sweepUrl(currentSweep())}/charts/${name}.${format}`;
@@ -377,13 +377,48 @@ function chartUrl(name, format) {
  */
 function chartDataUrl(name) {
   const range = state.ranges.get(name);
-  const url = chartUrl(name, 'json');
+  const url = chartUrl(name, 'vega.json');
   return range ? `${url}?xmin=${range[0]}&xmax=${range[1]}` : url;
 }
 
-/** @param {VisualizationSpec} spec */
+/**
+ * A chart's rows by dataset name: the server compiles each named dataset of its vega-lite spec to a vega
+ * data entry with the rows as values.
+ * @param {VegaSpec} spec
+ * @returns {Datasets}
+ */
+function specRows(spec) {
+  return Object.fromEntries(
+    (spec.data ?? []).flatMap((data) =>
+      'values' in data && Array.isArray(data.values) ? [[data.name, data.values]] : [],
+    ),
+  );
+}
+
+/**
+ * The spec with other rows in its datasets.
+ * @param {VegaSpec} spec
+ * @param {Datasets} datasets
+ * @returns {VegaSpec}
+ */
+function withRows(spec, datasets) {
+  return {
+    ...spec,
+    data: (spec.data ?? []).map((data) => {
+      const rows = datasets[data.name];
+      return rows && 'values' in data ? { ...data, values: rows } : data;
+    }),
+  };
+}
+
+/**
+ * What a chart draws apart from its rows: a new shape needs a new view, new rows only a changeset.
+ * @param {VegaSpec} spec
+ */
 function specShape(spec) {
-  return JSON.stringify({ ...spec, datasets: undefined });
+  return JSON.stringify(
+    withRows(spec, Object.fromEntries(Object.keys(specRows(spec)).map((name) => [name, []]))),
+  );
 }
 
 /**
@@ -538,38 +573,43 @@ function runOfItem(item) {
 }
 
 /**
- * The chart compiled to vega with its legends' symbols and labels made interactive (vega leaves legends
- * out of pointer events unless asked), so a click on a legend entry reaches the page.
- * @param {VisualizationSpec} spec a vega-lite spec, as the server builds them
+ * The chart with its legends' symbols and labels made interactive (vega leaves legends out of pointer
+ * events unless asked), so a click on a legend entry reaches the page.
+ * @param {VegaSpec} spec the chart compiled to vega, as the server sends it
+ * @returns {VegaSpec}
  */
 function withClickableLegends(spec) {
-  const compiled = vegaLite.compile(/** @type {import('vega-lite').TopLevelSpec} */ (spec)).spec;
-  /** @param {any} node a vega spec's group (vega types its specs loosely) */
-  const visit = (node) => {
-    for (const legend of node.legends ?? []) {
-      const encode = legend.encode ?? {};
-      legend.encode = {
-        ...encode,
-        symbols: { ...encode.symbols, interactive: true },
-        labels: { ...encode.labels, interactive: true },
-      };
-    }
-    for (const mark of node.marks ?? []) visit(mark);
-  };
-  visit(compiled);
-  return compiled;
+  /**
+   * @param {any} node a vega spec's group (vega types its specs loosely)
+   * @returns {any}
+   */
+  const visit = (node) => ({
+    ...node,
+    ...(node.legends && {
+      legends: node.legends.map((/** @type {any} */ legend) => ({
+        ...legend,
+        encode: {
+          ...legend.encode,
+          symbols: { ...legend.encode?.symbols, interactive: true },
+          labels: { ...legend.encode?.labels, interactive: true },
+        },
+      })),
+    }),
+    ...(node.marks && { marks: node.marks.map(visit) }),
+  });
+  return visit(spec);
 }
 
 /**
  * @param {HTMLElement} container
  * @param {string} name
- * @param {VisualizationSpec} spec
- * @param {Datasets} datasets the spec's data as the server sent it
+ * @param {VegaSpec} spec the chart as the server sent it
+ * @param {Datasets} shown the rows to draw: the spec's without those of hidden legend entries
  */
-async function embedChart(container, name, spec, datasets) {
+async function embedChart(container, name, spec, shown) {
   // Canvas: thousands of points draw without building thousands of DOM nodes (the SVGs for papers come
   // from the server's .svg route).
-  const result = await vegaEmbed(container, withClickableLegends(spec), {
+  const result = await vegaEmbed(container, withClickableLegends(withRows(spec, shown)), {
     mode: 'vega',
     actions: { export: true, source: false, compiled: false, editor: false },
     renderer: 'canvas',
@@ -603,7 +643,7 @@ async function embedChart(container, name, spec, datasets) {
   watchZoom(result.view, (range) => zoomChart(name, range));
   const previous = state.charts.get(name);
   previous?.view.finalize();
-  state.charts.set(name, { view: result.view, shape: specShape(spec), datasets });
+  state.charts.set(name, { view: result.view, shape: specShape(spec), datasets: specRows(spec) });
   await highlightIn(result.view, hover.current);
 }
 
@@ -611,7 +651,7 @@ async function embedChart(container, name, spec, datasets) {
  * Fetches a chart's spec (or takes the request already made); swaps the data into the live view when
  * only data changed, else re-embeds.
  * @param {string} name
- * @param {Promise<VisualizationSpec & { datasets?: Datasets }>} [fetched]
+ * @param {Promise<VegaSpec>} [fetched]
  */
 async function loadChart(name, fetched = getJson(chartDataUrl(name))) {
   /** @type {HTMLElement | null} */
@@ -619,23 +659,22 @@ async function loadChart(name, fetched = getJson(chartDataUrl(name))) {
   if (!container || $('#charts').hidden) return;
   const sweepId = state.sweepId;
   const range = state.ranges.get(name);
-  /** @type {VisualizationSpec & { datasets?: Datasets }} */
   const spec = await fetched;
   if (sweepId !== state.sweepId) return;
   // A chart with nothing to draw (Prime's objectives in a sweep without Prime) stays out of sight.
   const card = container.closest('.card');
-  const datasets = Object.values(spec.datasets ?? {});
+  const sent = specRows(spec);
+  const datasets = Object.values(sent);
   if (card instanceof HTMLElement) {
     card.hidden = datasets.length > 0 && datasets.every((rows) => rows.length === 0);
   }
   const current = state.charts.get(name);
-  const sent = /** @type {Datasets} */ (spec.datasets ?? {});
   const shown = visibleRows(sent, state.view.hidden);
   if (current && current.shape === specShape(spec)) {
     current.datasets = sent;
     await swapRows(current.view, shown);
   } else {
-    await embedChart(container, name, { ...spec, datasets: shown }, sent);
+    await embedChart(container, name, spec, shown);
   }
   const drawn = state.charts.get(name);
   container.dataset['marks'] = String(

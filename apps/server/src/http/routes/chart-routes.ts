@@ -3,6 +3,7 @@ import { ESTIMATORS, type Approach2Estimator } from '@isoflop/fit';
 import { dataVersion, sweepRunPoints, type CurveRange, type RunPoint } from '@isoflop/store';
 import type { TopLevelSpec } from 'vega-lite';
 import { chartByName, CHARTS, type ChartDefinition } from '../../charts/chart-registry.js';
+import { compileToVega } from '../../charts/compile-vega.js';
 import { renderSvg } from '../../charts/render-svg.js';
 import { ServerError } from '../../errors.js';
 import { errorResponses } from '../api-schemas.js';
@@ -11,7 +12,8 @@ import type { RouteContext } from '../route-context.js';
 import { VersionedCache } from '../versioned-cache.js';
 import { requireSweep } from './sweep-routes.js';
 
-const CHART_FILE = /^([a-z][a-z0-9-]*)\.(json|svg)$/;
+/** NAME.json (vega-lite), NAME.vega.json (compiled to vega) or NAME.svg. */
+const CHART_FILE = /^([a-z][a-z0-9-]*)\.(json|vega\.json|svg)$/;
 
 /** The `?xmin=&xmax=` of a loss chart, checked: both or neither, in order, on a chart with an x range. */
 function visibleRange(
@@ -42,7 +44,10 @@ function visibleRange(
   return { axis: chart.rangeAxis, min: xmin, max: xmax };
 }
 
-/** Chart specs (vega-lite JSON, for the page) and the same charts rendered to SVG (for papers). */
+/**
+ * Chart specs (vega-lite JSON; compiled to vega, as the page embeds them) and the same charts rendered to
+ * SVG (for papers).
+ */
 export function chartRoutes(context: RouteContext) {
   /** Built specs as the JSON the page is sent, by sweep, chart and query. */
   const specs = new VersionedCache<string>(64);
@@ -97,7 +102,8 @@ export function chartRoutes(context: RouteContext) {
       {
         schema: {
           summary:
-            'One chart as a vega-lite spec with its data inlined (NAME.json) or rendered (NAME.svg)',
+            'One chart as a vega-lite spec with its data inlined (NAME.json), the same spec compiled ' +
+            'to vega (NAME.vega.json, what the dashboard embeds) or rendered (NAME.svg)',
           description: `NAME is one of: ${CHARTS.map((chart) => chart.name).join(', ')}`,
           tags: ['charts'],
           params: {
@@ -129,7 +135,8 @@ export function chartRoutes(context: RouteContext) {
           },
           response: {
             200: {
-              description: 'application/json (vega-lite) or image/svg+xml',
+              description:
+                'application/json (vega-lite, or vega for NAME.vega.json) or image/svg+xml',
               content: {
                 'application/json': { schema: { type: 'object', additionalProperties: true } },
                 'image/svg+xml': { schema: { type: 'string' } },
@@ -153,8 +160,9 @@ export function chartRoutes(context: RouteContext) {
         const { compare, xmin, xmax } = request.query;
         const range = visibleRange(chart, xmin, xmax);
         const version = dataVersion(context.store);
+        const compiled = format === 'vega.json';
         const json = specs.get(
-          JSON.stringify([id, chart.name, compare, range?.min, range?.max]),
+          JSON.stringify([id, chart.name, compiled, compare, range?.min, range?.max]),
           version,
           () => {
             const inputs = loadChartInputs(context.store, id, chart, {
@@ -162,7 +170,8 @@ export function chartRoutes(context: RouteContext) {
               range,
               runPoints: () => runPoints.get(id, version, () => sweepRunPoints(context.store, id)),
             });
-            return JSON.stringify(chart.build(inputs));
+            const spec = chart.build(inputs);
+            return JSON.stringify(compiled ? compileToVega(spec) : spec);
           },
         );
         // From a copy: vega marks the data objects it ingests, and the cached spec is shared.
