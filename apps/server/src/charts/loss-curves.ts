@@ -16,24 +16,17 @@ const AXIS_TITLE: Record<LossCurveAxis, string> = {
 /**
  * Training loss (faint) and evaluated bound (bold) of every run against tokens or FLOPs, one panel per
  * family, coloured by budget. The points are expected downsampled already: the spec draws what it gets.
+ *
+ * Each curve is drawn as segments from one point to the next (every row carries its successor as
+ * `x2`/`loss2`, the last none): a vega line per run is a group with its own dataflow, and at 240 runs
+ * those groups cost the page's thread a third of the chart's drawing.
  */
 export function lossCurvesSpec(
   points: readonly CurvePoint[],
   axis: LossCurveAxis,
   coverage: { shown: number; total: number },
 ): TopLevelSpec {
-  // Only what the marks use: a big sweep's chart carries tens of thousands of these rows.
-  const rows = points
-    .filter((p) => p[axis] > 0 && Number.isFinite(p.loss))
-    .map((p) => ({
-      runId: p.runId,
-      family: p.family,
-      budgetFlops: p.budgetFlops,
-      budgetLabel: budgetLabel(p.budgetFlops),
-      series: p.series,
-      x: p[axis],
-      loss: p.loss,
-    }));
+  const rows = curveRows(points, axis);
   const subset =
     coverage.shown < coverage.total
       ? ` · ${coverage.shown} of ${coverage.total} runs, spread over budgets and sizes`
@@ -55,13 +48,13 @@ export function lossCurvesSpec(
       height: 220,
       layer: [
         {
-          transform: [{ filter: "datum.series === 'train'" }],
+          transform: [{ filter: "datum.series === 'train' && datum.x2 != null" }],
           // Wheel zooms and drag pans the x axis (double-click resets); the page then asks for the
           // visible range at full detail.
           params: [
             { name: ZOOM_PARAM, select: { type: 'interval', encodings: ['x'] }, bind: 'scales' },
           ],
-          mark: { type: 'line', strokeWidth: 1, clip: true },
+          mark: { type: 'rule', strokeWidth: 1, clip: true },
           encoding: {
             x: {
               field: 'x',
@@ -77,22 +70,32 @@ export function lossCurvesSpec(
               scale: { type: 'log', nice: false },
               title: LOSS_TITLE,
             },
+            x2: { field: 'x2' },
+            y2: { field: 'loss2' },
             color: BUDGET_COLOR,
             opacity: highlightOpacity(0.35, ['budgetLabel', 'runId']),
-            detail: { field: 'runId' },
-            order: { field: 'x' },
+          },
+        },
+        {
+          transform: [{ filter: "datum.series === 'val' && datum.x2 != null" }],
+          mark: { type: 'rule', strokeWidth: 2, clip: true },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', scale: { type: 'log' } },
+            y: { field: 'loss', type: 'quantitative', scale: { type: 'log', nice: false } },
+            x2: { field: 'x2' },
+            y2: { field: 'loss2' },
+            color: BUDGET_COLOR,
+            opacity: highlightOpacity(1, ['budgetLabel', 'runId']),
           },
         },
         {
           transform: [{ filter: "datum.series === 'val'" }],
-          mark: { type: 'line', strokeWidth: 2, point: { size: 14 }, clip: true },
+          mark: { type: 'point', filled: true, size: 14, clip: true },
           encoding: {
             x: { field: 'x', type: 'quantitative', scale: { type: 'log' } },
             y: { field: 'loss', type: 'quantitative', scale: { type: 'log', nice: false } },
             color: BUDGET_COLOR,
             opacity: highlightOpacity(1, ['budgetLabel', 'runId']),
-            detail: { field: 'runId' },
-            order: { field: 'x' },
             tooltip: [
               { field: 'runId', title: 'run' },
               { field: 'budgetLabel', title: 'budget' },
@@ -104,4 +107,49 @@ export function lossCurvesSpec(
       ],
     },
   };
+}
+
+interface CurveRow {
+  runId: string;
+  family: string;
+  budgetFlops: number;
+  budgetLabel: string;
+  series: CurvePoint['series'];
+  x: number;
+  loss: number;
+  /** The curve's next point, which this row's segment runs to; absent on its last point. */
+  x2?: number;
+  loss2?: number;
+}
+
+/**
+ * Every drawable point, each curve (a run's series) in x order and linked to its next point. Only what
+ * the marks use: a big sweep's chart carries tens of thousands of these rows.
+ */
+function curveRows(points: readonly CurvePoint[], axis: LossCurveAxis): CurveRow[] {
+  const curves = new Map<string, CurveRow[]>();
+  for (const p of points) {
+    if (!(p[axis] > 0) || !Number.isFinite(p.loss)) continue;
+    const key = `${p.runId}\u0000${p.series}`;
+    let curve = curves.get(key);
+    if (!curve) curves.set(key, (curve = []));
+    curve.push({
+      runId: p.runId,
+      family: p.family,
+      budgetFlops: p.budgetFlops,
+      budgetLabel: budgetLabel(p.budgetFlops),
+      series: p.series,
+      x: p[axis],
+      loss: p.loss,
+    });
+  }
+  const rows: CurveRow[] = [];
+  for (const curve of curves.values()) {
+    curve.sort((a, b) => a.x - b.x);
+    curve.forEach((row, i) => {
+      const next = curve[i + 1];
+      rows.push(next ? { ...row, x2: next.x, loss2: next.loss } : row);
+    });
+  }
+  return rows;
 }
