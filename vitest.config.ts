@@ -7,6 +7,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@isoflop\/server\/defaults$/, replacement: `${root}apps/server/src/defaults.ts` },
+      {
+        find: /^@isoflop\/trainer\/process-priority$/,
+        replacement: `${root}packages/trainer/src/process-priority.ts`,
+      },
       { find: /^@isoflop\/(server|worker)$/, replacement: `${root}apps/$1/src/index.ts` },
       { find: /^@isoflop\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
     ],

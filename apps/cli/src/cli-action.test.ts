@@ -10,6 +10,7 @@ import {
   EXIT_FAILURE,
   exitCodeFor,
   inputCodesOf,
+  niceness,
   positiveInt,
   runAction,
 } from './cli-action.js';
@@ -110,5 +111,17 @@ describe('positiveInt', () => {
       "--workers: expected a positive integer, got '0'",
     );
     expect(() => positiveInt('--workers')('2.5')).toThrow(CliError);
+  });
+});
+
+describe('niceness', () => {
+  it('parses 0 to 19 and names the option otherwise', () => {
+    expect(niceness('--nice')('0')).toBe(0);
+    expect(niceness('--nice')('19')).toBe(19);
+    for (const bad of ['-1', '20', '2.5', 'low']) {
+      expect(() => niceness('--nice')(bad)).toThrow(
+        `--nice: expected an integer from 0 to 19, got '${bad}'`,
+      );
+    }
   });
 });

@@ -6,6 +6,7 @@ import type { QueueErrorCode } from '@isoflop/queue';
 import type { ServerErrorCode } from '@isoflop/server';
 import type { StoreErrorCode } from '@isoflop/store';
 import type { CudaSetupErrorCode, TrainerErrorCode } from '@isoflop/trainer';
+import { MAX_NICE } from '@isoflop/trainer/process-priority';
 import { CLI_ERRORS, CliError, type CliErrorCode } from './errors.js';
 
 export const EXIT_FAILURE = 1;
@@ -96,6 +97,20 @@ export function positiveInt(name: string): (value: string) => number {
     const parsed = Number(value);
     if (!Number.isInteger(parsed) || parsed <= 0) {
       throw new CliError('BAD_INPUT', `${name}: expected a positive integer, got '${value}'`);
+    }
+    return parsed;
+  };
+}
+
+/** A `--nice` value: the niceness training lowers itself to, as an unprivileged process can set it. */
+export function niceness(name: string): (value: string) => number {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed > MAX_NICE) {
+      throw new CliError(
+        'BAD_INPUT',
+        `${name}: expected an integer from 0 to ${MAX_NICE}, got '${value}'`,
+      );
     }
     return parsed;
   };

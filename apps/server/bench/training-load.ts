@@ -1,5 +1,6 @@
 // Real training beside the dashboard: `isoflop train` processes, each training one small planned run
-// again and again until stopped, one ONNX Runtime thread each, as the two workers of a laptop sweep.
+// again and again until stopped, one ONNX Runtime thread each, as the two workers of a laptop sweep: at
+// a worker's niceness, each in a session of its own as a worker forks its training processes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,6 +114,8 @@ export function startTrainers(count: number, dir: string): TrainingLoad {
         join(own, `checkpoints-${round}`),
         '--threads',
         '1',
+        // A worker's niceness.
+        '--nice',
         '--json',
       ],
       { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },

@@ -8,6 +8,18 @@ describe('worker configuration', () => {
     );
   });
 
+  it('trains at a background niceness unless told otherwise, from 0 to 19', () => {
+    const base = { REDIS_URL: 'redis://127.0.0.1:6380' };
+    expect(parseWorkerConfig(base).nice).toBe(10);
+    expect(parseWorkerConfig({ ...base, ISOFLOP_NICE: '0' }).nice).toBe(0);
+    for (const bad of ['-1', '20', '2.5', 'low']) {
+      expect(() => parseWorkerConfig({ ...base, ISOFLOP_NICE: bad })).toThrow(/ISOFLOP_NICE: /);
+    }
+    expect(() => parseWorkerConfig({ ...base, ISOFLOP_NICE: '20' })).toThrow(
+      /ISOFLOP_NICE: expected an integer from 0 to 19/,
+    );
+  });
+
   it('round-trips through the environment handed to the forked processors', () => {
     const config = parseWorkerConfig({
       REDIS_URL: 'redis://127.0.0.1:6380',
@@ -15,6 +27,7 @@ describe('worker configuration', () => {
       ISOFLOP_DEVICE: 'cuda',
       ISOFLOP_THREADS: '3',
       ISOFLOP_STEPS_PER_RUN: '16',
+      ISOFLOP_NICE: '4',
       ISOFLOP_WORKER_NAME: 'gpu-1',
     });
     expect(config).toMatchObject({
@@ -22,6 +35,7 @@ describe('worker configuration', () => {
       device: 'cuda',
       threads: 3,
       stepsPerRun: 16,
+      nice: 4,
       name: 'gpu-1',
       lockDurationMs: 30_000,
     });

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { DEVICES } from '@isoflop/planner';
 import { DEFAULT_PREFIX, TRAIN_QUEUE } from '@isoflop/queue';
+import { DEFAULT_TRAINING_NICE, MAX_NICE } from '@isoflop/trainer/process-priority';
 import { z } from 'zod';
 import { WorkerError } from './errors.js';
 
@@ -18,6 +19,14 @@ const workerEnvSchema = z.object({
   ISOFLOP_DEVICE: z.enum(DEVICES).optional(),
   ISOFLOP_THREADS: positiveInt.optional(),
   ISOFLOP_STEPS_PER_RUN: positiveInt.optional(),
+  // The niceness of the training processes: a background job's, so the dashboard and the worker's own
+  // lock renewals get the cores when they need them (0: as the worker).
+  ISOFLOP_NICE: z.coerce
+    .number()
+    .int()
+    .min(0, { error: `expected an integer from 0 to ${MAX_NICE}` })
+    .max(MAX_NICE, { error: `expected an integer from 0 to ${MAX_NICE}` })
+    .default(DEFAULT_TRAINING_NICE),
   ISOFLOP_CHECKPOINT_DIR: z.string().min(1).default('.isoflop/checkpoints'),
   // The cache root shared with `isoflop data prepare` and `isoflop train`: shards land in <root>/data/<hash>.
   ISOFLOP_DATA_CACHE_DIR: z.string().min(1).default('.isoflop'),
@@ -41,6 +50,8 @@ export interface WorkerConfig {
   threads: number | undefined;
   /** Overrides each run's optimizer steps per ONNX Runtime run (K). */
   stepsPerRun: number | undefined;
+  /** The niceness each training process lowers itself to (lowerTrainingPriority). */
+  nice: number;
   checkpointDir: string;
   dataCacheDir: string;
   /** Prepared shards come from here when the corpus is not on this machine. */
@@ -75,6 +86,7 @@ export function parseWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerC
     device: e.ISOFLOP_DEVICE,
     threads: e.ISOFLOP_THREADS,
     stepsPerRun: e.ISOFLOP_STEPS_PER_RUN,
+    nice: e.ISOFLOP_NICE,
     checkpointDir: resolve(e.ISOFLOP_CHECKPOINT_DIR),
     dataCacheDir: resolve(e.ISOFLOP_DATA_CACHE_DIR),
     dataServer:
@@ -96,6 +108,7 @@ export function workerConfigEnv(config: WorkerConfig): Record<string, string> {
     ISOFLOP_QUEUE_NAME: config.queueName,
     ISOFLOP_CHECKPOINT_DIR: config.checkpointDir,
     ISOFLOP_DATA_CACHE_DIR: config.dataCacheDir,
+    ISOFLOP_NICE: String(config.nice),
     ...(config.dataServer === undefined ? {} : { ISOFLOP_SERVER: config.dataServer.url }),
     ...(config.dataServer?.token === undefined ? {} : { ISOFLOP_TOKEN: config.dataServer.token }),
     ISOFLOP_WORKER_NAME: config.name,

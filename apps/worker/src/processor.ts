@@ -6,6 +6,7 @@ import {
   type TrainProgress,
 } from '@isoflop/queue';
 import { trainRun } from '@isoflop/trainer';
+import { lowerTrainingPriority } from '@isoflop/trainer/process-priority';
 import { UnrecoverableError, type SandboxedJob } from 'bullmq';
 import { forwardAborts } from './abort-forwarding.js';
 import { parseWorkerConfig } from './config.js';
@@ -18,6 +19,9 @@ import { exitWithParent } from './parent-watch.js';
  */
 const config = parseWorkerConfig();
 exitWithParent();
+// Before any training session starts, so ONNX Runtime's threads inherit it. The worker forks us into a
+// session of our own, so on Linux the session's priority drops too (see lowerTrainingPriority).
+lowerTrainingPriority(config.nice);
 
 // The worker forks us into a process group of our own, so a terminal's Ctrl-C reaches only the worker,
 // which hands our run back through the job's abort signal. A supervisor may still SIGTERM us directly:

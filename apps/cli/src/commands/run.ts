@@ -26,7 +26,7 @@ import {
   type SweepEventPayload,
 } from '@isoflop/store';
 import { parseWorkerConfig, startWorker } from '@isoflop/worker';
-import { positiveInt, runAction } from '../cli-action.js';
+import { niceness, positiveInt, runAction } from '../cli-action.js';
 import { formatCount, formatTable } from '../format.js';
 import { loadSweepSpec } from '../load-spec.js';
 
@@ -36,6 +36,7 @@ interface RunOptions {
   device?: Device;
   threads?: number;
   stepsPerRun?: number;
+  nice?: number;
   serve?: boolean;
   port?: number;
 }
@@ -296,6 +297,7 @@ async function runSweep(specPath: string, options: RunOptions): Promise<void> {
         ...(options.stepsPerRun === undefined
           ? {}
           : { ISOFLOP_STEPS_PER_RUN: String(options.stepsPerRun) }),
+        ...(options.nice === undefined ? {} : { ISOFLOP_NICE: String(options.nice) }),
       });
       const worker = await startWorker(config);
       teardown.push(() => worker.close(config.shutdownTimeoutMs));
@@ -382,6 +384,11 @@ export function register(program: Command): void {
       '--steps-per-run <k>',
       "optimizer steps per ONNX Runtime run (default: the spec's, else cpu 1, webgpu 1, cuda 32)",
       positiveInt('--steps-per-run'),
+    )
+    .option(
+      '--nice <n>',
+      'CPU niceness of the training processes, 0 to 19 (default 10: the dashboard stays quick)',
+      niceness('--nice'),
     )
     .option(
       '--serve',

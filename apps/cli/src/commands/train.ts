@@ -2,7 +2,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { DEVICES, planSweep, type Device, type ProgressEvent } from '@isoflop/planner';
 import { TRAINER_ERRORS, trainRun } from '@isoflop/trainer';
-import { badInput, inputCodesOf, positiveInt, runAction } from '../cli-action.js';
+import { DEFAULT_TRAINING_NICE, lowerTrainingPriority } from '@isoflop/trainer/process-priority';
+import { badInput, inputCodesOf, niceness, positiveInt, runAction } from '../cli-action.js';
 import { rerunWithCudaEnvironment } from '../cuda-environment.js';
 import { loadSweepSpec } from '../load-spec.js';
 
@@ -13,6 +14,8 @@ interface TrainOptions {
   device?: string;
   threads?: number;
   stepsPerRun?: number;
+  /** `--nice` alone: a worker's niceness. */
+  nice?: number | true;
   json?: boolean;
 }
 
@@ -37,6 +40,11 @@ export function register(program: Command): void {
       '--steps-per-run <k>',
       "optimizer steps per ONNX Runtime run (default: the spec's, else cpu 1, webgpu 1, cuda 32)",
       positiveInt('--steps-per-run'),
+    )
+    .option(
+      '--nice [n]',
+      `CPU niceness to train at, 0 to 19; alone, a worker's (${DEFAULT_TRAINING_NICE}) (default: unchanged, a foreground job)`,
+      niceness('--nice'),
     )
     .option('--json', 'print the result as one JSON object')
     .action(
@@ -66,6 +74,10 @@ export function register(program: Command): void {
           const stop = (): void => controller.abort();
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
+          // Before the training sessions start: ONNX Runtime's threads inherit it.
+          if (options.nice !== undefined) {
+            lowerTrainingPriority(options.nice === true ? DEFAULT_TRAINING_NICE : options.nice);
+          }
           bar.start(run.steps, 0, { loss: '-', val: '-', lr: '-', tps: '-' });
           try {
             const result = await trainRun(run, {

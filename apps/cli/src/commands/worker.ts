@@ -1,13 +1,14 @@
 import { Option, type Command } from 'commander';
 import { DEVICES, type Device } from '@isoflop/planner';
 import { parseWorkerConfig, runUntilSignalled } from '@isoflop/worker';
-import { positiveInt, runAction } from '../cli-action.js';
+import { niceness, positiveInt, runAction } from '../cli-action.js';
 
 interface WorkerOptions {
   concurrency?: number;
   device?: Device;
   threads?: number;
   stepsPerRun?: number;
+  nice?: number;
 }
 
 export function register(program: Command): void {
@@ -32,12 +33,17 @@ export function register(program: Command): void {
       "optimizer steps per ONNX Runtime run, overriding each run's (default: the spec's, else cpu 1, webgpu 1, cuda 32)",
       positiveInt('--steps-per-run'),
     )
+    .option(
+      '--nice <n>',
+      'CPU niceness of the training processes, 0 to 19 (default 10: a background job; 0: as the worker)',
+      niceness('--nice'),
+    )
     .addHelpText(
       'after',
       `
 Environment: REDIS_URL (required), ISOFLOP_CHECKPOINT_DIR (.isoflop/checkpoints; share it between machines
 for cross-machine resume), ISOFLOP_DATA_CACHE_DIR (cache root .isoflop; shards in <root>/data/<hash>),
-ISOFLOP_QUEUE_PREFIX, ISOFLOP_LOCK_MS, ISOFLOP_STALLED_INTERVAL_MS, ISOFLOP_SHUTDOWN_TIMEOUT_MS. SIGINT/SIGTERM: stop taking runs, checkpoint the running ones, hand them back.`,
+ISOFLOP_NICE, ISOFLOP_QUEUE_PREFIX, ISOFLOP_LOCK_MS, ISOFLOP_STALLED_INTERVAL_MS, ISOFLOP_SHUTDOWN_TIMEOUT_MS. SIGINT/SIGTERM: stop taking runs, checkpoint the running ones, hand them back.`,
     )
     .action(
       runAction(async (options: WorkerOptions) => {
@@ -51,6 +57,7 @@ ISOFLOP_QUEUE_PREFIX, ISOFLOP_LOCK_MS, ISOFLOP_STALLED_INTERVAL_MS, ISOFLOP_SHUT
           ...(options.stepsPerRun === undefined
             ? {}
             : { ISOFLOP_STEPS_PER_RUN: String(options.stepsPerRun) }),
+          ...(options.nice === undefined ? {} : { ISOFLOP_NICE: String(options.nice) }),
         });
         await runUntilSignalled(config, (line) =>
           process.stderr.write(`isoflop worker ${config.name}: ${line}\n`),

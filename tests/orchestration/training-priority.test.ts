@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
+import { autogroupScheduling } from '@isoflop/trainer/process-priority';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  childrenOf,
+  processEnv,
+  spawnNode,
+  startCoordinatorBed,
+  submitFixture,
+  waitFor,
+  WORKER_MAIN,
+  type CoordinatorBed,
+} from './harness.js';
+
+/** The autogroup niceness of a process's session (Linux). */
+function sessionNice(pid: number): number {
+  return Number(/nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1]);
+}
+
+/**
+ * Training yields the cores to what a person waits on (issue 18: the dashboard beside two workers): a
+ * worker's training process runs at ISOFLOP_NICE, its session too, while the worker that renews the
+ * run's lock keeps its own priority.
+ */
+describe("a worker's training process", () => {
+  const redisUrl = inject('redisUrl');
+  let bed: CoordinatorBed;
+  beforeAll(async () => {
+    bed = await startCoordinatorBed('training-priority', redisUrl);
+  });
+  afterAll(async () => {
+    await bed.close();
+  });
+
+  it('trains at the configured niceness, in a session of that priority', async () => {
+    const { box, store, coordinator } = bed;
+    const { sweepId } = await submitFixture(coordinator, 'one-long-run.yaml');
+    const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl, { ISOFLOP_NICE: '6' }));
+    try {
+      await waitFor('the run to train', () =>
+        (
+          store.sqlite
+            .prepare('SELECT last_step AS step FROM runs WHERE sweep_id = ?')
+            .get(sweepId) as { step: number | null }
+        ).step
+          ? true
+          : undefined,
+      );
+      const [trainer] = childrenOf(worker.child.pid!);
+      expect(trainer).toBeDefined();
+      expect(getPriority(trainer!)).toBe(6);
+      expect(getPriority(worker.child.pid!)).toBe(getPriority());
+      if (autogroupScheduling()) {
+        expect(sessionNice(trainer!)).toBe(6);
+        expect(sessionNice(worker.child.pid!)).toBe(sessionNice(process.pid));
+      }
+    } finally {
+      await worker.kill('SIGKILL');
+    }
+  });
+});
