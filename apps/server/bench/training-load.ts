@@ -1,6 +1,6 @@
 // Real training beside the dashboard: `isoflop train` processes, each training one small planned run
 // again and again until stopped, one ONNX Runtime thread each, as the two workers of a laptop sweep: at
-// a worker's niceness, each in a session of its own as a worker forks its training processes.
+// a worker's niceness (or 0), each in a session of its own as a worker forks its training processes.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,7 +81,11 @@ export interface TrainingLoad {
   stop(): Promise<void>;
 }
 
-export function startTrainers(count: number, dir: string): TrainingLoad {
+/**
+ * @param nice 'worker': at a worker's niceness (`--nice` alone), as the workers a sweep runs; 0: at the
+ *   priority of everything else (a worker started with `--nice 0`)
+ */
+export function startTrainers(count: number, dir: string, nice: 'worker' | 0): TrainingLoad {
   const root = join(dir, 'training-load');
   mkdirSync(root, { recursive: true });
   const corpus = join(root, 'corpus.jsonl');
@@ -114,8 +118,7 @@ export function startTrainers(count: number, dir: string): TrainingLoad {
         join(own, `checkpoints-${round}`),
         '--threads',
         '1',
-        // A worker's niceness.
-        '--nice',
+        ...(nice === 'worker' ? ['--nice'] : ['--nice', '0']),
         '--json',
       ],
       { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
