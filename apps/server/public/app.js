@@ -456,12 +456,10 @@ function visibleRows(datasets, hidden) {
 /**
  * Swaps a chart's rows into its live view (no re-embed).
  * @param {View} view
- * @param {Datasets} datasets
+ * @param {Datasets} datasets rows by the name of a data entry of the view's spec (specRows)
  */
 async function swapRows(view, datasets) {
   for (const [dataset, rows] of Object.entries(datasets)) {
-    // vega-lite leaves out a dataset no mark reads (an empty comparison), and vega throws on its name.
-    if (!hasData(view, dataset)) continue;
     view.change(
       dataset,
       vega
@@ -471,19 +469,6 @@ async function swapRows(view, datasets) {
     );
   }
   await view.runAsync();
-}
-
-/**
- * @param {View} view
- * @param {string} name
- */
-function hasData(view, name) {
-  try {
-    view.data(name);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The budget and run the pointer is over, highlighted in every chart. */
