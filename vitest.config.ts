@@ -22,6 +22,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     globalSetup: ['tests/support/global-setup.ts'],
+    // Training at a worker's niceness (10) gives the cores to whatever else runs; beside another test
+    // file's CPU-heavy work that starves a test's training runs. The priority tests set their own.
+    env: { ISOFLOP_NICE: '0' },
     reporters: ['default', './tests/support/summary-reporter.ts'],
   },
 });
