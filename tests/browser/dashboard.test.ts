@@ -104,7 +104,7 @@ describe('dashboard', () => {
     }
   });
 
-  it('redraws the loss curves when a run reports progress, without a reload', async () => {
+  it('redraws the loss curves when a run reports progress, once they are in view, without a reload', async () => {
     const run = seeded.running[0]!;
     const chart = page.locator('[data-chart="loss-tokens"]');
     const updatesBefore = Number(await chart.getAttribute('data-updates'));
@@ -112,6 +112,18 @@ describe('dashboard', () => {
     const marksBefore = Number(await chart.getAttribute('data-marks'));
     const navigations: string[] = [];
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
+    // Scrolled to the top, the loss curves are out of view (and beyond the margin kept drawn).
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const viewport = page.viewportSize()!;
+    expect((await chart.boundingBox())!.y).toBeGreaterThan(viewport.height + 300);
+    const lossRequests: string[] = [];
+    page.on('request', (request) => {
+      if (/\/charts\/loss-tokens\./.test(request.url())) lossRequests.push(request.url());
+    });
+    // The page has heard the events once it asks for the running runs again.
+    const heard = page.waitForRequest((request) => /\/runs\?state=running/.test(request.url()), {
+      timeout: 20_000,
+    });
 
     // A worker's progress reports, through BullMQ's job progress: the coordinator follows the queue's
     // event stream, records the metric rows and a 'progress' event, and the page hears it over SSE.
@@ -135,6 +147,14 @@ describe('dashboard', () => {
       });
     }
     await queue.close();
+
+    await heard;
+    // Past the refresh interval, the chart out of view has not been fetched or drawn again...
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(lossRequests).toEqual([]);
+    expect(Number(await chart.getAttribute('data-updates'))).toBe(updatesBefore);
+    // ...until it comes into view.
+    await chart.scrollIntoViewIfNeeded();
 
     await expect
       .poll(async () => Number(await chart.getAttribute('data-updates')), { timeout: 20_000 })

@@ -13,6 +13,7 @@ import {
   watchBrush,
   watchZoom,
 } from './chart-interactions.js';
+import { ChartRefresher, REFRESH_MS } from './chart-refresh.js';
 import { $, element, formatCount, formatFlops, getJson, sweepUrl } from './dom.js';
 import { RunTable } from './run-table.js';
 import { closeRunView, openRunView, showComparison } from './run-view.js';
@@ -29,9 +30,6 @@ import { readViewState, writeViewState } from './url-state.js';
 /** @typedef {SweepEvent['kind']} EventKind */
 /** @typedef {Record<string, Record<string, unknown>[]>} Datasets */
 /** @typedef {import('./contracts').ChartNeeds} ChartNeeds */
-
-/** Least time between two refreshes of one chart, so a burst of progress events costs one fetch. */
-const REFRESH_MS = 800;
 
 /**
  * The run states, in the store's order, and those that count as finished (a result on the IsoFLOP grid:
@@ -75,10 +73,6 @@ const state = {
    * @type {Map<string, { view: View, shape: string, datasets: Datasets }>}
    */
   charts: new Map(),
-  /** @type {Map<string, ReturnType<typeof setTimeout>>} */
-  refreshTimers: new Map(),
-  /** @type {Set<string>} */
-  refreshing: new Set(),
   view: readViewState(),
   /** @type {Record<string, ChartNeeds>} chart name -> what it is drawn from */
   chartNeeds: {},
@@ -505,7 +499,7 @@ function zoomChart(name, range) {
   if (range?.[0] === previous?.[0] && range?.[1] === previous?.[1]) return;
   if (range) state.ranges.set(name, range);
   else state.ranges.delete(name);
-  scheduleRefresh(name, 0);
+  refresher.schedule(name, 0);
 }
 
 /** The legend entries the view hides, each a button that shows it again. */
@@ -701,6 +695,7 @@ function buildChartCards(names) {
       ),
     ),
   );
+  refresher.watch(document.querySelectorAll('#charts [data-chart]'));
 }
 
 /**
@@ -712,28 +707,8 @@ export function chartView(name) {
   return state.charts.get(name)?.view;
 }
 
-/**
- * @param {string} name
- * @param {number} [delayMs] how long to wait for more changes first
- */
-function scheduleRefresh(name, delayMs = REFRESH_MS) {
-  if (state.refreshTimers.has(name)) return;
-  state.refreshTimers.set(
-    name,
-    setTimeout(async () => {
-      state.refreshTimers.delete(name);
-      if (state.refreshing.has(name)) return scheduleRefresh(name);
-      state.refreshing.add(name);
-      try {
-        await loadChart(name);
-      } catch (error) {
-        console.error(`chart ${name}:`, error);
-      } finally {
-        state.refreshing.delete(name);
-      }
-    }, delayMs),
-  );
-}
+/** Draws a chart again when its data changes, once due and in view. */
+const refresher = new ChartRefresher((name) => loadChart(name));
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let sideRefresh;
@@ -778,7 +753,7 @@ function connectEvents(sweepId, lastEventId) {
   )) {
     source.addEventListener(kind, (message) => {
       for (const [name, needs] of Object.entries(state.chartNeeds)) {
-        if (effect.needs.some((input) => needs[input])) scheduleRefresh(name);
+        if (effect.needs.some((input) => needs[input])) refresher.schedule(name);
       }
       scheduleSideRefresh(effect.table);
       /** @type {SweepEvent} */
