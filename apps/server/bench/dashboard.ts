@@ -333,7 +333,116 @@ async function measurePage(load: string): Promise<void> {
   });
 }
 
+/** How long the live sweep of measureLive trains, and how often it reports. */
+const LIVE_MS = 12_000;
+const LIVE_TICK_MS = 250;
+
+/**
+ * A live sweep watched: the page open and loaded, two runs report a training step every 250 ms and a run
+ * finishes every 2 s, as a sweep's events arrive, for 12 s. Measures how much of the page's thread the
+ * redraws take (long tasks, over 50 ms each), how long a task queued meanwhile waits (a setTimeout(0)
+ * every 50 ms, as a click would), and which charts the page fetched again.
+ */
+async function measureLive(): Promise<void> {
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const longTasks: number[][] = [];
+    Object.assign(window, { benchLongTasks: longTasks });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) longTasks.push([entry.startTime, entry.duration]);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(url);
+  await page.waitForSelector(`body[data-loaded="${SWEEP}"]`, { timeout: 300_000 });
+  const start = (await page.evaluate('performance.now()')) as number;
+  // As a string: a named function in an evaluated callback would carry tsx's name helper into the page.
+  const waits = page.evaluate(`new Promise((resolve) => {
+    const waits = [];
+    const end = performance.now() + ${LIVE_MS};
+    function probe() {
+      const queued = performance.now();
+      setTimeout(() => {
+        waits.push(performance.now() - queued);
+        if (performance.now() < end) setTimeout(probe, 50);
+        else resolve(waits);
+      }, 0);
+    }
+    probe();
+  })`) as Promise<number[]>;
+  const live = [runs[1]!, runs[2]!];
+  for (let tick = 1; tick <= LIVE_MS / LIVE_TICK_MS; tick++) {
+    const step = 1000 + tick * 10;
+    insertMetrics(
+      store,
+      live.map((run) => ({
+        runId: run.id,
+        kind: 'train' as const,
+        step,
+        tokens: (step * run.tokens) / 1000,
+        loss: 3 + 100 / step,
+        recordedAt: Date.now(),
+      })),
+    );
+    const finished = runs[100 + tick]!;
+    appendEvents(store, [
+      ...live.map((run) => ({
+        sweepId: SWEEP,
+        runId: run.id,
+        kind: 'progress' as const,
+        payload: {
+          kind: 'train' as const,
+          runId: run.id,
+          step,
+          steps: 2000,
+          tokens: (step * run.tokens) / 1000,
+          loss: 3 + 100 / step,
+          lr: 1e-3,
+          tokensPerSecond: 1e4,
+          gradNorm: 1,
+        },
+      })),
+      ...(tick % 8 === 0
+        ? [
+            {
+              sweepId: SWEEP,
+              runId: finished.id,
+              kind: 'run' as const,
+              payload: { runId: finished.id, state: 'done' as const },
+            },
+          ]
+        : []),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, LIVE_TICK_MS));
+  }
+  const sorted = (await waits).sort((a, b) => a - b);
+  const longTasks = ((await page.evaluate('window.benchLongTasks')) as number[][]).filter(
+    ([at]) => at! > start,
+  );
+  const chartFetches = (await page.evaluate(
+    `performance.getEntriesByType('resource').filter((entry) => entry.startTime > ${start} && entry.name.includes('/charts/')).length`,
+  )) as number;
+  await page.close();
+  const shared = {
+    browser: 'chromium headless',
+    load: 'no training workers',
+    live_s: LIVE_MS / 1000,
+    load_average_1m: Number(loadavg()[0]!.toFixed(2)),
+    cores: availableParallelism(),
+  };
+  const busyMs = longTasks.reduce((sum, [, duration]) => sum + duration!, 0);
+  emit('page-live-busy-share', busyMs / LIVE_MS, 'share', {
+    ...shared,
+    chart_fetches: chartFetches,
+    note: "share of a live sweep's 12 s the page's thread spent in long tasks (2 runs reporting every 250 ms, a run finishing every 2 s), scrolled to the top",
+  });
+  emit('page-live-task-wait-p95', sorted[Math.floor(sorted.length * 0.95)]!, 'ms', {
+    ...shared,
+    note: 'how long a task queued during the live sweep waited to run, 95th percentile',
+  });
+}
+
 await measurePage('no training workers');
+await measureLive();
 // As a sweep's workers train (at their niceness, 10), then as workers started with `--nice 0` would.
 for (const nice of ['worker', 0] as const) {
   const load = nice === 'worker' ? 'two training workers' : 'two training workers at niceness 0';
