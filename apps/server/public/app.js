@@ -1,8 +1,8 @@
 // @ts-check
 /* global vega, vegaEmbed -- the vega builds index.html loads (typed in globals.d.ts) */
-// The isoflop dashboard: lists sweeps, embeds the server's vega-lite charts, and keeps them current from
-// the sweep's server-sent event stream. Charts are built on the server (one spec builder per chart); this
-// script only fetches, embeds, and swaps in new data. The view (sweep, open run, table filters, selected
+// The isoflop dashboard: lists sweeps, embeds the server's charts, and keeps them current from the
+// sweep's server-sent event stream. Charts are built on the server (one vega-lite spec builder per chart,
+// compiled to vega there); this script only fetches, embeds, and swaps in new data. The view (sweep, open run, table filters, selected
 // runs) lives in the URL (url-state.js).
 import {
   HoverHighlight,
