@@ -15,9 +15,11 @@ import {
 } from '../server/support/seed-sweep.js';
 import { CHART_NAMES } from '../server/support/chart-names.js';
 import { tempStore } from '../server/support/temp-store.js';
-import { launchChromium } from './support/chromium.js';
+import { launchChromium, VIEWPORT } from './support/chromium.js';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'browser');
+/** A window tall enough for every chart to be in view. */
+const TALL_VIEWPORT = { width: VIEWPORT.width, height: 3600 };
 const redisUrl = inject('redisUrl');
 const prefix = `test-browser-${process.pid}-${Date.now().toString(36)}`;
 
@@ -114,8 +116,7 @@ describe('dashboard', () => {
     page.on('framenavigated', (frame) => navigations.push(frame.url()));
     // Scrolled to the top, the loss curves are out of view (and beyond the margin kept drawn).
     await page.evaluate(() => window.scrollTo(0, 0));
-    const viewport = page.viewportSize()!;
-    expect((await chart.boundingBox())!.y).toBeGreaterThan(viewport.height + 300);
+    expect((await chart.boundingBox())!.y).toBeGreaterThan(VIEWPORT.height + 300);
     const lossRequests: string[] = [];
     page.on('request', (request) => {
       if (/\/charts\/loss-tokens\./.test(request.url())) lossRequests.push(request.url());
@@ -434,6 +435,8 @@ describe('dashboard views', () => {
   });
 
   it('highlights a hovered run in every chart, and nothing once the pointer leaves', async () => {
+    // Tall enough for every chart to be in view: a hover repaints only those.
+    await page.setViewportSize(TALL_VIEWPORT);
     const point = await pointOfRun('isoflop-curves');
     await expect
       .poll(() => page.locator('body').getAttribute('data-hover'), { timeout: 10_000 })
@@ -457,6 +460,30 @@ describe('dashboard views', () => {
     await expect.poll(() => page.locator('body').getAttribute('data-hover')).toBe('');
     const unlit = Object.values(await opacitiesIn('loss-tokens')).flat();
     expect(Math.min(...unlit)).toBeGreaterThanOrEqual(0.35);
+    await page.setViewportSize(VIEWPORT);
+  });
+
+  it('repaints a hover in the charts in view, and in another chart once it comes into view', async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const loss = page.locator('[data-chart="loss-tokens"]');
+    expect((await loss.boundingBox())!.y).toBeGreaterThan(VIEWPORT.height + 300);
+    const hoverRunIn = (chart: string) =>
+      page.evaluate(
+        `import('/app.js').then((app) => app.chartView(${JSON.stringify(chart)}).signal('hoverRun'))`,
+      );
+    await pointOfRun('isoflop-curves');
+    await expect
+      .poll(() => page.locator('body').getAttribute('data-hover'), { timeout: 10_000 })
+      .toMatch(/^run:/);
+    const hovered = (await page.locator('body').getAttribute('data-hover'))!.slice('run:'.length);
+    expect(await hoverRunIn('isoflop-curves')).toBe(hovered);
+    expect(await hoverRunIn('loss-tokens')).toBe('');
+    // A taller window brings the loss curves into view under the same pointer: they show the hover.
+    await page.setViewportSize(TALL_VIEWPORT);
+    await expect.poll(() => hoverRunIn('loss-tokens'), { timeout: 10_000 }).toBe(hovered);
+    await page.mouse.move(5, 5);
+    await expect.poll(() => page.locator('body').getAttribute('data-hover')).toBe('');
+    await page.setViewportSize(VIEWPORT);
   });
 
   it('compares two selected runs on one chart', async () => {

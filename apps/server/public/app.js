@@ -14,6 +14,7 @@ import {
   watchZoom,
 } from './chart-interactions.js';
 import { ChartRefresher, REFRESH_MS } from './chart-refresh.js';
+import { ChartsInView } from './chart-visibility.js';
 import { $, element, formatCount, formatFlops, getJson, sweepUrl } from './dom.js';
 import { RunTable } from './run-table.js';
 import { closeRunView, openRunView, showComparison } from './run-view.js';
@@ -465,10 +466,17 @@ async function swapRows(view, datasets) {
   await view.runAsync();
 }
 
-/** The budget and run the pointer is over, highlighted in every chart. */
+/** The charts in view: what a hover repaints and a live update redraws now, the others once in view. */
+const inView = new ChartsInView();
+
+/** The budget and run the pointer is over, highlighted in every chart in view (the rest as they come). */
 const hover = new HoverHighlight(async (current) => {
-  await Promise.all([...state.charts.values()].map(({ view }) => highlightIn(view, current)));
-  // Set once every chart shows it: what a test waits for.
+  await Promise.all(
+    [...state.charts.entries()]
+      .filter(([name]) => inView.has(name))
+      .map(([, { view }]) => highlightIn(view, current)),
+  );
+  // Set once every chart in view shows it: what a test waits for.
   document.body.dataset['hover'] = current.run
     ? `run:${current.run}`
     : current.budget
@@ -695,7 +703,8 @@ function buildChartCards(names) {
       ),
     ),
   );
-  refresher.watch(document.querySelectorAll('#charts [data-chart]'));
+  inView.watch(document.querySelectorAll('#charts [data-chart]'));
+  refresher.reset();
 }
 
 /**
@@ -708,7 +717,11 @@ export function chartView(name) {
 }
 
 /** Draws a chart again when its data changes, once due and in view. */
-const refresher = new ChartRefresher((name) => loadChart(name));
+const refresher = new ChartRefresher((name) => loadChart(name), inView);
+inView.onEnter((name) => {
+  const chart = state.charts.get(name);
+  if (chart) void highlightIn(chart.view, hover.current);
+});
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let sideRefresh;

@@ -15,6 +15,9 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
+/** The window every page opens in. */
+export const VIEWPORT = { width: 1500, height: 1000 } as const;
+
 /** Debian's Chromium (or CHROMIUM_PATH) in a fresh profile; `close` also removes the profile. */
 export async function launchChromium(): Promise<{
   context: BrowserContext;
@@ -25,7 +28,7 @@ export async function launchChromium(): Promise<{
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     headless: true,
     args: CHROMIUM_FLAGS,
-    viewport: { width: 1500, height: 1000 },
+    viewport: VIEWPORT,
   });
   return {
     context,
