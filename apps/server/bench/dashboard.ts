@@ -17,7 +17,7 @@ import {
   type MetricRow,
   type NewRun,
 } from '@isoflop/store';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { buildServer, chartByName, renderSvg } from '../src/index.js';
 import { loadChartInputs } from '../src/http/chart-inputs.js';
 import { startTrainers } from './training-load.js';
@@ -183,10 +183,70 @@ const median = (values: number[]): number => {
 };
 
 /**
+ * Hovers a run's point of the IsoFLOP curves with the pointer and times it in the page, from the
+ * pointer's arrival to every chart in view repainted with the highlight (the page waits 60 ms for the
+ * pointer to rest first). The point is searched a few pixels around its scenegraph centre, where the
+ * canvas's hit test finds it (the page shows a pointer cursor there).
+ */
+async function hoverRunInView(page: Page): Promise<number> {
+  const chart = page.locator('[data-chart="isoflop-curves"]');
+  await chart.scrollIntoViewIfNeeded();
+  const box = (await chart.locator('canvas').boundingBox())!;
+  // As strings: a function in an evaluated callback would carry tsx's name helper into the page.
+  const centres = (await page.evaluate(`import('/app.js').then((app) => {
+    const view = app.chartView('isoflop-curves');
+    const [ox, oy] = view.origin();
+    const found = [];
+    const stack = [view.scenegraph().root];
+    while (stack.length && found.length < 3) {
+      const item = stack.pop();
+      if (item.mark?.marktype === 'symbol' && item.datum?.runId) {
+        let x = item.x + ox;
+        let y = item.y + oy;
+        for (let group = item.mark.group; group; group = group.mark?.group) {
+          x += group.x ?? 0;
+          y += group.y ?? 0;
+        }
+        found.push([x, y]);
+      }
+      stack.push(...(item.items ?? []));
+    }
+    return found;
+  })`)) as [number, number][];
+  for (const [cx, cy] of centres) {
+    for (let dx = -2; dx <= 12; dx += 2) {
+      for (let dy = -2; dy <= 10; dy += 2) {
+        const at = { x: box.x + cx + dx, y: box.y + cy + dy };
+        await page.mouse.move(at.x, at.y);
+        if ((await chart.evaluate((node: HTMLElement) => node.style.cursor)) !== 'pointer')
+          continue;
+        // Found: off again until the page has no hover, then timed coming back.
+        await page.mouse.move(5, 5);
+        await page.waitForFunction(() => document.body.dataset['hover'] === '');
+        const timed = page.evaluate(`new Promise((resolve) => {
+          let arrived;
+          addEventListener('pointermove', (event) => { arrived ??= event.timeStamp; }, { capture: true });
+          new MutationObserver(() => {
+            if (document.body.dataset.hover?.startsWith('run:')) {
+              requestAnimationFrame(() => resolve(performance.now() - arrived));
+            }
+          }).observe(document.body, { attributes: true, attributeFilter: ['data-hover'] });
+        })`) as Promise<number>;
+        await page.mouse.move(at.x, at.y);
+        const elapsed = await timed;
+        await page.mouse.move(5, 5);
+        return elapsed;
+      }
+    }
+  }
+  throw new Error('the pointer finds no run point in the IsoFLOP curves');
+}
+
+/**
  * Opens the page REPEATS times: to the first chart drawn, to the loss chart drawn, to every chart drawn,
  * to the runs table filled; then a run opened from the table (to its curves drawn), a budget highlighted
- * in every chart, and a filter change on the runs table (select to the table's rows replaced and
- * painted). Medians, with the load average.
+ * in every chart, a run's point hovered (to the charts in view repainted), and a filter change on the
+ * runs table (select to the table's rows replaced and painted). Medians, with the load average.
  */
 async function measurePage(load: string): Promise<void> {
   const REPEATS = 3;
@@ -197,6 +257,7 @@ async function measurePage(load: string): Promise<void> {
     table: [] as number[],
     runView: [] as number[],
     hover: [] as number[],
+    hoverInView: [] as number[],
     filter: [] as number[],
   };
   let timerLatency = 0;
@@ -276,6 +337,7 @@ async function measurePage(load: string): Promise<void> {
         return elapsed;
       })`),
     );
+    samples.hoverInView.push(await hoverRunInView(page));
     samples.filter.push(
       await page.evaluate(
         (family) =>
@@ -315,6 +377,10 @@ async function measurePage(load: string): Promise<void> {
     hover: [
       'page-hover-highlight',
       'a budget highlighted in every chart (their hover params set) to the charts repainted',
+    ],
+    hoverInView: [
+      'page-hover-in-view',
+      "a run's point hovered with the pointer to every chart in view repainted (the page's 60 ms rest included)",
     ],
     filter: [
       'page-filter-change',
