@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   childrenOf,
+  lastStep,
   processEnv,
   spawnNode,
   startCoordinatorBed,
@@ -33,15 +34,7 @@ describe('a cancelled run whose training process dies before it stops', () => {
     const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl));
     try {
       // Past its first steps: BullMQ never settles a job whose process dies while it is still starting.
-      await waitFor('the run to train', () =>
-        (
-          store.sqlite.prepare('SELECT last_step AS step FROM runs WHERE id = ?').get(run.id) as {
-            step: number | null;
-          }
-        ).step
-          ? true
-          : undefined,
-      );
+      await waitFor('the run to train', () => (lastStep(store, run.id) > 0 ? true : undefined));
       const [trainer] = childrenOf(worker.child.pid!);
       expect(trainer).toBeDefined();
       process.kill(trainer!, 'SIGSTOP');

@@ -228,6 +228,16 @@ export function sweepState(store: Store, sweepId: string): string {
   ).state;
 }
 
+/** The last training step the coordinator recorded for a run (0 before its first). */
+export function lastStep(store: Store, runId: string): number {
+  const row = store.sqlite
+    .prepare('SELECT last_step AS step FROM runs WHERE id = ?')
+    .get(runId) as {
+    step: number | null;
+  };
+  return row.step ?? 0;
+}
+
 /** Waits until the coordinator has recorded some run of the sweep as running. */
 export function waitForRunningRun(store: Store, sweepId: string, what: string): Promise<true> {
   return waitFor(what, () =>

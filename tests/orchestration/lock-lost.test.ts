@@ -12,16 +12,8 @@ import {
   waitFor,
   WORKER_MAIN,
   type CoordinatorBed,
+  lastStep,
 } from './harness.js';
-
-function lastStep(store: Store, runId: string): number {
-  const row = store.sqlite
-    .prepare('SELECT last_step AS step FROM runs WHERE id = ?')
-    .get(runId) as {
-    step: number | null;
-  };
-  return row.step ?? 0;
-}
 
 /**
  * Each time a worker started the run (its 'run' event with an attempt), and the first step it trained (what

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
-import type { Store } from '@isoflop/store';
 import {
   doneEventCounts,
   processEnv,
@@ -13,16 +12,8 @@ import {
   waitForRunningRun,
   WORKER_MAIN,
   type CoordinatorBed,
+  lastStep,
 } from './harness.js';
-
-function lastStep(store: Store, runId: string): number {
-  const row = store.sqlite
-    .prepare('SELECT last_step AS step FROM runs WHERE id = ?')
-    .get(runId) as {
-    step: number | null;
-  };
-  return row.step ?? 0;
-}
 
 describe('Redis restarted mid-sweep (append-only on)', () => {
   let redis: PrivateRedis;

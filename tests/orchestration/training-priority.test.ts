@@ -4,6 +4,7 @@ import { autogroupScheduling } from '@isoflop/trainer/process-priority';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   childrenOf,
+  lastStep,
   processEnv,
   spawnNode,
   startCoordinatorBed,
@@ -35,18 +36,11 @@ describe("a worker's training process", () => {
 
   it('trains at the configured niceness, in a session of that priority', async () => {
     const { box, store, coordinator } = bed;
-    const { sweepId } = await submitFixture(coordinator, 'one-long-run.yaml');
+    const { plan } = await submitFixture(coordinator, 'one-long-run.yaml');
+    const run = plan.runs[0]!;
     const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl, { ISOFLOP_NICE: '6' }));
     try {
-      await waitFor('the run to train', () =>
-        (
-          store.sqlite
-            .prepare('SELECT last_step AS step FROM runs WHERE sweep_id = ?')
-            .get(sweepId) as { step: number | null }
-        ).step
-          ? true
-          : undefined,
-      );
+      await waitFor('the run to train', () => (lastStep(store, run.id) > 0 ? true : undefined));
       const [trainer] = childrenOf(worker.child.pid!);
       expect(trainer).toBeDefined();
       expect(getPriority(trainer!)).toBe(6);

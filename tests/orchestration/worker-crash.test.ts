@@ -16,16 +16,8 @@ import {
   WORKER_MAIN,
   type CoordinatorBed,
   type Spawned,
+  lastStep,
 } from './harness.js';
-
-function lastStep(store: Store, runId: string): number {
-  const row = store.sqlite
-    .prepare('SELECT last_step AS step FROM runs WHERE id = ?')
-    .get(runId) as {
-    step: number | null;
-  };
-  return row.step ?? 0;
-}
 
 /** The train steps the coordinator stored for a run, ascending, one entry per stored row. */
 function trainMetricSteps(store: Store, runId: string): number[] {
