@@ -590,13 +590,14 @@ function withClickableLegends(spec) {
 /**
  * @param {HTMLElement} container
  * @param {string} name
- * @param {VegaSpec} spec the chart as the server sent it
- * @param {Datasets} shown the rows to draw: the spec's without those of hidden legend entries
+ * @param {VegaSpec} spec the chart to draw: the server's, less the rows of hidden legend entries
+ * @param {{ shape: string, datasets: Datasets }} sent the server's spec's shape and rows, kept for
+ *   later updates
  */
-async function embedChart(container, name, spec, shown) {
+async function embedChart(container, name, spec, sent) {
   // Canvas: thousands of points draw without building thousands of DOM nodes (the SVGs for papers come
   // from the server's .svg route).
-  const result = await vegaEmbed(container, withClickableLegends(withRows(spec, shown)), {
+  const result = await vegaEmbed(container, withClickableLegends(spec), {
     mode: 'vega',
     actions: { export: true, source: false, compiled: false, editor: false },
     renderer: 'canvas',
@@ -630,7 +631,7 @@ async function embedChart(container, name, spec, shown) {
   watchZoom(result.view, (range) => zoomChart(name, range));
   const previous = state.charts.get(name);
   previous?.view.finalize();
-  state.charts.set(name, { view: result.view, shape: specShape(spec), datasets: specRows(spec) });
+  state.charts.set(name, { view: result.view, ...sent });
   await highlightIn(result.view, hover.current);
 }
 
@@ -657,11 +658,12 @@ async function loadChart(name, fetched = getJson(chartDataUrl(name))) {
   }
   const current = state.charts.get(name);
   const shown = visibleRows(sent, state.view.hidden);
-  if (current && current.shape === specShape(spec)) {
+  const shape = specShape(spec);
+  if (current && current.shape === shape) {
     current.datasets = sent;
     await swapRows(current.view, shown);
   } else {
-    await embedChart(container, name, spec, shown);
+    await embedChart(container, name, withRows(spec, shown), { shape, datasets: sent });
   }
   const drawn = state.charts.get(name);
   container.dataset['marks'] = String(
