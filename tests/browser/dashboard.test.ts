@@ -443,6 +443,10 @@ describe('dashboard views', () => {
       .toMatch(/^run:/);
     const hovered = (await page.locator('body').getAttribute('data-hover'))!.slice('run:'.length);
     expect(point.runIds).toContain(hovered);
+    // The point's tooltip, evaluated only for the item under the pointer (compile-vega.ts), names it.
+    const tooltip = page.locator('#vg-tooltip-element');
+    await expect.poll(() => tooltip.getAttribute('class'), { timeout: 5_000 }).toContain('visible');
+    expect(await tooltip.textContent()).toContain(hovered);
     // In another chart, the loss curves: the hovered run's curve keeps its opacity, the others fade.
     const lit = await opacitiesIn('loss-tokens');
     const mine = lit[hovered] ?? [];

@@ -38,6 +38,10 @@ export const CHART_CONFIG: Config = {
     domainColor: '#b9bfc8',
     tickColor: '#b9bfc8',
   },
+  // No ARIA description per point: vega-lite would build one string per item, formatting its numbers, as
+  // each chart is drawn (a fifth of a 10,000-point chart's drawing), for a canvas that shows none and an
+  // SVG no one reads point by point. Axes and legends keep theirs.
+  mark: { aria: false },
   header: { labelFontSize: 12, labelFontWeight: 600, titleFontSize: 0 },
   // Faint line layers would otherwise lend their opacity to the legend's symbols.
   legend: { labelColor: '#4a5160', titleColor: '#2b303a', symbolOpacity: 1 },
