@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TrainQueue } from '@isoflop/queue';
+import { TrainQueue, type JobSnapshot } from '@isoflop/queue';
 import {
   processEnv,
   runStates,
@@ -39,12 +39,18 @@ describe('cancelling a sweep', () => {
       expect(await coordinator.cancel(sweepId)).toEqual({ sweepId, cancelled: 2 });
       expect(runStates(store, sweepId)).toEqual({ [active]: 'cancelled', [waiting]: 'cancelled' });
 
+      // On a mismatch, say what the queue held and what the worker printed: this failed on CI only.
+      let last: Map<string, JobSnapshot> | undefined;
+      const explain = (): string =>
+        `queue: ${JSON.stringify(Object.fromEntries(last ?? []))}\nworker output:\n${worker.output()}`;
       const snapshots = await waitFor('the training run to stop as failed', async () => {
-        const current = await queue.snapshot([active, waiting]);
-        return current.get(active)?.state === 'failed' ? current : undefined;
+        last = await queue.snapshot([active, waiting]);
+        return last.get(active)?.state === 'failed' ? last : undefined;
+      }).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\n${explain()}`, { cause: error });
       });
-      expect(snapshots.get(waiting)).toEqual({ state: 'missing' });
-      expect(snapshots.get(active)).toMatchObject({
+      expect(snapshots.get(waiting), explain()).toEqual({ state: 'missing' });
+      expect(snapshots.get(active), explain()).toMatchObject({
         state: 'failed',
         failure: { code: 'CANCELLED' },
       });
