@@ -1,5 +1,5 @@
 import type { RunResult, RunSpec } from '@isoflop/planner';
-import { Queue, type Job } from 'bullmq';
+import { Queue, type Job, type JobState } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
 import { CANCELLED, decodeFailure, encodeFailure, type RunFailureReason } from './failure.js';
@@ -23,6 +23,8 @@ export type JobSnapshot =
   | { state: 'missing' };
 
 const PAGE = 1000;
+/** Reads of a run's state around its fields before a snapshot gives up waiting for the state to settle. */
+const SNAPSHOT_READS = 5;
 
 /** The producer side of the training queue, used by the coordinator (which must not import bullmq). */
 export class TrainQueue {
@@ -124,10 +126,27 @@ export class TrainQueue {
     return snapshots;
   }
 
+  /**
+   * A job's fields and its state are two reads, and a run that finished between them read as failed with
+   * no reason and 0 attempts (or completed with no result). BullMQ moves a job and writes its outcome in
+   * one script, so the state is read first and the fields after it; a state that moved on meanwhile is read
+   * again.
+   */
   private async snapshotOf(runId: string): Promise<JobSnapshot> {
-    const job: Job<TrainJobPayload, RunResult> | undefined = await this.queue.getJob(runId);
+    for (let read = 1; ; read += 1) {
+      const state = await this.queue.getJobState(runId);
+      const job: Job<TrainJobPayload, RunResult> | undefined = await this.queue.getJob(runId);
+      const settled = (await this.queue.getJobState(runId)) === state;
+      if (settled || read === SNAPSHOT_READS) return this.snapshotIn(runId, state, job);
+    }
+  }
+
+  private async snapshotIn(
+    runId: string,
+    state: JobState | 'unknown',
+    job: Job<TrainJobPayload, RunResult> | undefined,
+  ): Promise<JobSnapshot> {
     if (!job) return { state: 'missing' };
-    const state = await job.getState();
     if (state === 'completed') {
       try {
         return {
