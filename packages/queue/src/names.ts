@@ -9,3 +9,12 @@ export const DEFAULT_PREFIX = 'isoflop';
 export function cancelChannel(prefix: string, queueName: string): string {
   return `${prefix}:${queueName}:cancel`;
 }
+
+/**
+ * Hash of the runs cancelled while a worker held or could take them (run id → when, in ms). The pub/sub
+ * message reaches only the worker holding a run at that instant; any worker that takes a run in this hash
+ * fails it as CANCELLED.
+ */
+export function cancelledKey(prefix: string, queueName: string): string {
+  return `${prefix}:${queueName}:cancelled`;
+}

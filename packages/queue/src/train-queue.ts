@@ -3,7 +3,7 @@ import { Queue, type Job, type JobState } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
 import { CANCELLED, decodeFailure, encodeFailure, type RunFailureReason } from './failure.js';
-import { cancelChannel, DEFAULT_PREFIX, TRAIN_QUEUE, TRAIN_RUN } from './names.js';
+import { cancelChannel, cancelledKey, DEFAULT_PREFIX, TRAIN_QUEUE, TRAIN_RUN } from './names.js';
 import { parseRunResult, type TrainJobPayload } from './schemas.js';
 
 export interface RetryPolicy {
@@ -64,6 +64,8 @@ export class TrainQueue {
       removeOnComplete: false,
       removeOnFail: false,
     };
+    // A run enqueued again is wanted again: a cancel that once marked it must not fail it now.
+    await this.unmarkCancelled(runs.map((run) => run.id));
     for (let start = 0; start < runs.length; start += PAGE) {
       await this.queue.addBulk(
         runs.slice(start, start + PAGE).map((run) => ({
@@ -94,23 +96,49 @@ export class TrainQueue {
   async cancel(runIds: readonly string[]): Promise<{ removed: string[]; signalled: string[] }> {
     const removed: string[] = [];
     const signalled: string[] = [];
+    if (runIds.length === 0) return { removed, signalled };
+    // Marked before the runs are looked at, so no run slips between the reads below and a worker: the
+    // message reaches only the worker holding a run now, and one that lost the run's lock (its event loop
+    // starved, Redis away) could not fail it; the worker that takes it next fails it as CANCELLED instead of
+    // training it again.
+    const client = await this.queue.client;
+    const marks = cancelledKey(this.prefix, this.name);
+    const cancelledAt = Date.now();
+    for (let start = 0; start < runIds.length; start += PAGE) {
+      const page = runIds.slice(start, start + PAGE);
+      await client.hset(marks, Object.fromEntries(page.map((runId) => [runId, cancelledAt])));
+    }
+    const settled: string[] = [];
     for (const runId of runIds) {
-      const job = await this.queue.getJob(runId);
-      if (!job) continue;
-      const state = await job.getState();
+      const state = await this.queue.getJobState(runId);
       if (state === 'active') {
         signalled.push(runId);
-      } else if (state !== 'completed' && state !== 'failed') {
-        await job.remove();
+      } else if (state === 'completed' || state === 'failed' || state === 'unknown') {
+        settled.push(runId);
+      } else if ((await this.queue.remove(runId)) === 1) {
         removed.push(runId);
+        settled.push(runId);
+      } else {
+        // Locked: a worker took it after it was read as waiting.
+        signalled.push(runId);
       }
     }
+    // No worker takes these any more (a failed run comes back only through enqueue, which unmarks it).
+    await this.unmarkCancelled(settled);
     if (signalled.length > 0) {
       this.publisher ??= new Redis(redisOptionsFromUrl(this.redisUrl));
       for (const runId of signalled)
         await this.publisher.publish(cancelChannel(this.prefix, this.name), runId);
     }
     return { removed, signalled };
+  }
+
+  private async unmarkCancelled(runIds: readonly string[]): Promise<void> {
+    const client = await this.queue.client;
+    const marks = cancelledKey(this.prefix, this.name);
+    for (let start = 0; start < runIds.length; start += PAGE) {
+      await client.hdel(marks, ...runIds.slice(start, start + PAGE));
+    }
   }
 
   /** The queue's view of each run id (missing: never added, removed, or lost with Redis's data). */
@@ -226,6 +254,9 @@ export class TrainQueue {
   /** Deletes every key of this queue (tests clean up with it). */
   async obliterate(): Promise<void> {
     await this.queue.obliterate({ force: true });
+    // Not one of BullMQ's keys, so its obliterate leaves it.
+    const client = await this.queue.client;
+    await client.del(cancelledKey(this.prefix, this.name));
   }
 
   async close(): Promise<void> {

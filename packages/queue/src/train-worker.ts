@@ -1,9 +1,9 @@
 import type { RunResult } from '@isoflop/planner';
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
 import { CANCELLED_REASON } from './train-queue.js';
-import { cancelChannel, DEFAULT_PREFIX, TRAIN_QUEUE } from './names.js';
+import { cancelChannel, cancelledKey, DEFAULT_PREFIX, TRAIN_QUEUE } from './names.js';
 import type { TrainJobPayload } from './schemas.js';
 
 export interface TrainWorkerOptions extends QueueLocation {
@@ -43,6 +43,16 @@ const QUEUE_DECISIONS = ['UnrecoverableError', 'WaitingError', 'DelayedError', '
  * the queue without using up an attempt (BullMQ would report `Unexpected exit code: 0` and retry it).
  */
 class TrainJobWorker extends Worker<TrainJobPayload, RunResult> {
+  constructor(
+    queueName: string,
+    processorFile: string,
+    options: WorkerOptions,
+    /** The runs cancelled while some worker held or could take them (see cancelledKey). */
+    private readonly cancelledRuns: string,
+  ) {
+    super(queueName, processorFile, options);
+  }
+
   /**
    * Whether this worker starts closing within SHUTDOWN_GRACE_MS. A Ctrl-C reaches the worker's process
    * group; a training process being forked at that instant is still in that group until it moves to its
@@ -61,6 +71,12 @@ class TrainJobWorker extends Worker<TrainJobPayload, RunResult> {
     token: string,
     signal?: AbortSignal,
   ): Promise<RunResult> {
+    // Cancelled while its last worker could not fail it (that worker had lost the run's lock): fail it now
+    // rather than train it again.
+    const client = await this.client;
+    if ((await client.hexists(this.cancelledRuns, job.id ?? '')) === 1) {
+      throw new UnrecoverableError(CANCELLED_REASON);
+    }
     try {
       return await super.callProcessJob(job, token, signal);
     } catch (error) {
@@ -87,20 +103,25 @@ export async function startTrainWorker(options: TrainWorkerOptions): Promise<Tra
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const queueName = options.queueName ?? TRAIN_QUEUE;
   const lockDuration = options.lockDurationMs ?? 30_000;
-  const worker = new TrainJobWorker(queueName, options.processorFile, {
-    connection,
-    prefix,
-    name: options.name,
-    concurrency: options.concurrency ?? 1,
-    lockDuration,
-    stalledInterval: options.stalledIntervalMs ?? lockDuration,
-    maxStalledCount: options.maxStalledCount ?? 3,
-    useWorkerThreads: false,
-    // Each training process leads a process group of its own: a terminal's Ctrl-C reaches only this
-    // worker, which hands the runs back through their abort signals. A child that got the SIGINT itself
-    // before it started its job exited 0, and BullMQ counted that as a failed attempt.
-    workerForkOptions: { env: { ...process.env, ...options.processorEnv }, detached: true },
-  });
+  const worker = new TrainJobWorker(
+    queueName,
+    options.processorFile,
+    {
+      connection,
+      prefix,
+      name: options.name,
+      concurrency: options.concurrency ?? 1,
+      lockDuration,
+      stalledInterval: options.stalledIntervalMs ?? lockDuration,
+      maxStalledCount: options.maxStalledCount ?? 3,
+      useWorkerThreads: false,
+      // Each training process leads a process group of its own: a terminal's Ctrl-C reaches only this
+      // worker, which hands the runs back through their abort signals. A child that got the SIGINT itself
+      // before it started its job exited 0, and BullMQ counted that as a failed attempt.
+      workerForkOptions: { env: { ...process.env, ...options.processorEnv }, detached: true },
+    },
+    cancelledKey(prefix, queueName),
+  );
   const subscriber = new Redis(connection);
   const channel = cancelChannel(prefix, queueName);
   subscriber.on('message', (from: string, runId: string) => {

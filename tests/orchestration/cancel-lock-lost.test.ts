@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { JobSnapshot } from '@isoflop/queue';
+import {
+  lastStep,
+  processEnv,
+  spawnNode,
+  startCoordinatorBed,
+  submitFixture,
+  waitFor,
+  WORKER_MAIN,
+  type CoordinatorBed,
+} from './harness.js';
+
+/** Longer than the test worker's lock (ISOFLOP_LOCK_MS in processEnv): the lock expires meanwhile. */
+const STOPPED_MS = 3500;
+
+/**
+ * The cancel test timed out on CI waiting for its cancelled run to fail. A cancel reached only the worker
+ * holding the run at that instant, over pub/sub: when that worker had lost the run's lock (its event loop
+ * starved past the lock on a loaded machine, or Redis away), it could not fail the run, the stall check
+ * handed the run out again, and the run trained to its end as if never cancelled. SIGSTOP on the worker
+ * (not its training process) stands for the starved event loop; the cancel lands while it is stopped.
+ */
+describe('a run cancelled while its worker has lost its lock', () => {
+  const redisUrl = inject('redisUrl');
+  let bed: CoordinatorBed;
+  beforeAll(async () => {
+    bed = await startCoordinatorBed('cancel-lock-lost', redisUrl);
+  });
+  afterAll(() => bed.close());
+
+  it('fails as CANCELLED instead of training again', async () => {
+    const { box, store, coordinator, queue } = bed;
+    const { sweepId, plan } = await submitFixture(coordinator, 'one-long-run.yaml');
+    const run = plan.runs[0]!;
+    const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl));
+    let last: JobSnapshot | undefined;
+    const explain = (): string =>
+      `queue: ${JSON.stringify(last)}\nworker output:\n${worker.output()}`;
+    try {
+      await waitFor('the run to train', () => (lastStep(store, run.id) > 0 ? true : undefined));
+      process.kill(worker.child.pid!, 'SIGSTOP');
+      try {
+        await new Promise((r) => setTimeout(r, STOPPED_MS));
+        expect(await coordinator.cancel(sweepId)).toEqual({ sweepId, cancelled: 1 });
+      } finally {
+        process.kill(worker.child.pid!, 'SIGCONT');
+      }
+      await waitFor('the run to leave the queue’s active and waiting states', async () => {
+        last = (await queue.snapshot([run.id])).get(run.id);
+        return last?.state === 'active' || last?.state === 'waiting' ? undefined : last;
+      }).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\n${explain()}`, { cause: error });
+      });
+      expect(last, explain()).toMatchObject({ state: 'failed', failure: { code: 'CANCELLED' } });
+      expect(worker.child.exitCode).toBeNull();
+    } finally {
+      await worker.kill('SIGTERM');
+    }
+  });
+});
