@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TrainQueue, type JobSnapshot } from '@isoflop/queue';
 import {
+  lastStep,
   processEnv,
   runStates,
   spawnNode,
@@ -21,9 +22,15 @@ describe('cancelling a sweep', () => {
   afterAll(() => bed.close());
 
   it('removes waiting runs, stops the training one at its next step, and keeps the worker going', async () => {
-    // Two long runs (two seeds) for one worker: one trains, one waits.
+    // Two long runs (two seeds) for one worker: one trains, one waits. Long, because the store shows a
+    // run's progress some time after the worker made it: on a loaded machine, a 200-step run (about 2 s)
+    // the store showed at step 12 had finished by the time its cancel reached the worker.
     const { box, store, coordinator } = bed;
-    const { sweepId, plan } = await submitFixture(coordinator, 'one-run.yaml', 'seeds: [0, 1]\n');
+    const { sweepId, plan } = await submitFixture(
+      coordinator,
+      'one-long-run.yaml',
+      'seeds: [0, 1]\n',
+    );
     expect(plan.runs).toHaveLength(2);
     const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl));
     const queue = new TrainQueue({ redisUrl, prefix: box.prefix });
@@ -35,6 +42,7 @@ describe('cancelling a sweep', () => {
         return row?.id;
       });
       const waiting = plan.runs.find((run) => run.id !== active)!.id;
+      const cancelledAt = `${lastStep(store, active)} of ${plan.runs[0]!.steps}`;
 
       expect(await coordinator.cancel(sweepId)).toEqual({ sweepId, cancelled: 2 });
       expect(runStates(store, sweepId)).toEqual({ [active]: 'cancelled', [waiting]: 'cancelled' });
@@ -42,7 +50,8 @@ describe('cancelling a sweep', () => {
       // On a mismatch, say what the queue held and what the worker printed: this failed on CI only.
       let last: Map<string, JobSnapshot> | undefined;
       const explain = (): string =>
-        `queue: ${JSON.stringify(Object.fromEntries(last ?? []))}\nworker output:\n${worker.output()}`;
+        `cancelled at step ${cancelledAt}\nqueue: ${JSON.stringify(Object.fromEntries(last ?? []))}\n` +
+        `worker output:\n${worker.output()}`;
       const snapshots = await waitFor('the training run to stop as failed', async () => {
         last = await queue.snapshot([active, waiting]);
         return last.get(active)?.state === 'failed' ? last : undefined;
