@@ -410,4 +410,26 @@ describe('docs and safety', () => {
     }
     expect((await get('/vendor/..%2F..%2Fpackage.json')).status).toBe(404);
   });
+
+  it("answers a browser's copy of a page file that is still current with 304, so it keeps its compiled code", async () => {
+    const inject = (url: string, ifNoneMatch?: string) =>
+      server.app.inject({
+        method: 'GET',
+        url,
+        headers: ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {},
+      });
+    const first = await inject('/vendor/vega.min.js');
+    const etag = String(first.headers['etag']);
+    expect(etag).toMatch(/^"[\w-]{43}"$/);
+    expect(first.headers['cache-control']).toBe('no-cache');
+    const again = await inject('/vendor/vega.min.js', etag);
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    // Another file's tag, or a stale one, gets the file.
+    const app = await inject('/app.js');
+    expect(app.headers['etag']).not.toBe(etag);
+    const stale = await inject('/app.js', etag);
+    expect(stale.statusCode).toBe(200);
+    expect(stale.body).toBe(app.body);
+  });
 });
