@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   childrenOf,
-  lastStep,
-  processEnv,
-  spawnNode,
-  startCoordinatorBed,
-  submitFixture,
-  waitFor,
-  WORKER_MAIN,
   type CoordinatorBed,
+  startCoordinatorBed,
+  trainLongRun,
+  waitFor,
 } from './harness.js';
 
 /**
@@ -28,13 +24,10 @@ describe('a cancelled run whose training process dies before it stops', () => {
   });
 
   it('fails it as CANCELLED instead of retrying it', async () => {
-    const { box, store, coordinator, queue } = bed;
-    const { sweepId, plan } = await submitFixture(coordinator, 'one-long-run.yaml');
-    const run = plan.runs[0]!;
-    const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl));
+    const { coordinator, queue } = bed;
+    // Past its first steps: BullMQ never settles a job whose process dies while it is still starting.
+    const { sweepId, run, worker } = await trainLongRun(bed, redisUrl);
     try {
-      // Past its first steps: BullMQ never settles a job whose process dies while it is still starting.
-      await waitFor('the run to train', () => (lastStep(store, run.id) > 0 ? true : undefined));
       const [trainer] = childrenOf(worker.child.pid!);
       expect(trainer).toBeDefined();
       process.kill(trainer!, 'SIGSTOP');

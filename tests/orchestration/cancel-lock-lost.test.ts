@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { JobSnapshot } from '@isoflop/queue';
-import {
-  lastStep,
-  processEnv,
-  spawnNode,
-  startCoordinatorBed,
-  submitFixture,
-  waitFor,
-  WORKER_MAIN,
-  type CoordinatorBed,
-} from './harness.js';
+import { type CoordinatorBed, startCoordinatorBed, trainLongRun, waitFor } from './harness.js';
 
 /** Longer than the test worker's lock (ISOFLOP_LOCK_MS in processEnv): the lock expires meanwhile. */
 const STOPPED_MS = 3500;
@@ -30,15 +21,12 @@ describe('a run cancelled while its worker has lost its lock', () => {
   afterAll(() => bed.close());
 
   it('fails as CANCELLED instead of training again', async () => {
-    const { box, store, coordinator, queue } = bed;
-    const { sweepId, plan } = await submitFixture(coordinator, 'one-long-run.yaml');
-    const run = plan.runs[0]!;
-    const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl));
+    const { coordinator, queue } = bed;
+    const { sweepId, run, worker } = await trainLongRun(bed, redisUrl);
     let last: JobSnapshot | undefined;
     const explain = (): string =>
       `queue: ${JSON.stringify(last)}\nworker output:\n${worker.output()}`;
     try {
-      await waitFor('the run to train', () => (lastStep(store, run.id) > 0 ? true : undefined));
       process.kill(worker.child.pid!, 'SIGSTOP');
       try {
         await new Promise((r) => setTimeout(r, STOPPED_MS));

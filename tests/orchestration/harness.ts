@@ -198,6 +198,30 @@ export function submitFixture(
   return coordinator.submit(`${fixtureText(name)}${extra}`, 'yaml', { baseDir: FIXTURES });
 }
 
+/** A run of a submitted plan, as the coordinator planned it. */
+export type PlannedRun = Awaited<ReturnType<Coordinator['submit']>>['plan']['runs'][number];
+
+/**
+ * The one-long-run fixture submitted and a worker (with `env` added to processEnv's) training it, once
+ * the coordinator has recorded the run's first step. The caller stops the worker.
+ */
+export async function trainLongRun(
+  bed: CoordinatorBed,
+  redisUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ sweepId: string; run: PlannedRun; worker: Spawned }> {
+  const { sweepId, plan } = await submitFixture(bed.coordinator, 'one-long-run.yaml');
+  const run = plan.runs[0]!;
+  const worker = spawnNode(WORKER_MAIN, [], processEnv(bed.box, redisUrl, env));
+  try {
+    await waitFor('the run to train', () => (lastStep(bed.store, run.id) > 0 ? true : undefined));
+  } catch (error) {
+    await worker.kill('SIGKILL');
+    throw error;
+  }
+  return { sweepId, run, worker };
+}
+
 /** Events of a sweep from the database (what the SSE feed replays). */
 export function sweepEvents(store: Store, sweepId: string): StoredEvent[] {
   return store.sqlite

@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { JobSnapshot } from '@isoflop/queue';
-import {
-  lastStep,
-  processEnv,
-  spawnNode,
-  startCoordinatorBed,
-  submitFixture,
-  waitFor,
-  WORKER_MAIN,
-  type CoordinatorBed,
-} from './harness.js';
+import { type CoordinatorBed, startCoordinatorBed, trainLongRun, waitFor } from './harness.js';
 
 /** Concurrent readers of one run's snapshot: each is two Redis reads apart, so some land on either side. */
 const READERS = 32;
@@ -30,12 +21,9 @@ describe("the queue's view of a run that fails while it is read", () => {
   afterAll(() => bed.close());
 
   it('shows the failure with its reason, never a torn one', async () => {
-    const { box, store, coordinator, queue } = bed;
-    const { sweepId, plan } = await submitFixture(coordinator, 'one-long-run.yaml');
-    const run = plan.runs[0]!;
-    const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl));
+    const { coordinator, queue } = bed;
+    const { sweepId, run, worker } = await trainLongRun(bed, redisUrl);
     try {
-      await waitFor('the run to train', () => (lastStep(store, run.id) > 0 ? true : undefined));
       let done = false;
       const failures: JobSnapshot[] = [];
       const readers = Array.from({ length: READERS }, async () => {

@@ -2,17 +2,7 @@ import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { autogroupScheduling } from '@isoflop/trainer/process-priority';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  childrenOf,
-  lastStep,
-  processEnv,
-  spawnNode,
-  startCoordinatorBed,
-  submitFixture,
-  waitFor,
-  WORKER_MAIN,
-  type CoordinatorBed,
-} from './harness.js';
+import { childrenOf, type CoordinatorBed, startCoordinatorBed, trainLongRun } from './harness.js';
 
 /**
  * The autogroup niceness of a process's session (Linux), or null for a process in the kernel's default
@@ -40,12 +30,8 @@ describe("a worker's training process", () => {
   });
 
   it('trains at the configured niceness, in a session of that priority', async () => {
-    const { box, store, coordinator } = bed;
-    const { plan } = await submitFixture(coordinator, 'one-long-run.yaml');
-    const run = plan.runs[0]!;
-    const worker = spawnNode(WORKER_MAIN, [], processEnv(box, redisUrl, { ISOFLOP_NICE: '6' }));
+    const { worker } = await trainLongRun(bed, redisUrl, { ISOFLOP_NICE: '6' });
     try {
-      await waitFor('the run to train', () => (lastStep(store, run.id) > 0 ? true : undefined));
       const [trainer] = childrenOf(worker.child.pid!);
       expect(trainer).toBeDefined();
       expect(getPriority(trainer!)).toBe(6);
