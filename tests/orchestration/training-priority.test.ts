@@ -1,18 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
-import { autogroupScheduling } from '@isoflop/trainer/process-priority';
+import { autogroupScheduling, sessionNiceness } from '@isoflop/trainer/process-priority';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { childrenOf, type CoordinatorBed, startCoordinatorBed, trainLongRun } from './harness.js';
-
-/**
- * The autogroup niceness of a process's session (Linux), or null for a process in the kernel's default
- * autogroup (one whose session ancestry never called setsid, as under a container's init), which the
- * kernel does not print.
- */
-function sessionNice(pid: number): number | null {
-  const match = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
-  return match ? Number(match[1]) : null;
-}
 
 /**
  * Training yields the cores to what a person waits on (issue 18: the dashboard beside two workers): a
@@ -37,9 +26,9 @@ describe("a worker's training process", () => {
       expect(getPriority(trainer!)).toBe(6);
       expect(getPriority(worker.child.pid!)).toBe(getPriority());
       if (autogroupScheduling()) {
-        expect(sessionNice(trainer!)).toBe(6);
+        expect(sessionNiceness(trainer!)).toBe(6);
         // The worker leads a session of its own (spawned detached), which it leaves at a new one's 0.
-        expect(sessionNice(worker.child.pid!)).toBe(0);
+        expect(sessionNiceness(worker.child.pid!)).toBe(0);
       }
     } finally {
       await worker.kill('SIGKILL');

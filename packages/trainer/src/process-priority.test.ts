@@ -1,20 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { autogroupScheduling, lowerTrainingPriority } from './process-priority.js';
-
-/** Our own session's autogroup niceness, as the child script reads its own (null where not printed). */
-function ourSessionNice(): number | null {
-  try {
-    const match = /nice (-?\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'));
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
-}
+import { autogroupScheduling, lowerTrainingPriority, sessionNiceness } from './process-priority.js';
 
 const MODULE = fileURLToPath(new URL('./process-priority.ts', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'isoflop-priority-'));
@@ -43,19 +33,16 @@ function inChild(
   const script = join(scratch, `child-${nice}-${String(ownSession)}-${startNice}.mts`);
   writeFileSync(
     script,
-    `import { readFileSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+    `import { getPriority, setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { lowerTrainingPriority } from ${JSON.stringify(MODULE)};
+import { lowerTrainingPriority, sessionNiceness } from ${JSON.stringify(MODULE)};
 if (${startNice} > 0) setPriority(${startNice});
 const result = lowerTrainingPriority(${nice});
 const laterThreadNice = await new Promise((resolve) => {
   const worker = new Worker("const { getPriority } = require('node:os'); const { parentPort } = require('node:worker_threads'); parentPort.postMessage(getPriority());", { eval: true });
   worker.once('message', (value) => { resolve(value); void worker.terminate(); });
 });
-let sessionNice = null;
-try { sessionNice = Number(/nice (-?\\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'))[1]); } catch {}
-process.stdout.write(JSON.stringify({ result, nice: getPriority(), laterThreadNice, sessionNice }));
+process.stdout.write(JSON.stringify({ result, nice: getPriority(), laterThreadNice, sessionNice: sessionNiceness() }));
 `,
   );
   return new Promise<ChildReport>((resolve, reject) => {
@@ -87,7 +74,7 @@ describe('lowerTrainingPriority', () => {
     expect(report.nice).toBe(7);
     expect(report.result).toEqual({ nice: 7, acrossSessions: false });
     // The child shares our session, so it reports our session's niceness, untouched.
-    if (autogroupScheduling()) expect(report.sessionNice).toBe(ourSessionNice());
+    if (autogroupScheduling()) expect(report.sessionNice).toBe(sessionNiceness());
   });
 
   it('never raises a priority already lower', async () => {

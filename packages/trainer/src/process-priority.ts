@@ -42,14 +42,28 @@ export function lowerTrainingPriority(nice: number): TrainingPriority {
 /** Sets the autogroup niceness of this process's session where it leads it (Linux). */
 function lowerSessionPriority(nice: number): boolean {
   if (!leadsOwnSession() || !autogroupScheduling()) return false;
+  const current = sessionNiceness();
+  if (current !== null && current >= nice) return true;
   try {
-    const current = /nice (-?\d+)/.exec(readFileSync('/proc/self/autogroup', 'utf8'));
-    if (current && Number(current[1]) >= nice) return true;
     writeFileSync('/proc/self/autogroup', String(nice));
     return true;
   } catch {
     // No autogroup file to write (a kernel without it, a read-only /proc): the process niceness is all.
     return false;
+  }
+}
+
+/**
+ * The autogroup niceness of a process's session (Linux), or null where none can be read: no autogroup
+ * file, or the kernel's default autogroup (a session tree that never called setsid, as under a
+ * container's init), which the kernel does not print.
+ */
+export function sessionNiceness(pid: number | 'self' = 'self'): number | null {
+  try {
+    const match = /nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
   }
 }
 
