@@ -147,7 +147,11 @@ function brushedRuns(view, datasets) {
         }),
     );
   inside.sort((a, b) => Number(a['loss']) - Number(b['loss']));
-  return [...new Set(inside.map((row) => String(row['runId'])))].slice(0, MAX_BRUSHED);
+  // A point drawn for several runs on one spot (the server merges them) brings all of them, best first.
+  const runs = inside.flatMap((row) =>
+    Array.isArray(row['runIds']) ? row['runIds'].map(String) : [String(row['runId'])],
+  );
+  return [...new Set(runs)].slice(0, MAX_BRUSHED);
 }
 
 /**

@@ -12,12 +12,16 @@ export const HIGHLIGHT_PARAMS = [
 /** How much of its opacity a mark keeps while something else is hovered. */
 const DIMMED = 0.15;
 
-/** The row fields a layer carries that a hover can match. */
-export type HighlightField = 'budgetLabel' | 'runId';
+/**
+ * The row fields a layer carries that a hover can match: a budget, a run, or the runs a merged point
+ * stands for (coincident-points.ts).
+ */
+export type HighlightField = 'budgetLabel' | 'runId' | 'runIds';
 
 const TERMS: Record<HighlightField, string> = {
   budgetLabel: "(hoverBudget === '' || datum.budgetLabel === hoverBudget)",
   runId: "(hoverRun === '' || datum.runId === hoverRun)",
+  runIds: "(hoverRun === '' || indexof(datum.runIds, hoverRun) >= 0)",
 };
 
 /**

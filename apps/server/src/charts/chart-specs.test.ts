@@ -1,11 +1,14 @@
 import type { FitDocument } from '@isoflop/fit';
+import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
 import { describe, expect, it } from 'vitest';
 import type { ChartRun } from './chart-data.js';
 import { CHARTS } from './chart-registry.js';
+import { compileToVega } from './compile-vega.js';
 import { familyComparisonSpec } from './family-comparison.js';
 import { frontierSpec } from './frontier.js';
 import { isoflopCurvesSpec } from './isoflop-curves.js';
+import { isolossContoursSpec } from './isoloss-contours.js';
 import { PRIME_OBJECTIVE_LABEL, primeObjectivesSpec } from './prime-objectives.js';
 
 type Row = Record<string, number | string>;
@@ -209,6 +212,70 @@ describe('chart specs', () => {
           fit,
         });
         expect(() => compile(spec), chart.name).not.toThrow();
+      }
+    }
+  });
+
+  it('draw the seeds of a size on one spot once, lit when any of them is hovered', async () => {
+    // Each run again with a second seed of the same bound: the same spot on every chart.
+    const seeded = [RUNS, RUNS.map((run) => ({ ...run, id: `${run.id}-seed` }))]
+      .flat()
+      .flatMap((run) => [
+        run,
+        {
+          ...run,
+          id: `prime-${run.id}`,
+          family: 'mdm-prime-v2',
+          model: 'mdm-prime-v2' as const,
+          primeObjective: run.valLoss! - 0.5,
+        },
+      ]);
+    const charts = {
+      'isoflop-curves': isoflopCurvesSpec(seeded, FIT),
+      'isoloss-contours': isolossContoursSpec(seeded, FIT),
+      'prime-objectives': primeObjectivesSpec(seeded),
+    };
+    for (const [name, spec] of Object.entries(charts)) {
+      const view = new View(parse(compileToVega(spec)), { renderer: 'none' });
+      try {
+        await view.signal('hoverRun', 'arm-1-seed').runAsync();
+        const points: {
+          datum: { runId: string; runIds: string[]; runsHere: number };
+          opacity: number;
+        }[] = [];
+        const visit = (node: {
+          marktype?: string;
+          items?: unknown[];
+          datum?: { runIds?: unknown };
+        }): void => {
+          if (node.marktype === 'symbol') {
+            for (const item of node.items ?? []) {
+              if (Array.isArray((item as typeof node).datum?.runIds))
+                points.push(item as (typeof points)[number]);
+            }
+          }
+          for (const item of node.items ?? []) visit(item as typeof node);
+        };
+        visit((view.scenegraph() as unknown as { root: never }).root);
+        // Isoflop and contours: three ARM and three Prime spots; Prime's chart: three of K, three of J.
+        expect(points, name).toHaveLength(6);
+        for (const { datum } of points) {
+          expect(datum.runIds, name).toEqual([datum.runId, `${datum.runId}-seed`]);
+          expect(datum.runsHere, name).toBe(2);
+        }
+        const lit = points.filter((point) => point.datum.runIds.includes('arm-1-seed'));
+        const dim = points.filter((point) => !point.datum.runIds.includes('arm-1-seed'));
+        if (name === 'prime-objectives') expect(lit, name).toHaveLength(0);
+        else {
+          expect(lit, name).toHaveLength(1);
+          expect(lit[0]!.datum.runId, name).toBe('arm-1');
+          expect(
+            Math.min(...dim.map((point) => lit[0]!.opacity - point.opacity)),
+            name,
+          ).toBeGreaterThan(0.5);
+        }
+      } finally {
+        view.finalize();
       }
     }
   });

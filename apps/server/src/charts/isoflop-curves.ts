@@ -4,8 +4,12 @@ import type { ChartRun } from './chart-data.js';
 import { LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { BUDGET_COLOR, CHART_CONFIG, budgetLabel, logSpace } from './chart-style.js';
+import { mergeCoincidentPoints, runPointRows } from './coincident-points.js';
 
 const PARABOLA_POINTS = 48;
+/** One family's panel, in pixels. */
+const WIDTH = 300;
+const HEIGHT = 240;
 
 /** The interval selection over the runs' points, by the name the page listens to. */
 const BRUSH_PARAM = 'brush';
@@ -20,19 +24,31 @@ export function isoflopCurvesSpec(
   runs: readonly ChartRun[],
   fit: FitDocument | undefined,
 ): TopLevelSpec {
-  const rows: Record<string, unknown>[] = [];
-  for (const run of runs) {
-    if (run.valLoss === null || !Number.isFinite(run.valLoss)) continue;
-    rows.push({
-      kind: 'run',
-      family: run.family,
-      budgetFlops: run.budgetFlops,
-      budgetLabel: budgetLabel(run.budgetFlops),
-      params: run.params,
-      loss: run.valLoss,
-      runId: run.id,
-    });
-  }
+  const runRows = runs.flatMap((run) =>
+    run.valLoss === null || !Number.isFinite(run.valLoss)
+      ? []
+      : [
+          {
+            kind: 'run',
+            family: run.family,
+            budgetFlops: run.budgetFlops,
+            budgetLabel: budgetLabel(run.budgetFlops),
+            params: run.params,
+            loss: run.valLoss,
+            runId: run.id,
+          },
+        ],
+  );
+  // Seeds of one size and budget on one spot of a panel (its own loss axis) are drawn once.
+  const rows: Record<string, unknown>[] = runPointRows(
+    mergeCoincidentPoints(runRows, {
+      x: { value: (row) => row.params, scale: 'log', pixels: WIDTH },
+      y: { value: (row) => row.loss, scale: 'linear', pixels: HEIGHT },
+      group: (row) => row.budgetLabel,
+      domainGroup: (row) => row.family,
+      rank: (row) => row.loss,
+    }),
+  );
   for (const [family, familyFit] of Object.entries(fit?.families ?? {})) {
     for (const budget of familyFit.approach2?.budgets ?? []) {
       const common = {
@@ -86,8 +102,8 @@ export function isoflopCurvesSpec(
     facet: { column: { field: 'family', type: 'nominal', title: null } },
     resolve: { scale: { y: 'independent' } },
     spec: {
-      width: 300,
-      height: 240,
+      width: WIDTH,
+      height: HEIGHT,
       layer: [
         {
           transform: [{ filter: "datum.kind === 'parabola' || datum.kind === 'akima'" }],
@@ -110,9 +126,10 @@ export function isoflopCurvesSpec(
             x,
             y,
             color: BUDGET_COLOR,
-            opacity: highlightOpacity(0.9, ['budgetLabel', 'runId']),
+            opacity: highlightOpacity(0.9, ['budgetLabel', 'runIds']),
             tooltip: [
               { field: 'runId', title: 'run' },
+              { field: 'runsHere', title: 'runs on this spot' },
               { field: 'budgetLabel', title: 'budget' },
               { field: 'params', title: 'N', format: '.3s' },
               { field: 'loss', title: 'bound', format: '.4f' },

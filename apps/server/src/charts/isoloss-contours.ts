@@ -5,8 +5,12 @@ import { finite } from './chart-format.js';
 import { computeX, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { CHART_CONFIG, logSpace } from './chart-style.js';
+import { mergeCoincidentPoints, runPointRows } from './coincident-points.js';
 
 const FRONTIER_POINTS = 40;
+/** One family's panel, in pixels. */
+const WIDTH = 300;
+const HEIGHT = 260;
 const C_MARGIN = 10;
 const N_MARGIN = 3;
 
@@ -23,27 +27,36 @@ export function isolossContoursSpec(
   const flops = fitted.map((run) => run.flops);
   const params = fitted.map((run) => run.params);
   // The view spans the runs with a margin; the fit's contours reach far beyond and are cut to it.
-  const cDomain =
+  const cDomain: [number, number] | undefined =
     fitted.length > 0 ? [Math.min(...flops) / C_MARGIN, Math.max(...flops) * C_MARGIN] : undefined;
-  const nDomain =
+  const nDomain: [number, number] | undefined =
     fitted.length > 0
       ? [Math.min(...params) / N_MARGIN, Math.max(...params) * N_MARGIN]
       : undefined;
   const inView = (c: number, n: number) =>
     cDomain !== undefined &&
     nDomain !== undefined &&
-    c >= cDomain[0]! &&
-    c <= cDomain[1]! &&
-    n >= nDomain[0]! &&
-    n <= nDomain[1]!;
-  const rows: Record<string, unknown>[] = fitted.map((run) => ({
+    c >= cDomain[0] &&
+    c <= cDomain[1] &&
+    n >= nDomain[0] &&
+    n <= nDomain[1];
+  // A size's seeds share its (C, N): each spot of a panel is drawn once.
+  const runRows = fitted.map((run) => ({
     kind: 'run',
     family: run.family,
     c: run.flops,
     n: run.params,
-    loss: run.valLoss,
+    loss: run.valLoss ?? NaN,
     runId: run.id,
   }));
+  const rows: Record<string, unknown>[] = runPointRows(
+    mergeCoincidentPoints(runRows, {
+      x: { value: (row) => row.c, scale: 'log', pixels: WIDTH, domain: cDomain },
+      y: { value: (row) => row.n, scale: 'log', pixels: HEIGHT, domain: nDomain },
+      group: (row) => row.family,
+      rank: (row) => row.loss,
+    }),
+  );
   for (const [family, familyFit] of Object.entries(fit?.families ?? {})) {
     const a3 = familyFit.approach3;
     if (!a3) continue;
@@ -77,7 +90,7 @@ export function isolossContoursSpec(
         });
     }
     if (cDomain && finite(a3.G) && finite(a3.a)) {
-      for (const c of logSpace(cDomain[0]!, cDomain[1]!, FRONTIER_POINTS)) {
+      for (const c of logSpace(cDomain[0], cDomain[1], FRONTIER_POINTS)) {
         const n = a3.G * (c / 6) ** a3.a;
         if (inView(c, n)) rows.push({ kind: 'frontier', family, c, n });
       }
@@ -111,8 +124,8 @@ export function isolossContoursSpec(
     facet: { column: { field: 'family', type: 'nominal', title: null } },
     resolve: { scale: { x: 'shared', y: 'shared' } },
     spec: {
-      width: 300,
-      height: 260,
+      width: WIDTH,
+      height: HEIGHT,
       layer: [
         {
           transform: [{ filter: "datum.kind === 'contour'" }],
@@ -141,9 +154,10 @@ export function isolossContoursSpec(
           encoding: {
             x,
             y,
-            opacity: highlightOpacity(0.75, ['runId']),
+            opacity: highlightOpacity(0.75, ['runIds']),
             tooltip: [
               { field: 'runId', title: 'run' },
+              { field: 'runsHere', title: 'runs on this spot' },
               { field: 'n', title: 'N', format: '.3s' },
               { field: 'c', title: 'C', format: '.2e' },
               { field: 'loss', title: 'bound', format: '.4f' },

@@ -2,6 +2,11 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { BUDGET_COLOR, CHART_CONFIG, budgetLabel } from './chart-style.js';
+import { mergeCoincidentPoints, runPointRows } from './coincident-points.js';
+
+/** One measure's panel, in pixels. */
+const WIDTH = 300;
+const HEIGHT = 220;
 
 export const PRIME_BOUND_LABEL = 'bound K (valid, used in fits)';
 export const PRIME_OBJECTIVE_LABEL = 'objective J (not a likelihood bound)';
@@ -11,7 +16,14 @@ export const PRIME_OBJECTIVE_LABEL = 'objective J (not a likelihood bound)';
  * the published training objective, which can fall below the entropy and so must never be read as a loss.
  */
 export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
-  const rows: Record<string, unknown>[] = [];
+  const points: {
+    runId: string;
+    params: number;
+    budgetFlops: number;
+    budgetLabel: string;
+    measure: string;
+    value: number;
+  }[] = [];
   for (const run of runs) {
     if (run.model !== 'mdm-prime-v2') continue;
     const common = {
@@ -21,11 +33,21 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
       budgetLabel: budgetLabel(run.budgetFlops),
     };
     if (run.valLoss !== null)
-      rows.push({ ...common, measure: PRIME_BOUND_LABEL, value: run.valLoss });
+      points.push({ ...common, measure: PRIME_BOUND_LABEL, value: run.valLoss });
     if (run.primeObjective !== null) {
-      rows.push({ ...common, measure: PRIME_OBJECTIVE_LABEL, value: run.primeObjective });
+      points.push({ ...common, measure: PRIME_OBJECTIVE_LABEL, value: run.primeObjective });
     }
   }
+  // Seeds on one spot of a panel are drawn once (and the budget's line passes through it once).
+  const rows: Record<string, unknown>[] = runPointRows(
+    mergeCoincidentPoints(points, {
+      x: { value: (row) => row.params, scale: 'log', pixels: WIDTH },
+      y: { value: (row) => row.value, scale: 'linear', pixels: HEIGHT },
+      group: (row) => row.budgetLabel,
+      domainGroup: (row) => row.measure,
+      rank: (row) => row.value,
+    }),
+  );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
@@ -47,8 +69,8 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
     },
     resolve: { scale: { y: 'shared' } },
     spec: {
-      width: 300,
-      height: 220,
+      width: WIDTH,
+      height: HEIGHT,
       layer: [
         {
           mark: { type: 'line', strokeWidth: 1.2 },
@@ -88,7 +110,7 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
             x: { field: 'params', type: 'quantitative', scale: { type: 'log' } },
             y: { field: 'value', type: 'quantitative', scale: { zero: false } },
             color: BUDGET_COLOR,
-            opacity: highlightOpacity(0.7, ['budgetLabel', 'runId']),
+            opacity: highlightOpacity(0.7, ['budgetLabel', 'runIds']),
             shape: {
               field: 'measure',
               type: 'nominal',
@@ -100,6 +122,7 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
             },
             tooltip: [
               { field: 'runId', title: 'run' },
+              { field: 'runsHere', title: 'runs on this spot' },
               { field: 'measure' },
               { field: 'params', title: 'N', format: '.3s' },
               { field: 'value', format: '.4f' },
