@@ -18,6 +18,7 @@ import { ChartsInView } from './chart-visibility.js';
 import { $, element, formatCount, formatFlops, getJson, sweepUrl } from './dom.js';
 import { RunTable } from './run-table.js';
 import { closeRunView, openRunView, showComparison } from './run-view.js';
+import { chartSpecUrl, firstRequests, openingSweep, sweepRequests } from './sweep-requests.js';
 import { readViewState, writeViewState } from './url-state.js';
 
 /** @typedef {import('./contracts').Run} Run */
@@ -143,9 +144,9 @@ function showError(error) {
 
 // ---- sweep list ---------------------------------------------------------------------------------------
 
-async function loadSweepList() {
-  /** @type {import('./contracts').SweepList} */
-  const { sweeps } = await getJson('/api/sweeps');
+/** @param {Promise<import('./contracts').SweepList>} [fetched] the request, where already made */
+async function loadSweepList(fetched = getJson('/api/sweeps')) {
+  const { sweeps } = await fetched;
   $('#sweep-list').replaceChildren(
     ...sweeps.map((sweep) => {
       const finished = finishedRuns(sweep.runs);
@@ -209,9 +210,9 @@ function renderHeader(sweep) {
   summary.textContent = `${finished} of ${sweep.runCount} runs finished with a result`;
 }
 
-async function refreshHeader() {
-  /** @type {SweepWithCursor} */
-  const sweep = await getJson(sweepUrl(currentSweep()));
+/** @param {Promise<SweepWithCursor>} [fetched] the request, where already made */
+async function refreshHeader(fetched = getJson(sweepUrl(currentSweep()))) {
+  const sweep = await fetched;
   renderHeader(sweep);
   return sweep;
 }
@@ -221,9 +222,11 @@ function currentSweep() {
   return state.sweepId;
 }
 
-async function refreshActiveRuns() {
-  /** @type {import('./contracts').RunPage} */
-  const { runs } = await getJson(`${sweepUrl(currentSweep())}/runs?state=running&limit=50`);
+/** @param {Promise<import('./contracts').RunPage>} [fetched] the request, where already made */
+async function refreshActiveRuns(
+  fetched = getJson(`${sweepUrl(currentSweep())}/runs?state=running&limit=50`),
+) {
+  const { runs } = await fetched;
   $('#active-empty').hidden = runs.length > 0;
   $('#active-runs tbody').replaceChildren(
     ...runs.map((run) => {
@@ -358,22 +361,11 @@ function syncFilterInputs(view) {
 // ---- charts -------------------------------------------------------------------------------------------
 
 /**
- * @param {string} name
- * @param {'vega.json' | 'svg'} format
- */
-function chartUrl(name, format) {
-  return `${sweepUrl(currentSweep())}/charts/${name}.${format}`;
-}
-
-/**
- * A chart's data as the page shows it: a zoomed loss chart asks for its visible x range, where the
- * server sends every point (min/max-downsampled per run) instead of the whole curve's sample.
+ * A chart's spec as the page shows it (a zoomed loss chart's visible range).
  * @param {string} name
  */
 function chartDataUrl(name) {
-  const range = state.ranges.get(name);
-  const url = chartUrl(name, 'vega.json');
-  return range ? `${url}?xmin=${range[0]}&xmax=${range[1]}` : url;
+  return chartSpecUrl(currentSweep(), name, state.ranges.get(name));
 }
 
 /**
@@ -685,7 +677,12 @@ function addSvgLink(container, name) {
   card.append(
     element(
       'a',
-      { class: 'svg-link', href: chartUrl(name, 'svg'), target: '_blank', rel: 'noopener' },
+      {
+        class: 'svg-link',
+        href: `${sweepUrl(currentSweep())}/charts/${name}.svg`,
+        target: '_blank',
+        rel: 'noopener',
+      },
       'SVG',
     ),
   );
@@ -781,8 +778,11 @@ function connectEvents(sweepId, lastEventId) {
   }
 }
 
-/** @param {string} sweepId */
-async function selectSweep(sweepId) {
+/**
+ * @param {string} sweepId
+ * @param {import('./sweep-requests.js').SweepRequests} [requests] its requests, where already made
+ */
+async function selectSweep(sweepId, requests = sweepRequests(sweepId)) {
   state.sweepId = sweepId;
   state.view = { ...state.view, sweep: sweepId };
   for (const { view } of state.charts.values()) view.finalize();
@@ -795,8 +795,8 @@ async function selectSweep(sweepId) {
     );
   /** @type {[SweepWithCursor, import('./contracts').ChartList]} */
   const [sweep, { charts, needs }] = await Promise.all([
-    refreshHeader(),
-    getJson(`${sweepUrl(sweepId)}/charts`),
+    refreshHeader(requests.sweep),
+    requests.charts,
   ]);
   state.chartNeeds = needs;
   buildChartCards(charts);
@@ -810,10 +810,10 @@ async function selectSweep(sweepId) {
   // drawn would hold them back on the core they share.
   // Asked for together, drawn one by one in page order: drawn side by side they all finished at the
   // end, as their work interleaved on the page's one thread.
-  const fetched = names.map((name) => getJson(chartDataUrl(name)));
-  const active = refreshActiveRuns();
-  for (const [index, name] of names.entries()) {
-    await loadChart(name, fetched[index]).catch((error) => console.error(`chart ${name}:`, error));
+  const specs = await requests.specs;
+  const active = refreshActiveRuns(requests.activeRuns);
+  for (const name of names) {
+    await loadChart(name, specs.get(name)).catch((error) => console.error(`chart ${name}:`, error));
   }
   await active;
   document.body.dataset['charts'] = sweepId;
@@ -834,20 +834,23 @@ async function loadVocabulary() {
   /** @param {unknown} value */
   const names = (value) =>
     Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
-  /** @type {Record<string, unknown> | undefined} */
-  const body = await getJson('/api/vocabulary').catch(() => undefined);
+  const body = await firstRequests.vocabulary;
   const families = names(body?.['families']);
   const runStates = names(body?.['runStates']);
   state.vocabulary = families && runStates ? { families, runStates } : undefined;
 }
 
 async function start() {
-  const [, sweeps] = await Promise.all([loadVocabulary(), loadSweepList()]);
+  const [, sweeps, opening] = await Promise.all([
+    loadVocabulary(),
+    loadSweepList(firstRequests.sweepList),
+    firstRequests.sweep,
+  ]);
   const wanted = state.view.sweep;
-  const first = sweeps.find((sweep) => sweep.id === wanted) ?? sweeps[0];
+  const first = openingSweep(sweeps, wanted);
   if (first) {
     if (first.id !== wanted) writeViewState({ ...state.view, sweep: first.id });
-    await selectSweep(first.id);
+    await selectSweep(first.id, opening?.sweepId === first.id ? opening : undefined);
   } else document.body.dataset['loaded'] = 'none';
 }
 

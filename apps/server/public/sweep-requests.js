@@ -1,0 +1,97 @@
+// @ts-check
+// The requests behind a sweep's view, started together, and those of the page's first view, started as
+// soon as this module runs: index.html loads it as an async module ahead of the vega builds, so the
+// sweep list, the sweep, its chart list and every chart's spec are on their way while the browser still
+// compiles vega (a return visit spent its first 0.2 s there, and only then asked for the sweep list).
+import { getJson, sweepUrl } from './dom.js';
+import { readViewState } from './url-state.js';
+
+/** @typedef {import('vega').Spec} VegaSpec */
+/** @typedef {import('./contracts').SweepList} SweepList */
+
+/**
+ * A chart's spec as the page embeds it (compiled to vega on the server); a zoomed loss chart asks for
+ * its visible x range, where the server sends every point (min/max-downsampled per run).
+ * @param {string} sweepId
+ * @param {string} name
+ * @param {[number, number]} [range]
+ */
+export function chartSpecUrl(sweepId, name, range) {
+  const url = `${sweepUrl(sweepId)}/charts/${name}.vega.json`;
+  return range ? `${url}?xmin=${range[0]}&xmax=${range[1]}` : url;
+}
+
+/**
+ * @typedef {object} SweepRequests
+ * @property {string} sweepId
+ * @property {Promise<import('./contracts').SweepWithCursor>} sweep
+ * @property {Promise<import('./contracts').ChartList>} charts
+ * @property {Promise<Map<string, Promise<VegaSpec>>>} specs every listed chart's spec, by name
+ * @property {Promise<import('./contracts').RunPage>} activeRuns its training runs
+ */
+
+/**
+ * Everything a sweep's view starts from, asked for at once: the charts' specs as soon as their list
+ * arrives.
+ * @param {string} sweepId
+ * @returns {SweepRequests}
+ */
+export function sweepRequests(sweepId) {
+  /** @type {Promise<import('./contracts').ChartList>} */
+  const charts = getJson(`${sweepUrl(sweepId)}/charts`);
+  const specs = charts.then(
+    ({ charts: names }) =>
+      new Map(
+        names.map((name) => {
+          /** @type {Promise<VegaSpec>} */
+          const spec = getJson(chartSpecUrl(sweepId, name));
+          return [name, handled(spec)];
+        }),
+      ),
+  );
+  return {
+    sweepId,
+    sweep: handled(getJson(sweepUrl(sweepId))),
+    charts: handled(charts),
+    specs: handled(specs),
+    activeRuns: handled(getJson(`${sweepUrl(sweepId)}/runs?state=running&limit=50`)),
+  };
+}
+
+/**
+ * The sweep a page opens: the one its URL names where the server has it, else the newest.
+ * @param {SweepList['sweeps']} sweeps newest first
+ * @param {string | undefined} wanted
+ */
+export function openingSweep(sweeps, wanted) {
+  return sweeps.find((sweep) => sweep.id === wanted) ?? sweeps[0];
+}
+
+/** @type {Promise<SweepList>} */
+const sweepList = getJson('/api/sweeps');
+
+/** The first view's requests, started when the page loads this module. */
+export const firstRequests = {
+  /** @type {Promise<Record<string, unknown> | undefined>} the server's vocabulary, where it has one */
+  vocabulary: getJson('/api/vocabulary').catch(() => undefined),
+  sweepList: handled(sweepList),
+  /** @type {Promise<SweepRequests | undefined>} the opening sweep's (none without sweeps) */
+  sweep: handled(
+    sweepList.then(({ sweeps }) => {
+      const opening = openingSweep(sweeps, readViewState().sweep);
+      return opening && sweepRequests(opening.id);
+    }),
+  ),
+};
+
+/**
+ * The same promise, marked as handled: its failure reaches whoever awaits it, and no one else (a page
+ * that never gets to a request, after an earlier one failed, logs no unhandled rejection).
+ * @template T
+ * @param {Promise<T>} promise
+ * @returns {Promise<T>}
+ */
+function handled(promise) {
+  promise.catch(() => undefined);
+  return promise;
+}
