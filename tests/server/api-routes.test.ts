@@ -432,4 +432,30 @@ describe('docs and safety', () => {
     expect(stale.statusCode).toBe(200);
     expect(stale.body).toBe(app.body);
   });
+
+  it('lets a browser keep each file the page names at its version, and only at that version', async () => {
+    const page = await server.app.inject({ method: 'GET', url: '/' });
+    expect(page.headers['cache-control']).toBe('no-cache');
+    const named = [...page.body.matchAll(/(?:src|href)="(\/[^"]+\?v=[^"]+)"/g)].map((m) => m[1]!);
+    // The three vega builds, the stylesheet and every module of public/.
+    expect(named.length).toBeGreaterThanOrEqual(12);
+    expect(named.some((url) => url.startsWith('/vendor/vega.min.js?v='))).toBe(true);
+    for (const url of named) {
+      const pinned = await server.app.inject({ method: 'GET', url });
+      expect(pinned.statusCode, url).toBe(200);
+      expect(pinned.headers['cache-control'], url).toBe('public, max-age=31536000, immutable');
+      const [path] = url.split('?');
+      const current = await server.app.inject({ method: 'GET', url: path! });
+      expect(current.headers['cache-control'], url).toBe('no-cache');
+      expect(current.body, url).toBe(pinned.body);
+      const old = await server.app.inject({ method: 'GET', url: `${path}?v=older` });
+      expect(old.headers['cache-control'], url).toBe('no-cache');
+    }
+    // The modules' own imports (./dom.js) resolve through the import map to the same URLs.
+    const map = JSON.parse(/<script type="importmap">(.*?)<\/script>/.exec(page.body)![1]!) as {
+      imports: Record<string, string>;
+    };
+    expect(named).toContain(map.imports['/app.js']);
+    expect(named).toContain(map.imports['/dom.js']);
+  });
 });
