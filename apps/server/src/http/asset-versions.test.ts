@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { assetVersion, pinAssetVersions } from './asset-versions.js';
 
 const PAGE = `<!doctype html><html><head>
-<script type="importmap">{"imports":{}}</script>
+<script type="importmap">
+  { "imports": {} }
+</script>
 <link rel="stylesheet" href="/style.css" />
 <script src="/vendor/vega.min.js"></script>
 <link rel="modulepreload" href="/dom.js" />

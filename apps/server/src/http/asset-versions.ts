@@ -16,8 +16,8 @@ export function assetVersion(body: Buffer): string {
   return createHash('sha256').update(body).digest('base64url').slice(0, 16);
 }
 
-/** The import map the page's markup holds for the server to fill in. */
-const IMPORT_MAP_SLOT = '<script type="importmap">{"imports":{}}</script>';
+/** The import map the page's markup holds (empty) for the server to fill in. */
+const IMPORT_MAP_SLOT = /<script type="importmap">[^<]*<\/script>/;
 
 /**
  * The page with every file it names (`src="/…"`, `href="/…"`) asked for at its version, and its import
@@ -26,10 +26,10 @@ const IMPORT_MAP_SLOT = '<script type="importmap">{"imports":{}}</script>';
  * @param versions URL path → version, for every file the server serves beside the page
  */
 export function pinAssetVersions(html: string, versions: ReadonlyMap<string, string>): string {
-  if (!html.includes(IMPORT_MAP_SLOT)) {
+  if (!IMPORT_MAP_SLOT.test(html)) {
     throw new ServerError(
       'ASSET_MISSING',
-      `the dashboard page has no import map to fill in (${IMPORT_MAP_SLOT})`,
+      'the dashboard page has no <script type="importmap"> to fill in',
     );
   }
   const pinned = (path: string) => {
@@ -48,6 +48,6 @@ export function pinAssetVersions(html: string, versions: ReadonlyMap<string, str
     )
     .replace(
       IMPORT_MAP_SLOT,
-      `<script type="importmap">${JSON.stringify({ imports: modules })}</script>`,
+      () => `<script type="importmap">${JSON.stringify({ imports: modules })}</script>`,
     );
 }
