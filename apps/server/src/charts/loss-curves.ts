@@ -2,11 +2,15 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from './chart-data.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { BUDGET_COLOR, CHART_CONFIG, LOSS_TITLE, budgetLabel } from './chart-style.js';
+import { simplifyOnFrame, type LogLogFrame } from './curve-simplify.js';
 
 export type LossCurveAxis = 'tokens' | 'flops';
 
 /** The x-axis zoom of a loss chart, by the name the page listens to. */
 const ZOOM_PARAM = 'zoom';
+/** One family's panel, in pixels. */
+const WIDTH = 300;
+const HEIGHT = 220;
 
 const AXIS_TITLE: Record<LossCurveAxis, string> = {
   tokens: 'tokens seen D',
@@ -44,8 +48,8 @@ export function lossCurvesSpec(
     facet: { column: { field: 'family', type: 'nominal', title: null } },
     resolve: { scale: { x: 'shared', y: 'shared' } },
     spec: {
-      width: 300,
-      height: 220,
+      width: WIDTH,
+      height: HEIGHT,
       layer: [
         {
           transform: [{ filter: "datum.series === 'train' && datum.x2 != null" }],
@@ -129,7 +133,7 @@ interface CurveRow {
 function curveRows(points: readonly CurvePoint[], axis: LossCurveAxis): CurveRow[] {
   const curves = new Map<string, CurveRow[]>();
   for (const p of points) {
-    if (!(p[axis] > 0) || !Number.isFinite(p.loss)) continue;
+    if (!(p[axis] > 0) || !(p.loss > 0) || !Number.isFinite(p.loss)) continue;
     const key = `${p.runId}\u0000${p.series}`;
     let curve = curves.get(key);
     if (!curve) curves.set(key, (curve = []));
@@ -143,9 +147,23 @@ function curveRows(points: readonly CurvePoint[], axis: LossCurveAxis): CurveRow
       loss: p.loss,
     });
   }
-  const rows: CurveRow[] = [];
+  // The panels' shared scales span every point drawn (and are rounded outwards from there).
+  let [xLow, xHigh, yLow, yHigh] = [Infinity, -Infinity, Infinity, -Infinity];
   for (const curve of curves.values()) {
-    curve.sort((a, b) => a.x - b.x);
+    for (const { x, loss } of curve) {
+      [xLow, xHigh] = [Math.min(xLow, x), Math.max(xHigh, x)];
+      [yLow, yHigh] = [Math.min(yLow, loss), Math.max(yHigh, loss)];
+    }
+  }
+  const frame: LogLogFrame = { x: [xLow, xHigh], y: [yLow, yHigh], width: WIDTH, height: HEIGHT };
+  const rows: CurveRow[] = [];
+  for (const points of curves.values()) {
+    points.sort((a, b) => a.x - b.x);
+    // Training curves keep the points that shape them at the panel's size; every evaluation is marked.
+    const curve =
+      points[0]?.series === 'train'
+        ? simplifyOnFrame(points, (row) => ({ x: row.x, y: row.loss }), frame)
+        : points;
     curve.forEach((row, i) => {
       const next = curve[i + 1];
       rows.push(next ? { ...row, x2: next.x, loss2: next.loss } : row);
