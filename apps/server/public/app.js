@@ -813,6 +813,7 @@ async function selectSweep(sweepId, requests = sweepRequests(sweepId)) {
   const specs = await requests.specs;
   const active = refreshActiveRuns(requests.activeRuns);
   for (const name of names) {
+    // A chart the sweep lists beyond those already asked for is asked for here (loadChart).
     await loadChart(name, specs.get(name)).catch((error) => console.error(`chart ${name}:`, error));
   }
   await active;
