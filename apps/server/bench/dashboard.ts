@@ -27,6 +27,22 @@ const POINTS_PER_RUN = 100;
 const SWEEP = 'bench-sweep';
 const FAMILIES = ['arm', 'mdm', 'mdm-prime-v2'] as const;
 const BUDGETS = [1e17, 3e17, 1e18, 3e18, 1e19];
+/**
+ * Seed-to-seed noise, in nats, on each run's final bound and on each logged training loss
+ * (ISOFLOP_BENCH_SEED_NOISE, default 0): without it the ten runs of each (family, budget, size) end on
+ * the same bound and every training curve is smooth, which the charts draw with far fewer points than a
+ * real sweep's (coincident points merge, straight stretches of a curve drop their inner points).
+ */
+const SEED_NOISE = Number(process.env['ISOFLOP_BENCH_SEED_NOISE'] ?? 0);
+if (!(SEED_NOISE >= 0)) {
+  throw new Error(
+    `ISOFLOP_BENCH_SEED_NOISE: expected nats >= 0, got '${process.env['ISOFLOP_BENCH_SEED_NOISE']}'`,
+  );
+}
+/** Normal draws from a fixed seed (Park–Miller, Box–Muller): every run of the bench seeds the same data. */
+let state = 20261206;
+const uniform = () => (state = (state * 16807) % 2147483647) / 2147483647;
+const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
 
 const emit = (
   metric: string,
@@ -35,7 +51,7 @@ const emit = (
   context: Record<string, unknown> = {},
 ): void => {
   process.stdout.write(
-    `${JSON.stringify({ bench: 'dashboard', metric, value: Number(value.toFixed(3)), unit, runs: RUNS, metric_rows: RUNS * POINTS_PER_RUN, ...context })}\n`,
+    `${JSON.stringify({ bench: 'dashboard', metric, value: Number(value.toFixed(3)), unit, runs: RUNS, metric_rows: RUNS * POINTS_PER_RUN, seed_noise: SEED_NOISE, ...context })}\n`,
   );
 };
 
@@ -78,16 +94,17 @@ const [, seedMs] = time(() =>
     );
     const rows: MetricRow[] = [];
     for (const [index, run] of runs.entries()) {
-      const finalLoss = 3 + 1e3 / run.params ** 0.5;
+      const finalLoss = 3 + 1e3 / run.params ** 0.5 + SEED_NOISE * normal();
       for (let p = 1; p <= POINTS_PER_RUN; p++) {
         const step = p * 10;
+        const trainNoise = p % 10 === 0 ? 0 : SEED_NOISE * normal();
         rows.push({
           runId: run.id,
           kind: p % 10 === 0 ? 'eval' : 'train',
           step,
           // D = steps·batch·seqLen, as the planner plans it: a step's tokens are its share of the run's.
           tokens: (step * run.tokens) / 1000,
-          loss: finalLoss + 3 * Math.exp(-p / 20),
+          loss: finalLoss + 3 * Math.exp(-p / 20) + trainNoise,
           valLoss: finalLoss + 3 * Math.exp(-p / 20),
           recordedAt: 0,
         });
