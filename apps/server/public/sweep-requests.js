@@ -1,10 +1,10 @@
 // @ts-check
 // The requests behind a sweep's view, started together, and those of the page's first view, started as
-// soon as this module runs: index.html loads it as an async module ahead of the vega builds, so the
-// sweep list, the sweep, its chart list and every chart's spec are on their way while the browser still
-// compiles vega (a return visit spent its first 0.2 s there, and only then asked for the sweep list).
-// The first view asks for the charts the server's vocabulary names as soon as it knows the sweep,
-// beside the sweep's own chart list (which names the same charts) instead of after it.
+// soon as this module runs: index.html loads it as an async module ahead of the page's others (Chromium
+// runs it once the vega builds are evaluated), so the sweep list and the vocabulary, then the sweep, its
+// chart list and every chart's spec are on their way before app.js starts. The first view asks for the
+// charts the server's vocabulary names as soon as it knows the sweep, beside the sweep's own chart list
+// (which names the same charts) instead of after it.
 import { getJson, sweepUrl } from './dom.js';
 import { readViewState } from './url-state.js';
 
