@@ -85,9 +85,15 @@ describe('a loss chart narrowed to its visible range', () => {
       );
       const stored = storedInRange(axis, min, max);
       expect(stored).toBeGreaterThan(10_000);
-      // As small as the whole-sweep view's curve of that run, though the range holds 10,000 points.
-      expect(zoomed.length).toBeGreaterThan(10);
+      // As small as the whole-sweep view's curve of that run, though the range holds 10,000 points:
+      // the curve still spans the range, its smooth stretches keep only the points that bend it by
+      // half a pixel or more, and the spike stays with a point on either side.
       expect(zoomed.length).toBeLessThanOrEqual(Math.max(whole.length, 200));
+      expect(zoomed[0]!.x / min).toBeCloseTo(1, 9);
+      expect(zoomed.at(-1)!.x / max).toBeCloseTo(1, 9);
+      const spike = zoomed.findIndex((row) => row.loss === 9);
+      expect(spike).toBeGreaterThan(0);
+      expect(spike).toBeLessThan(zoomed.length - 1);
       for (const row of zoomed) {
         expect(row.x).toBeGreaterThanOrEqual(min * (1 - 1e-12));
         expect(row.x).toBeLessThanOrEqual(max * (1 + 1e-12));
