@@ -19,7 +19,9 @@ const AXIS_TITLE: Record<LossCurveAxis, string> = {
 
 /**
  * Training loss (faint) and evaluated bound (bold) of every run against tokens or FLOPs, one panel per
- * family, coloured by budget. The points are expected downsampled already: the spec draws what it gets.
+ * family, coloured by budget. The points are expected sampled or downsampled already; of a training
+ * curve the spec keeps the points that bend it by half a pixel or more on its panel (curve-simplify.ts),
+ * and every evaluation.
  *
  * Each curve is drawn as segments from one point to the next (every row carries its successor as
  * `x2`/`loss2`, the last none): a vega line per run is a group with its own dataflow, and at 240 runs
