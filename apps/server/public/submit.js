@@ -25,24 +25,14 @@
 /** @typedef {{ sweepId: string, created: boolean, plan: { sweepName: string, runs: unknown[] } }} SubmittedSweep */
 /** @typedef {{ id: string, name: string, state: string, runCount: number }} SweepSummary */
 
+import { element, getJson } from './dom.js';
+import { firstRequests } from './sweep-requests.js';
+
 const TOKEN_KEY = 'isoflop-token';
 /** Sweep states that a cancel still changes (the store's SWEEP_STATES less the final ones). */
 const CANCELLABLE = new Set(['queued', 'running']);
 /** A second click within this confirms a cancel: cancelling cannot be undone. */
 const CONFIRM_MS = 5000;
-
-/**
- * @param {string} tag
- * @param {Record<string, string>} [attributes]
- * @param {(Node | string)[]} children
- * @returns {HTMLElement}
- */
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
 /** @param {number} value */
 function formatCount(value) {
@@ -272,10 +262,18 @@ function mount(panel) {
     location.hash = `sweep=${encodeURIComponent(submitted.sweepId)}`;
   }
 
-  async function refreshCancellable() {
-    const response = await fetch('/api/sweeps', { headers: { accept: 'application/json' } });
-    if (!response.ok) return;
-    const { sweeps } = /** @type {{ sweeps: SweepSummary[] }} */ (await response.json());
+  /**
+   * The sweeps a cancel still changes; the list is left as it was when the server cannot say.
+   * @param {Promise<{ sweeps: SweepSummary[] }>} [fetched] the sweep list, where already asked for
+   */
+  async function refreshCancellable(fetched = getJson('/api/sweeps')) {
+    /** @type {SweepSummary[]} */
+    let sweeps;
+    try {
+      ({ sweeps } = await fetched);
+    } catch {
+      return;
+    }
     const open = sweeps.filter((sweep) => CANCELLABLE.has(sweep.state));
     const shown = document.getElementById('sweep-id')?.textContent ?? '';
     cancelSelect.replaceChildren(
@@ -349,7 +347,8 @@ function mount(panel) {
   submitButton.addEventListener('click', guarded(submitSpec));
   cancelButton.addEventListener('click', guarded(cancelSweep));
   panel.querySelector('details')?.addEventListener('toggle', guarded(refreshCancellable));
-  void refreshCancellable();
+  // At load, the page's own request for the sweep list (sweep-requests.js) serves this list too.
+  void refreshCancellable(firstRequests.sweepList);
 }
 
 const panel = document.getElementById('submit-panel');
