@@ -11,9 +11,14 @@ import { ServerError } from '../errors.js';
 /** How a file asked for at its current version is cached: a year, and never revalidated. */
 export const PINNED_CACHE = 'public, max-age=31536000, immutable';
 
-/** The version a URL names a file at: the start of its SHA-256, base64url. */
-export function assetVersion(body: Buffer): string {
-  return createHash('sha256').update(body).digest('base64url').slice(0, 16);
+/** A file's SHA-256, base64url: its `ETag`, and the start of it its version. */
+export function contentDigest(body: Buffer): string {
+  return createHash('sha256').update(body).digest('base64url');
+}
+
+/** The version a URL names a file at: the start of its content digest. */
+export function assetVersion(digest: string): string {
+  return digest.slice(0, 16);
 }
 
 /** The import map the page's markup holds (empty) for the server to fill in. */

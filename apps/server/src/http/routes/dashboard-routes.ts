@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { assetVersion, PINNED_CACHE, pinAssetVersions } from '../asset-versions.js';
-import { loadStaticAssets } from '../static-assets.js';
+import { assetVersion, contentDigest, PINNED_CACHE, pinAssetVersions } from '../asset-versions.js';
+import { loadStaticAssets, type StaticAsset } from '../static-assets.js';
 
 const PAGE_PATH = '/';
 
@@ -13,19 +12,9 @@ const PAGE_PATH = '/';
  */
 export function dashboardRoutes() {
   return async (app: FastifyInstance): Promise<void> => {
-    const assets = loadStaticAssets();
-    const versions = new Map(
-      assets
-        .filter((asset) => asset.urlPath !== PAGE_PATH)
-        .map((asset) => [asset.urlPath, assetVersion(asset.body)]),
-    );
-    for (const asset of assets) {
-      const body =
-        asset.urlPath === PAGE_PATH
-          ? Buffer.from(pinAssetVersions(asset.body.toString('utf8'), versions))
-          : asset.body;
-      const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
-      const version = versions.get(asset.urlPath);
+    /** Serves one file, its digest its ETag; `version` where the page names it at one. */
+    const serve = (asset: StaticAsset, body: Buffer, digest: string, version?: string) => {
+      const etag = `"${digest}"`;
       app.get<{ Querystring: { v?: string } }>(
         asset.urlPath,
         { schema: { hide: true } },
@@ -36,6 +25,23 @@ export function dashboardRoutes() {
           return reply.type(asset.contentType).send(body);
         },
       );
+    };
+    const versions = new Map<string, string>();
+    const pages: StaticAsset[] = [];
+    for (const asset of loadStaticAssets()) {
+      if (asset.urlPath === PAGE_PATH) {
+        pages.push(asset);
+        continue;
+      }
+      const digest = contentDigest(asset.body);
+      const version = assetVersion(digest);
+      versions.set(asset.urlPath, version);
+      serve(asset, asset.body, digest, version);
+    }
+    // The page names the files at their versions, so it is filled in once all are known.
+    for (const page of pages) {
+      const body = Buffer.from(pinAssetVersions(page.body.toString('utf8'), versions));
+      serve(page, body, contentDigest(body));
     }
   };
 }
