@@ -15,7 +15,7 @@ import {
 } from './chart-interactions.js';
 import { ChartRefresher, REFRESH_MS } from './chart-refresh.js';
 import { ChartsInView } from './chart-visibility.js';
-import { $, element, formatCount, formatFlops, getJson, sweepUrl } from './dom.js';
+import { $, element, formatCount, formatFlops, getJson, stringList, sweepUrl } from './dom.js';
 import { RunTable } from './run-table.js';
 import { closeRunView, openRunView, showComparison } from './run-view.js';
 import { chartSpecUrl, firstRequests, openingSweep, sweepRequests } from './sweep-requests.js';
@@ -832,12 +832,9 @@ async function selectSweep(sweepId, requests = sweepRequests(sweepId)) {
  * names from the data.
  */
 async function loadVocabulary() {
-  /** @param {unknown} value */
-  const names = (value) =>
-    Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
   const body = await firstRequests.vocabulary;
-  const families = names(body?.['families']);
-  const runStates = names(body?.['runStates']);
+  const families = stringList(body?.['families']);
+  const runStates = stringList(body?.['runStates']);
   state.vocabulary = families && runStates ? { families, runStates } : undefined;
 }
 

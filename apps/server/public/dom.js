@@ -64,6 +64,17 @@ export function formatLoss(value) {
   return value === null || value === undefined ? '–' : value.toFixed(4);
 }
 
+/**
+ * A list of names read from a server's JSON, or undefined where it is not one (an older server).
+ * @param {unknown} value
+ * @returns {string[] | undefined}
+ */
+export function stringList(value) {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
+    ? value
+    : undefined;
+}
+
 /** @param {string} sweepId */
 export function sweepUrl(sweepId) {
   return `/api/sweeps/${encodeURIComponent(sweepId)}`;

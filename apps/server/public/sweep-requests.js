@@ -5,7 +5,7 @@
 // chart list and every chart's spec are on their way before app.js starts. The first view asks for the
 // charts the server's vocabulary names as soon as it knows the sweep, beside the sweep's own chart list
 // (which names the same charts) instead of after it.
-import { getJson, sweepUrl } from './dom.js';
+import { getJson, stringList, sweepUrl } from './dom.js';
 import { readViewState } from './url-state.js';
 
 /** @typedef {import('vega').Spec} VegaSpec */
@@ -85,13 +85,9 @@ export const firstRequests = {
   sweepList: handled(sweepList),
   /** @type {Promise<SweepRequests | undefined>} the opening sweep's (none without sweeps) */
   sweep: handled(
-    Promise.all([sweepList, vocabulary]).then(([{ sweeps }, names]) => {
+    Promise.all([sweepList, vocabulary]).then(([{ sweeps }, words]) => {
       const opening = openingSweep(sweeps, readViewState().sweep);
-      const charts = names?.['charts'];
-      const chartNames =
-        Array.isArray(charts) && charts.every((name) => typeof name === 'string')
-          ? charts
-          : undefined;
+      const chartNames = stringList(words?.['charts']);
       return opening && sweepRequests(opening.id, chartNames);
     }),
   ),
