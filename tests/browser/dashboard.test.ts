@@ -402,7 +402,7 @@ describe('dashboard views', () => {
     expect(hashParams().get('hide')).toBeNull();
   });
 
-  it('zooms a loss chart and asks the server for the visible range at full detail', async () => {
+  it('zooms a loss chart, asks the server for the visible range at full detail, and keeps the zoom in the URL', async () => {
     const chart = page.locator('[data-chart="loss-tokens"]');
     await chart.scrollIntoViewIfNeeded();
     const box = (await chart.locator('canvas').boundingBox())!;
@@ -426,12 +426,54 @@ describe('dashboard views', () => {
     expect(zoomed.length).toBeGreaterThan(0);
     expect(zoomed.every((x) => x >= xmin! && x <= xmax!)).toBe(true);
     await chart.screenshot({ path: join(ARTIFACTS, 'loss-zoomed.png') });
+    const range = `${url.searchParams.get('xmin')},${url.searchParams.get('xmax')}`;
+    expect(hashParams().get('zoom-loss-tokens')).toBe(range);
+
+    // The URL opens the chart zoomed to the same range: a new view (as when a chart's spec changes)
+    // starts at the zoom, from the range's rows, and a double-click still resets it.
+    const other = await browser.context.newPage();
+    other.on('pageerror', (error) => {
+      throw error;
+    });
+    try {
+      await other.goto(page.url());
+      await other.waitForSelector(`body[data-loaded="${seeded.sweepId}"]`, { timeout: 60_000 });
+      const shared = other.locator('[data-chart="loss-tokens"]');
+      expect(await shared.getAttribute('data-range')).toBe(range);
+      const view = (await other.evaluate(
+        `import('/app.js').then((app) => { const view = app.chartView('loss-tokens'); return { zoom: view.signal('zoom_x'), xs: view.data('curves').map((row) => row.x) }; })`,
+      )) as { zoom: number[]; xs: number[] };
+      expect(view.zoom).toEqual([xmin, xmax]);
+      expect(view.xs.length).toBeGreaterThan(0);
+      expect(view.xs.every((x) => x >= xmin! && x <= xmax!)).toBe(true);
+      await shared.scrollIntoViewIfNeeded();
+      const sharedBox = (await shared.locator('canvas').boundingBox())!;
+      await other.mouse.dblclick(sharedBox.x + 320, sharedBox.y + 70);
+      await expect.poll(() => shared.getAttribute('data-range'), { timeout: 10_000 }).toBe('');
+      expect(new URL(other.url()).hash).not.toContain('zoom-');
+    } finally {
+      await other.close();
+    }
 
     // A double-click resets the zoom, and the whole curves come back.
     // (top right of the first panel: high loss late in training, where no curve runs to be clicked)
     await page.mouse.dblclick(box.x + 320, box.y + 70);
     await expect.poll(() => chart.getAttribute('data-range'), { timeout: 10_000 }).toBe('');
     expect((await xs()).some((x) => x < xmin! || x > xmax!)).toBe(true);
+    expect(hashParams().get('zoom-loss-tokens')).toBeNull();
+
+    // A pasted link zooms the live chart in place, and one without the zoom shows the whole again.
+    const unzoomed = new URL(page.url()).hash;
+    await page.evaluate((hash) => (location.hash = hash), `${unzoomed}&zoom-loss-tokens=${range}`);
+    await expect.poll(() => chart.getAttribute('data-range'), { timeout: 10_000 }).toBe(range);
+    expect(
+      await page.evaluate(
+        `import('/app.js').then((app) => app.chartView('loss-tokens').signal('zoom_x'))`,
+      ),
+    ).toEqual([xmin, xmax]);
+    expect((await xs()).every((x) => x >= xmin! && x <= xmax!)).toBe(true);
+    await page.evaluate((hash) => (location.hash = hash), unzoomed);
+    await expect.poll(() => chart.getAttribute('data-range'), { timeout: 10_000 }).toBe('');
   });
 
   it('highlights a hovered run in every chart, and nothing once the pointer leaves', async () => {

@@ -2,16 +2,19 @@
 /* global vega, vegaEmbed -- the vega builds index.html loads (typed in globals.d.ts) */
 // The isoflop dashboard: lists sweeps, embeds the server's charts, and keeps them current from the
 // sweep's server-sent event stream. Charts are built on the server (one vega-lite spec builder per chart,
-// compiled to vega there); this script only fetches, embeds, and swaps in new data. The view (sweep, open run, table filters, selected
-// runs) lives in the URL (url-state.js).
+// compiled to vega there); this script only fetches, embeds, and swaps in new data. The view (sweep, open
+// run, table filters, selected runs, hidden legend entries, zoomed charts) lives in the URL
+// (url-state.js).
 import {
   HoverHighlight,
   highlightIn,
   hoverOfItem,
   legendValueOfItem,
   NO_HOVER,
+  showZoom,
   watchBrush,
   watchZoom,
+  withZoom,
 } from './chart-interactions.js';
 import { ChartRefresher, REFRESH_MS } from './chart-refresh.js';
 import { ChartsInView } from './chart-visibility.js';
@@ -19,7 +22,7 @@ import { $, element, formatCount, formatFlops, getJson, stringList, sweepUrl } f
 import { RunTable } from './run-table.js';
 import { closeRunView, openRunView, showComparison } from './run-view.js';
 import { chartSpecUrl, firstRequests, openingSweep, sweepRequests } from './sweep-requests.js';
-import { readViewState, writeViewState } from './url-state.js';
+import { readViewState, roundedRange, writeViewState } from './url-state.js';
 
 /** @typedef {import('./contracts').Run} Run */
 /** @typedef {import('./contracts').Sweep} Sweep */
@@ -80,8 +83,6 @@ const state = {
   chartNeeds: {},
   /** @type {Vocabulary | undefined} the server's names, where it has the vocabulary route */
   vocabulary: undefined,
-  /** @type {Map<string, [number, number]>} loss chart -> the x range it is zoomed to */
-  ranges: new Map(),
 };
 
 const table = new RunTable({
@@ -122,6 +123,11 @@ async function applyView(before, view) {
   if (view.hidden.join(',') !== before.hidden.join(',')) await applyHidden();
   if (view.selected.join(',') !== before.selected.join(',')) {
     await showComparison(sweepId, view.selected).catch(showError);
+  }
+  for (const name of rezoomed(before.zoom, view.zoom)) {
+    const drawn = state.charts.get(name);
+    if (drawn) await showZoom(drawn.view, view.zoom[name]);
+    refresher.schedule(name, 0);
   }
 }
 
@@ -365,7 +371,7 @@ function syncFilterInputs(view) {
  * @param {string} name
  */
 function chartDataUrl(name) {
-  return chartSpecUrl(currentSweep(), name, state.ranges.get(name));
+  return chartSpecUrl(currentSweep(), name, state.view.zoom[name]);
 }
 
 /**
@@ -490,16 +496,28 @@ function isBudgetLabel(value) {
 }
 
 /**
- * A loss chart zoomed to a range (or back to the whole): asked for again at once, with the range.
+ * A loss chart zoomed to a range (or back to the whole), from its view: recorded in the URL, and the
+ * chart asked for again at once with the range (applyView).
  * @param {string} name
  * @param {[number, number] | undefined} range
  */
 function zoomChart(name, range) {
-  const previous = state.ranges.get(name);
-  if (range?.[0] === previous?.[0] && range?.[1] === previous?.[1]) return;
-  if (range) state.ranges.set(name, range);
-  else state.ranges.delete(name);
-  refresher.schedule(name, 0);
+  const rounded = range && roundedRange(range);
+  const previous = state.view.zoom[name];
+  if (rounded?.[0] === previous?.[0] && rounded?.[1] === previous?.[1]) return;
+  const others = Object.entries(state.view.zoom).filter(([chart]) => chart !== name);
+  updateView({ zoom: Object.fromEntries(rounded ? [...others, [name, rounded]] : others) });
+}
+
+/**
+ * The charts whose zoom differs between two views.
+ * @param {ViewState['zoom']} before
+ * @param {ViewState['zoom']} after
+ */
+function rezoomed(before, after) {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (name) => before[name]?.join(',') !== after[name]?.join(','),
+  );
 }
 
 /** The legend entries the view hides, each a button that shows it again. */
@@ -638,7 +656,7 @@ async function loadChart(name, fetched = getJson(chartDataUrl(name))) {
   const container = document.querySelector(`[data-chart="${name}"]`);
   if (!container || $('#charts').hidden) return;
   const sweepId = state.sweepId;
-  const range = state.ranges.get(name);
+  const range = state.view.zoom[name];
   const spec = await fetched;
   if (sweepId !== state.sweepId) return;
   // A chart with nothing to draw (Prime's objectives in a sweep without Prime) stays out of sight.
@@ -655,7 +673,10 @@ async function loadChart(name, fetched = getJson(chartDataUrl(name))) {
     current.datasets = sent;
     await swapRows(current.view, shown);
   } else {
-    await embedChart(container, name, withRows(spec, shown), { shape, datasets: sent });
+    await embedChart(container, name, withZoom(withRows(spec, shown), range), {
+      shape,
+      datasets: sent,
+    });
   }
   const drawn = state.charts.get(name);
   container.dataset['marks'] = String(
@@ -782,12 +803,11 @@ function connectEvents(sweepId, lastEventId) {
  * @param {string} sweepId
  * @param {import('./sweep-requests.js').SweepRequests} [requests] its requests, where already made
  */
-async function selectSweep(sweepId, requests = sweepRequests(sweepId)) {
+async function selectSweep(sweepId, requests = sweepRequests(sweepId, { zoom: state.view.zoom })) {
   state.sweepId = sweepId;
   state.view = { ...state.view, sweep: sweepId };
   for (const { view } of state.charts.values()) view.finalize();
   state.charts.clear();
-  state.ranges.clear();
   document
     .querySelectorAll('#sweep-list li')
     .forEach((li) =>
@@ -847,7 +867,11 @@ async function start() {
   const wanted = state.view.sweep;
   const first = openingSweep(sweeps, wanted);
   if (first) {
-    if (first.id !== wanted) writeViewState({ ...state.view, sweep: first.id });
+    if (first.id !== wanted) {
+      // A URL's zoom belongs to the sweep it names (sweep-requests.js asks for the whole charts).
+      state.view = { ...state.view, sweep: first.id, zoom: {} };
+      writeViewState(state.view);
+    }
     await selectSweep(first.id, opening?.sweepId === first.id ? opening : undefined);
   } else document.body.dataset['loaded'] = 'none';
 }

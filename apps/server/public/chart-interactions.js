@@ -16,6 +16,11 @@ const BRUSH_MS = 250;
 const MAX_BRUSHED = 12;
 /** Pause after the last wheel or drag of a zoom before the visible range is asked for. */
 const ZOOM_MS = 300;
+/** A loss chart's zoom: the server's param, and the signal vega-lite binds its x scale's domain to. */
+const ZOOM = 'zoom';
+const ZOOM_X = `${ZOOM}_x`;
+/** Ranges closer than this (relative) are the same zoom: a URL keeps six significant digits. */
+const SAME_ZOOM = 1e-5;
 
 /** @type {Hover} */
 export const NO_HOVER = { budget: '', run: '' };
@@ -161,10 +166,10 @@ function brushedRuns(view, datasets) {
  * @param {(range: [number, number] | undefined) => void} onRange
  */
 export function watchZoom(view, onRange) {
-  if (!hasSignal(view, 'zoom')) return;
+  if (!hasSignal(view, ZOOM)) return;
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
-  view.addSignalListener('zoom', (_signal, value) => {
+  view.addSignalListener(ZOOM, (_signal, value) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       const x = value && typeof value === 'object' && 'x' in value ? value.x : undefined;
@@ -173,4 +178,42 @@ export function watchZoom(view, onRange) {
       onRange(zoomed ? [low, high] : undefined);
     }, ZOOM_MS);
   });
+}
+
+/**
+ * A loss chart's spec that opens zoomed to `range`, as after the wheel: a chart drawn again (its spec
+ * changed) or opened from a shared URL keeps its zoom, and a double-click still resets it.
+ * @param {import('vega').Spec} spec
+ * @param {[number, number] | undefined} range
+ * @returns {import('vega').Spec}
+ */
+export function withZoom(spec, range) {
+  if (!range || !spec.signals?.some((signal) => signal.name === ZOOM_X)) return spec;
+  return {
+    ...spec,
+    signals: spec.signals.map((signal) =>
+      signal.name === ZOOM_X ? { ...signal, value: [...range] } : signal,
+    ),
+  };
+}
+
+/**
+ * Shows `range` (or the whole x range, without one) in a live loss chart that shows another: the URL
+ * changed under it (Back, Forward, a pasted link). A zoom the chart already shows is left alone, so a
+ * wheel still moving is not pulled back.
+ * @param {View} view
+ * @param {[number, number] | undefined} range
+ */
+export async function showZoom(view, range) {
+  if (!hasSignal(view, ZOOM_X)) return;
+  const shown = view.signal(ZOOM_X);
+  const [low, high] = Array.isArray(shown) && shown.length === 2 ? shown.map(Number) : [];
+  const near = (/** @type {number} */ a, /** @type {number} */ b) =>
+    Math.abs(a - b) <= SAME_ZOOM * Math.abs(b);
+  const same =
+    range && low !== undefined && high !== undefined
+      ? near(low, range[0]) && near(high, range[1])
+      : !range && low === undefined;
+  if (same) return;
+  await view.signal(ZOOM_X, range ? [...range] : null).runAsync();
 }

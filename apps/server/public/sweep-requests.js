@@ -36,10 +36,11 @@ export function chartSpecUrl(sweepId, name, range) {
  * Everything a sweep's view starts from, asked for at once: the charts' specs as soon as their list
  * arrives, or at once for the charts named here.
  * @param {string} sweepId
- * @param {string[]} [chartNames] the charts to ask for without waiting for the sweep's list
+ * @param {{ chartNames?: string[] | undefined, zoom?: Record<string, [number, number]> }} [options]
+ *   the charts to ask for without waiting for the sweep's list; the x range of each zoomed chart
  * @returns {SweepRequests}
  */
-export function sweepRequests(sweepId, chartNames) {
+export function sweepRequests(sweepId, { chartNames, zoom = {} } = {}) {
   /** @type {Promise<import('./contracts').ChartList>} */
   const charts = getJson(`${sweepUrl(sweepId)}/charts`);
   /** @param {string[]} names */
@@ -47,7 +48,7 @@ export function sweepRequests(sweepId, chartNames) {
     new Map(
       names.map((name) => {
         /** @type {Promise<VegaSpec>} */
-        const spec = getJson(chartSpecUrl(sweepId, name));
+        const spec = getJson(chartSpecUrl(sweepId, name, zoom[name]));
         return [name, handled(spec)];
       }),
     );
@@ -86,9 +87,12 @@ export const firstRequests = {
   /** @type {Promise<SweepRequests | undefined>} the opening sweep's (none without sweeps) */
   sweep: handled(
     Promise.all([sweepList, vocabulary]).then(([{ sweeps }, words]) => {
-      const opening = openingSweep(sweeps, readViewState().sweep);
+      const view = readViewState();
+      const opening = openingSweep(sweeps, view.sweep);
       const chartNames = stringList(words?.['charts']);
-      return opening && sweepRequests(opening.id, chartNames);
+      // A URL's zoom belongs to its sweep.
+      const zoom = opening?.id === view.sweep ? view.zoom : {};
+      return opening && sweepRequests(opening.id, { chartNames, zoom });
     }),
   ),
 };

@@ -1,6 +1,7 @@
 // @ts-check
-// What the page shows lives in the URL's hash (sweep, open run, table filters, sort, selected runs), so a
-// view can be shared and comes back on reload. `#sweep=ID` links of earlier versions still work.
+// What the page shows lives in the URL's hash (sweep, open run, table filters, sort, selected runs,
+// hidden legend entries, zoomed loss charts), so a view can be shared and comes back on reload.
+// `#sweep=ID` links of earlier versions still work.
 
 /**
  * @typedef {object} ViewState
@@ -15,7 +16,43 @@
  * @property {number} page
  * @property {string[]} selected runs chosen for comparison
  * @property {string[]} hidden legend entries (families, budgets) hidden in every chart
+ * @property {Record<string, [number, number]>} zoom the x range each zoomed loss chart shows
  */
+
+/** A zoomed chart's range is written `zoom-<chart>=<low>,<high>`. */
+const ZOOM_PREFIX = 'zoom-';
+/** Significant digits of a zoom range in the URL: far below a pixel of a log axis. */
+const ZOOM_DIGITS = 6;
+
+/**
+ * A zoom range as the URL keeps it: rounded, so that the range a page reads back from its URL is the
+ * range it wrote.
+ * @param {[number, number]} range
+ * @returns {[number, number]}
+ */
+export function roundedRange([low, high]) {
+  return [Number(low.toPrecision(ZOOM_DIGITS)), Number(high.toPrecision(ZOOM_DIGITS))];
+}
+
+/**
+ * The zoomed charts a URL names; a range that is not two positive numbers in order is left out.
+ * @param {URLSearchParams} params
+ * @returns {Record<string, [number, number]>}
+ */
+function readZoom(params) {
+  /** @type {Record<string, [number, number]>} */
+  const zoom = {};
+  for (const [key, value] of params) {
+    if (!key.startsWith(ZOOM_PREFIX)) continue;
+    const bounds = value.split(',').map(Number);
+    const [low, high] = bounds;
+    if (bounds.length !== 2 || !bounds.every(Number.isFinite)) continue;
+    if (low !== undefined && high !== undefined && low > 0 && low < high) {
+      zoom[key.slice(ZOOM_PREFIX.length)] = [low, high];
+    }
+  }
+  return zoom;
+}
 
 /** @returns {ViewState} */
 export function readViewState(hash = location.hash) {
@@ -33,6 +70,7 @@ export function readViewState(hash = location.hash) {
     page: Math.max(0, Number(params.get('page') ?? 0) || 0),
     selected: text('sel').split(',').filter(Boolean),
     hidden: text('hide').split(',').filter(Boolean),
+    zoom: readZoom(params),
   };
 }
 
@@ -48,6 +86,9 @@ export function hashOf(view) {
   if (view.page) params.set('page', String(view.page));
   if (view.selected.length) params.set('sel', view.selected.join(','));
   if (view.hidden.length) params.set('hide', view.hidden.join(','));
+  for (const [chart, range] of Object.entries(view.zoom).sort(([a], [b]) => a.localeCompare(b))) {
+    params.set(`${ZOOM_PREFIX}${chart}`, roundedRange(range).join(','));
+  }
   return `#${params}`;
 }
 
