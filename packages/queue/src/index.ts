@@ -1,6 +1,12 @@
 export { QUEUE_ERRORS, QueueError, type QueueErrorCode } from './errors.js';
 export { queueLocationFromEnv, redisOptionsFromUrl, type QueueLocation } from './connection.js';
-export { cancelChannel, DEFAULT_PREFIX, TRAIN_QUEUE, TRAIN_RUN } from './names.js';
+export {
+  cancelChannel,
+  cancelSubscriberName,
+  DEFAULT_PREFIX,
+  TRAIN_QUEUE,
+  TRAIN_RUN,
+} from './names.js';
 export {
   CANCELLED,
   DIVERGED,

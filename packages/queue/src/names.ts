@@ -10,6 +10,15 @@ export function cancelChannel(prefix: string, queueName: string): string {
   return `${prefix}:${queueName}:cancel`;
 }
 
+/** The connection name of a worker's subscriber to cancel messages (CLIENT LIST shows it). */
+export function cancelSubscriberName(
+  prefix: string,
+  queueName: string,
+  workerName: string,
+): string {
+  return `${prefix}:${queueName}:cancel-subscriber:${workerName}`;
+}
+
 /**
  * Hash of the runs cancelled while a worker held or could take them (run id → when, in ms). The pub/sub
  * message reaches only the worker holding a run at that instant; any worker that takes a run in this hash

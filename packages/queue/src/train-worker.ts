@@ -3,7 +3,13 @@ import { UnrecoverableError, WaitingError, Worker, type Job, type WorkerOptions 
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
 import { CANCELLED_REASON } from './train-queue.js';
-import { cancelChannel, cancelledKey, DEFAULT_PREFIX, TRAIN_QUEUE } from './names.js';
+import {
+  cancelChannel,
+  cancelledKey,
+  cancelSubscriberName,
+  DEFAULT_PREFIX,
+  TRAIN_QUEUE,
+} from './names.js';
 import type { TrainJobPayload } from './schemas.js';
 
 export interface TrainWorkerOptions extends QueueLocation {
@@ -32,6 +38,12 @@ export interface TrainWorker {
 
 /** How long a failed run waits to learn whether a shutdown killed it (see shutdownBegins). */
 const SHUTDOWN_GRACE_MS = 1000;
+/**
+ * How often a worker looks up its runs among the cancelled ones: a cancel's message reaches only the
+ * subscribers connected when it is published, so one sent while this worker's subscriber reconnects
+ * (Redis restarted, the connection dropped) takes effect within this instead of never.
+ */
+const CANCEL_CHECK_MS = 2000;
 
 /** BullMQ's own control-flow errors: they already say what becomes of the job. */
 const QUEUE_DECISIONS = ['UnrecoverableError', 'WaitingError', 'DelayedError', 'RateLimitError'];
@@ -51,6 +63,20 @@ class TrainJobWorker extends Worker<TrainJobPayload, RunResult> {
     private readonly cancelledRuns: string,
   ) {
     super(queueName, processorFile, options);
+  }
+
+  /** The runs this worker is training. */
+  private readonly held = new Set<string>();
+
+  /** Stops the runs this worker trains that have been cancelled (whether or not it heard the message). */
+  async stopCancelledRuns(): Promise<void> {
+    const runIds = [...this.held];
+    if (runIds.length === 0) return;
+    const client = await this.client;
+    const marks = await client.hmget(this.cancelledRuns, ...runIds);
+    runIds.forEach((runId, i) => {
+      if (marks[i] !== null) this.cancelJob(runId, CANCELLED_REASON);
+    });
   }
 
   /**
@@ -74,9 +100,11 @@ class TrainJobWorker extends Worker<TrainJobPayload, RunResult> {
     // Cancelled while its last worker could not fail it (that worker had lost the run's lock): fail it now
     // rather than train it again.
     const client = await this.client;
-    if ((await client.hexists(this.cancelledRuns, job.id ?? '')) === 1) {
+    const runId = job.id ?? '';
+    if ((await client.hexists(this.cancelledRuns, runId)) === 1) {
       throw new UnrecoverableError(CANCELLED_REASON);
     }
+    this.held.add(runId);
     try {
       return await super.callProcessJob(job, token, signal);
     } catch (error) {
@@ -93,6 +121,8 @@ class TrainJobWorker extends Worker<TrainJobPayload, RunResult> {
         throw new WaitingError();
       }
       throw error;
+    } finally {
+      this.held.delete(runId);
     }
   }
 }
@@ -122,7 +152,11 @@ export async function startTrainWorker(options: TrainWorkerOptions): Promise<Tra
     },
     cancelledKey(prefix, queueName),
   );
-  const subscriber = new Redis(connection);
+  // Named, so that an operator (or a test) can tell it apart in CLIENT LIST.
+  const subscriber = new Redis({
+    ...connection,
+    connectionName: cancelSubscriberName(prefix, queueName, options.name),
+  });
   const channel = cancelChannel(prefix, queueName);
   subscriber.on('message', (from: string, runId: string) => {
     if (from === channel) worker.cancelJob(runId, CANCELLED_REASON);
@@ -137,11 +171,17 @@ export async function startTrainWorker(options: TrainWorkerOptions): Promise<Tra
   subscriber.on('error', () => undefined);
   await subscriber.subscribe(channel);
   await worker.waitUntilReady();
+  // A Redis that is away is asked again at the next check.
+  const stopCancelledRuns = () => void worker.stopCancelledRuns().catch(() => undefined);
+  // Back from a reconnect (ioredis has resubscribed): what was cancelled meanwhile stops now.
+  subscriber.on('ready', stopCancelledRuns);
+  const cancelCheck = setInterval(stopCancelledRuns, CANCEL_CHECK_MS);
   let closing: Promise<void> | undefined;
   return {
     worker,
     close: (timeoutMs = 30_000) => {
       closing ??= (async () => {
+        clearInterval(cancelCheck);
         const graceful = worker.close();
         worker.cancelAllJobs(SHUTDOWN_REASON);
         let timer: NodeJS.Timeout | undefined;

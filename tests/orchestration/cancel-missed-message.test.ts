@@ -1,0 +1,62 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cancelSubscriberName, TRAIN_QUEUE, type JobSnapshot } from '@isoflop/queue';
+import { type CoordinatorBed, startCoordinatorBed, trainLongRun, waitFor } from './harness.js';
+
+const WORKER_NAME = 'cancel-missed-message-worker';
+
+/**
+ * A cancel reaches a training run's worker as a pub/sub message, which Redis delivers only to the
+ * subscribers connected when it is published: one sent while the worker's subscriber was reconnecting
+ * (Redis restarted, the connection dropped) reached nobody, and the run trained on to its end as if never
+ * cancelled. The worker's subscriber connection is killed while the worker is stopped (SIGSTOP, shorter
+ * than its lock), so it cannot reconnect before the cancel is published.
+ */
+describe('a run cancelled while its worker’s subscriber is disconnected', () => {
+  const redisUrl = inject('redisUrl');
+  let bed: CoordinatorBed;
+  let redis: Redis;
+  beforeAll(async () => {
+    bed = await startCoordinatorBed('cancel-missed', redisUrl);
+    redis = new Redis(redisUrl);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await bed.close();
+  });
+
+  it('fails as CANCELLED instead of training to its end', async () => {
+    const { coordinator, queue } = bed;
+    const { sweepId, run, worker } = await trainLongRun(bed, redisUrl, {
+      ISOFLOP_WORKER_NAME: WORKER_NAME,
+    });
+    let last: JobSnapshot | undefined;
+    const explain = (): string =>
+      `queue: ${JSON.stringify(last)}\nworker output:\n${worker.output()}`;
+    try {
+      process.kill(worker.child.pid!, 'SIGSTOP');
+      try {
+        const name = cancelSubscriberName(bed.box.prefix, TRAIN_QUEUE, WORKER_NAME);
+        const clients = (await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+        const id = clients
+          .split('\n')
+          .find((line) => line.includes(` name=${name} `))
+          ?.match(/^id=(\d+) /)?.[1];
+        expect(id, `the worker's subscriber among:\n${clients}`).toBeDefined();
+        expect(await redis.call('CLIENT', 'KILL', 'ID', id!)).toBe(1);
+        expect(await coordinator.cancel(sweepId)).toEqual({ sweepId, cancelled: 1 });
+      } finally {
+        process.kill(worker.child.pid!, 'SIGCONT');
+      }
+      await waitFor('the run to leave the queue’s active and waiting states', async () => {
+        last = (await queue.snapshot([run.id])).get(run.id);
+        return last?.state === 'active' || last?.state === 'waiting' ? undefined : last;
+      }).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\n${explain()}`, { cause: error });
+      });
+      expect(last, explain()).toMatchObject({ state: 'failed', failure: { code: 'CANCELLED' } });
+    } finally {
+      await worker.kill('SIGTERM');
+    }
+  });
+});
