@@ -387,9 +387,11 @@ describe('dashboard views', () => {
       Number(await page.locator(`[data-chart="${name}"]`).getAttribute('data-marks'));
     const before = { frontier: await marks('frontier'), curves: await marks('isoflop-curves') };
     const entry = await pointOfRun('frontier', 'mdm');
+    expect(await page.locator('#hidden-series').isVisible()).toBe(false);
     await page.mouse.click(entry.x, entry.y);
     await expect.poll(() => page.locator('body').getAttribute('data-hidden')).toBe('mdm');
     expect(hashParams().get('hide')).toBe('mdm');
+    expect(await page.locator('#hidden-series').isVisible()).toBe(true);
     // Gone from this chart and from the others (the isoflop curves lose mdm's panel).
     expect(await marks('frontier')).toBeLessThan(before.frontier);
     expect(await marks('isoflop-curves')).toBeLessThan(before.curves);
@@ -400,6 +402,7 @@ describe('dashboard views', () => {
     expect(await marks('frontier')).toBe(before.frontier);
     expect(await marks('isoflop-curves')).toBe(before.curves);
     expect(hashParams().get('hide')).toBeNull();
+    expect(await page.locator('#hidden-series').isVisible()).toBe(false);
   });
 
   it('zooms a loss chart, asks the server for the visible range at full detail, and keeps the zoom in the URL', async () => {

@@ -89,6 +89,9 @@ async function openPanel(target: string): Promise<void> {
 describe('the submit panel', () => {
   it('shows the field paths of an invalid spec and writes nothing', async () => {
     await openPanel(url);
+    // A page without sweeps shows no sweep header (its export buttons) and no hidden-entries row.
+    expect(await page.locator('#sweep-header').isVisible()).toBe(false);
+    expect(await page.locator('#hidden-series').isVisible()).toBe(false);
     await page.locator('#submit-spec').fill(INVALID_SPEC);
     await page.locator('#submit-send').click();
     const issues = page.locator('#submit-issues li');

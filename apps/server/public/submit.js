@@ -25,7 +25,7 @@
 /** @typedef {{ sweepId: string, created: boolean, plan: { sweepName: string, runs: unknown[] } }} SubmittedSweep */
 /** @typedef {{ id: string, name: string, state: string, runCount: number }} SweepSummary */
 
-import { element, getJson } from './dom.js';
+import { element, formatCount, formatFlops, getJson } from './dom.js';
 import { firstRequests } from './sweep-requests.js';
 
 const TOKEN_KEY = 'isoflop-token';
@@ -33,12 +33,6 @@ const TOKEN_KEY = 'isoflop-token';
 const CANCELLABLE = new Set(['queued', 'running']);
 /** A second click within this confirms a cancel: cancelling cannot be undone. */
 const CONFIRM_MS = 5000;
-
-/** @param {number} value */
-function formatCount(value) {
-  if (value >= 1e4 || value < 1e-2) return value.toExponential(2).replace('e+', 'e');
-  return String(Math.round(value * 100) / 100);
-}
 
 /** @param {number} seconds */
 function formatDuration(seconds) {
@@ -181,7 +175,7 @@ function mount(panel) {
         'p',
         {},
         element('strong', {}, plan.sweepName),
-        ` · ${plan.runCount} runs · ${formatCount(plan.totalFlops)} FLOPs in all`,
+        ` · ${plan.runCount} runs · ${formatFlops(plan.totalFlops)} FLOPs in all`,
         plan.exists ? ' · submitted before: submitting resumes it' : '',
         plan.dropped > 0 ? ` · ${plan.dropped} sizes dropped` : '',
       ),
@@ -207,7 +201,7 @@ function mount(panel) {
             element(
               'tr',
               {},
-              element('td', {}, formatCount(budget.budgetFlops)),
+              element('td', {}, formatFlops(budget.budgetFlops)),
               element('td', {}, String(budget.runs)),
               element(
                 'td',
