@@ -15,6 +15,23 @@ import { $, element, formatCount, formatFlops, formatLoss, getJson, sweepUrl } f
 const MAX_POINTS = 600;
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
+const TRAINING = 'training loss';
+/** An ARM or MDM run's bound (its NLL or ELBO). */
+const BOUND = 'evaluated bound';
+/** MDM-Prime-v2's bound K, and its objective J, which is not a bound. */
+const PRIME_BOUND = 'evaluated bound (K)';
+const PRIME_OBJECTIVE = 'objective J (not a bound)';
+/**
+ * The loss curves' series in legend order, each with its dash.
+ * @type {[string, number[]][]}
+ */
+const LOSS_SERIES = [
+  [TRAINING, [1, 0]],
+  [BOUND, [6, 3]],
+  [PRIME_BOUND, [6, 3]],
+  [PRIME_OBJECTIVE, [2, 2]],
+];
+
 /** @type {Finalizable[]} */
 let runViews = [];
 /** @type {Finalizable[]} */
@@ -34,29 +51,39 @@ function fetchMetrics(sweepId, runId) {
 
 /**
  * The run's rows for the curve charts: training loss per step, the evaluated bound per evaluation and,
- * for MDM-Prime-v2, its objective J (which is not a bound).
+ * for MDM-Prime-v2 (the runs that record J), its bound named K and its objective J (not a bound).
  * @param {string} runId
  * @param {StoredMetric[]} metrics
  */
 function curveRows(runId, metrics) {
+  const bound = metrics.some((m) => m.primeObjective !== null) ? PRIME_BOUND : BOUND;
   /** @type {Record<string, string | number>[]} */
   const rows = [];
   for (const m of metrics) {
     const at = { run: runId, step: m.step, tokens: m.tokens };
     if (m.kind === 'train') {
-      if (m.loss !== null) rows.push({ ...at, series: 'training loss', loss: m.loss });
+      if (m.loss !== null) rows.push({ ...at, series: TRAINING, loss: m.loss });
       if (m.lr !== null) rows.push({ ...at, series: 'learning rate', lr: m.lr });
       if (m.tokensPerSecond !== null) {
         rows.push({ ...at, series: 'tokens/s', speed: m.tokensPerSecond });
       }
     } else {
-      if (m.valLoss !== null) rows.push({ ...at, series: 'evaluated bound (K)', loss: m.valLoss });
+      if (m.valLoss !== null) rows.push({ ...at, series: bound, loss: m.valLoss });
       if (m.primeObjective !== null) {
-        rows.push({ ...at, series: 'objective J (not a bound)', loss: m.primeObjective });
+        rows.push({ ...at, series: PRIME_OBJECTIVE, loss: m.primeObjective });
       }
     }
   }
   return rows;
+}
+
+/**
+ * The loss series these rows have, in legend order.
+ * @param {Record<string, string | number>[]} rows
+ */
+function lossSeriesOf(rows) {
+  const present = new Set(rows.map((row) => row['series']));
+  return LOSS_SERIES.filter(([series]) => present.has(series));
 }
 
 /**
@@ -88,12 +115,8 @@ function lineSpec(title, rows, options) {
         type: 'nominal',
         title: null,
         scale: {
-          domain: ['training loss', 'evaluated bound (K)', 'objective J (not a bound)'],
-          range: [
-            [1, 0],
-            [6, 3],
-            [2, 2],
-          ],
+          domain: lossSeriesOf(rows).map(([series]) => series),
+          range: lossSeriesOf(rows).map(([, dash]) => dash),
         },
         // In a comparison the colour is the run's: the dash says which curve is which.
         legend: options.color === 'series' ? null : { title: null },
@@ -182,7 +205,7 @@ export async function openRunView(sweepId, runId) {
     ['batch · seq', `${run.batchSize} · ${run.seqLen}`],
     ['seed', String(specField(run.spec, 'seed') ?? '–')],
     ['bound', formatLoss(run.valLoss)],
-    ['objective J (not a bound)', formatLoss(run.primeObjective)],
+    [PRIME_OBJECTIVE, formatLoss(run.primeObjective)],
     ['tokens/s', formatCount(run.tokensPerSecond)],
     ['attempts', String(run.attempts)],
     ['worker', run.worker ?? '–'],
@@ -230,6 +253,9 @@ export async function openRunView(sweepId, runId) {
   );
   runViews = drawn.filter((view) => view !== undefined);
   section.dataset['points'] = String(rows.length);
+  section.dataset['series'] = lossSeriesOf(rows)
+    .map(([series]) => series)
+    .join(',');
   section.dataset['ready'] = 'true';
 }
 
@@ -261,6 +287,9 @@ export async function showComparison(sweepId, runIds) {
   if (section.dataset['runs'] !== runIds.join(',')) return;
   const rows = all.flatMap((m) => curveRows(m.runId, m.metrics));
   $('#compare-summary').textContent = runIds.join(' · ');
+  section.dataset['series'] = lossSeriesOf(rows)
+    .map(([series]) => series)
+    .join(',');
   compareViews = [
     await embed(
       $('#compare-loss'),
