@@ -7,6 +7,23 @@ import { FAMILY_COLOR, LOSS_TITLE } from './chart-style.js';
  */
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
+/**
+ * A log axis of FLOPs: orders of magnitude ("1e+13"), whatever the range (vega's default switches
+ * between written-out numbers and exponents along one axis), and labels that would touch dropped.
+ */
+export const FLOPS_AXIS = { format: '.0e', labelOverlap: 'greedy', labelSeparation: 6 } as const;
+
+/**
+ * A log axis of tokens in SI units ("700k", "20M"), the end labels kept inside the panel: written out,
+ * a panel's last label ran into its neighbour's first.
+ */
+export const TOKENS_AXIS = {
+  format: '~s',
+  labelOverlap: 'greedy',
+  labelSeparation: 6,
+  labelFlush: true,
+} as const;
+
 /** Compute C on a log x axis; `domain` pins the range (nice off, so the pin holds). */
 export function computeX(domain?: number[]) {
   return {
@@ -14,7 +31,7 @@ export function computeX(domain?: number[]) {
     type: 'quantitative',
     scale: { type: 'log', ...(domain ? { domain, nice: false } : {}) },
     title: 'compute C (FLOPs)',
-    axis: { format: '.0e', labelOverlap: 'greedy', labelSeparation: 6 },
+    axis: FLOPS_AXIS,
   } as const;
 }
 
