@@ -14,10 +14,10 @@ export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json
 export const FLOPS_AXIS = { format: '.0e', labelOverlap: 'greedy', labelSeparation: 6 } as const;
 
 /**
- * A log axis of tokens in SI units ("700k", "20M"), the end labels kept inside the panel: written out,
- * a panel's last label ran into its neighbour's first.
+ * A log axis of counts (parameters, tokens) in SI units ("700k", "20M"), the end labels kept inside the
+ * panel: written out, eight-digit labels crowded the axis and a panel's last ran into its neighbour's first.
  */
-export const TOKENS_AXIS = {
+export const COUNT_AXIS = {
   format: '~s',
   labelOverlap: 'greedy',
   labelSeparation: 6,

@@ -2,7 +2,7 @@ import type { FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
 import { frontierBudgets, type ChartRun } from './chart-data.js';
 import { figure, finite } from './chart-format.js';
-import { computeX, frontierLayers, VEGA_LITE_SCHEMA } from './chart-encodings.js';
+import { computeX, COUNT_AXIS, frontierLayers, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { CHART_CONFIG, FAMILY_COLOR, logSpace } from './chart-style.js';
 
 const LINE_POINTS = 40;
@@ -114,7 +114,13 @@ export function frontierSpec(
     });
   });
   const x = computeX();
-  const y = { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null } as const;
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    scale: { type: 'log' },
+    title: null,
+    axis: COUNT_AXIS,
+  } as const;
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {

@@ -1,7 +1,7 @@
 import { evaluateAkima, type FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
-import { LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
+import { COUNT_AXIS, LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { BUDGET_COLOR, CHART_CONFIG, budgetLabel, logSpace } from './chart-style.js';
 import { mergeCoincidentPoints, runPointRows } from './coincident-points.js';
@@ -85,6 +85,7 @@ export function isoflopCurvesSpec(
     type: 'quantitative',
     scale: { type: 'log' },
     title: 'parameters N',
+    axis: COUNT_AXIS,
   } as const;
   const y = LOSS_Y;
   return {

@@ -2,7 +2,7 @@ import type { FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
 import { finite } from './chart-format.js';
-import { computeX, VEGA_LITE_SCHEMA } from './chart-encodings.js';
+import { computeX, COUNT_AXIS, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { CHART_CONFIG, logSpace } from './chart-style.js';
 import { mergeCoincidentPoints, runPointRows } from './coincident-points.js';
@@ -102,6 +102,7 @@ export function isolossContoursSpec(
     type: 'quantitative',
     scale: { type: 'log', ...(nDomain ? { domain: nDomain, nice: false } : {}) },
     title: 'parameters N',
+    axis: COUNT_AXIS,
   } as const;
   const levelColor = {
     field: 'loss',

@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from './chart-data.js';
-import { FLOPS_AXIS, TOKENS_AXIS } from './chart-encodings.js';
+import { FLOPS_AXIS, COUNT_AXIS } from './chart-encodings.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { BUDGET_COLOR, CHART_CONFIG, LOSS_TITLE, budgetLabel } from './chart-style.js';
 import { simplifyOnFrame, type LogLogFrame } from './curve-simplify.js';
@@ -68,7 +68,7 @@ export function lossCurvesSpec(
               type: 'quantitative',
               scale: { type: 'log' },
               title: AXIS_TITLE[axis],
-              axis: axis === 'tokens' ? TOKENS_AXIS : FLOPS_AXIS,
+              axis: axis === 'tokens' ? COUNT_AXIS : FLOPS_AXIS,
             },
             // Log scale: early diffusion training losses (1/t-weighted) spike tens of times above the
             // bound, and a linear axis flattens every curve that matters.

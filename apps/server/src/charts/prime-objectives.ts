@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
+import { COUNT_AXIS } from './chart-encodings.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
 import { BUDGET_COLOR, CHART_CONFIG, budgetLabel } from './chart-style.js';
 import { mergeCoincidentPoints, runPointRows } from './coincident-points.js';
@@ -80,6 +81,7 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
               type: 'quantitative',
               scale: { type: 'log' },
               title: 'parameters N',
+              axis: COUNT_AXIS,
             },
             y: {
               field: 'value',
