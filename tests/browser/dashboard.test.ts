@@ -238,6 +238,8 @@ async function pointOfRun(
       for (let dy = -2; dy <= 10; dy += 2) {
         const at = { x: box.x + point.x + dx, y: box.y + point.y + dy };
         await page.mouse.move(at.x, at.y);
+        // Chromium hands a pointer move to the page with its next frame, late on a busy machine.
+        await page.evaluate(() => new Promise(requestAnimationFrame));
         const cursor = await chart.evaluate((node: HTMLElement) => node.style.cursor);
         if (cursor === 'pointer') return { ...at, runIds };
       }

@@ -235,6 +235,8 @@ async function hoverRunInView(page: Page): Promise<number> {
       for (let dy = -2; dy <= 10; dy += 2) {
         const at = { x: box.x + cx + dx, y: box.y + cy + dy };
         await page.mouse.move(at.x, at.y);
+        // Chromium hands a pointer move to the page with its next frame, late on a busy machine.
+        await page.evaluate(() => new Promise(requestAnimationFrame));
         if ((await chart.evaluate((node: HTMLElement) => node.style.cursor)) !== 'pointer')
           continue;
         // Found: off again until the page has no hover, then timed coming back.
