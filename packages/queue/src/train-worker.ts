@@ -175,7 +175,8 @@ export async function startTrainWorker(options: TrainWorkerOptions): Promise<Tra
   const stopCancelledRuns = () => void worker.stopCancelledRuns().catch(() => undefined);
   // Back from a reconnect (ioredis has resubscribed): what was cancelled meanwhile stops now.
   subscriber.on('ready', stopCancelledRuns);
-  const cancelCheck = setInterval(stopCancelledRuns, CANCEL_CHECK_MS);
+  // Never what keeps a process alive: the worker's own connections do, until close.
+  const cancelCheck = setInterval(stopCancelledRuns, CANCEL_CHECK_MS).unref();
   let closing: Promise<void> | undefined;
   return {
     worker,
