@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { JobSnapshot } from '@isoflop/queue';
-import { type CoordinatorBed, startCoordinatorBed, trainLongRun, waitFor } from './harness.js';
+import { type CoordinatorBed, settledRun, startCoordinatorBed, trainLongRun } from './harness.js';
 
 /** Longer than the test worker's lock (ISOFLOP_LOCK_MS in processEnv): the lock expires meanwhile. */
 const STOPPED_MS = 3500;
@@ -21,11 +20,8 @@ describe('a run cancelled while its worker has lost its lock', () => {
   afterAll(() => bed.close());
 
   it('fails as CANCELLED instead of training again', async () => {
-    const { coordinator, queue } = bed;
+    const { coordinator } = bed;
     const { sweepId, run, worker } = await trainLongRun(bed, redisUrl);
-    let last: JobSnapshot | undefined;
-    const explain = (): string =>
-      `queue: ${JSON.stringify(last)}\nworker output:\n${worker.output()}`;
     try {
       process.kill(worker.child.pid!, 'SIGSTOP');
       try {
@@ -34,13 +30,11 @@ describe('a run cancelled while its worker has lost its lock', () => {
       } finally {
         process.kill(worker.child.pid!, 'SIGCONT');
       }
-      await waitFor('the run to leave the queue’s active and waiting states', async () => {
-        last = (await queue.snapshot([run.id])).get(run.id);
-        return last?.state === 'active' || last?.state === 'waiting' ? undefined : last;
-      }).catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}\n${explain()}`, { cause: error });
+      const settled = await settledRun(bed, run.id, worker);
+      expect(settled, `worker output:\n${worker.output()}`).toMatchObject({
+        state: 'failed',
+        failure: { code: 'CANCELLED' },
       });
-      expect(last, explain()).toMatchObject({ state: 'failed', failure: { code: 'CANCELLED' } });
       expect(worker.child.exitCode).toBeNull();
     } finally {
       await worker.kill('SIGTERM');

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cancelSubscriberName, TRAIN_QUEUE, type JobSnapshot } from '@isoflop/queue';
-import { type CoordinatorBed, startCoordinatorBed, trainLongRun, waitFor } from './harness.js';
+import { cancelSubscriberName, TRAIN_QUEUE } from '@isoflop/queue';
+import { type CoordinatorBed, settledRun, startCoordinatorBed, trainLongRun } from './harness.js';
 
 const WORKER_NAME = 'cancel-missed-message-worker';
 
@@ -26,13 +26,10 @@ describe('a run cancelled while its worker’s subscriber is disconnected', () =
   });
 
   it('fails as CANCELLED instead of training to its end', async () => {
-    const { coordinator, queue } = bed;
+    const { coordinator } = bed;
     const { sweepId, run, worker } = await trainLongRun(bed, redisUrl, {
       ISOFLOP_WORKER_NAME: WORKER_NAME,
     });
-    let last: JobSnapshot | undefined;
-    const explain = (): string =>
-      `queue: ${JSON.stringify(last)}\nworker output:\n${worker.output()}`;
     try {
       process.kill(worker.child.pid!, 'SIGSTOP');
       try {
@@ -48,13 +45,11 @@ describe('a run cancelled while its worker’s subscriber is disconnected', () =
       } finally {
         process.kill(worker.child.pid!, 'SIGCONT');
       }
-      await waitFor('the run to leave the queue’s active and waiting states', async () => {
-        last = (await queue.snapshot([run.id])).get(run.id);
-        return last?.state === 'active' || last?.state === 'waiting' ? undefined : last;
-      }).catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}\n${explain()}`, { cause: error });
+      const settled = await settledRun(bed, run.id, worker);
+      expect(settled, `worker output:\n${worker.output()}`).toMatchObject({
+        state: 'failed',
+        failure: { code: 'CANCELLED' },
       });
-      expect(last, explain()).toMatchObject({ state: 'failed', failure: { code: 'CANCELLED' } });
     } finally {
       await worker.kill('SIGTERM');
     }

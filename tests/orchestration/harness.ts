@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Coordinator } from '@isoflop/orchestrator';
 import { openStore, sweepEventSchema, type Store, type StoredEvent } from '@isoflop/store';
-import { TrainQueue } from '@isoflop/queue';
+import { TrainQueue, type JobSnapshot } from '@isoflop/queue';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = join(ROOT, 'tests/orchestration/fixtures');
@@ -220,6 +220,29 @@ export async function trainLongRun(
     throw error;
   }
   return { sweepId, run, worker };
+}
+
+/**
+ * What the queue holds for a run once it has left the active and waiting states (finished, failed or
+ * gone); on a timeout the error carries the last snapshot and the worker's output.
+ */
+export async function settledRun(
+  bed: CoordinatorBed,
+  runId: string,
+  worker: Spawned,
+): Promise<JobSnapshot | undefined> {
+  let last: JobSnapshot | undefined;
+  try {
+    return await waitFor('the run to leave the queue’s active and waiting states', async () => {
+      last = (await bed.queue.snapshot([runId])).get(runId);
+      return last?.state === 'active' || last?.state === 'waiting' ? undefined : last;
+    });
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}\nqueue: ${JSON.stringify(last)}\nworker output:\n${worker.output()}`,
+      { cause: error },
+    );
+  }
 }
 
 /** Events of a sweep from the database (what the SSE feed replays). */
