@@ -4,6 +4,8 @@
 // runs, and zooming a loss chart asks for the visible range. Each works on a live vega view; the page
 // (app.js) says what follows from it.
 
+import { zoomRange } from './url-state.js';
+
 /** @typedef {Awaited<ReturnType<typeof vegaEmbed>>['view']} View */
 /** @typedef {Record<string, Record<string, unknown>[]>} Datasets */
 /** @typedef {{ budget: string, run: string }} Hover */
@@ -172,10 +174,7 @@ export function watchZoom(view, onRange) {
   view.addSignalListener(ZOOM, (_signal, value) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      const x = value && typeof value === 'object' && 'x' in value ? value.x : undefined;
-      const [low, high] = Array.isArray(x) && x.length === 2 ? x.map(Number) : [];
-      const zoomed = low !== undefined && high !== undefined && low > 0 && low < high;
-      onRange(zoomed ? [low, high] : undefined);
+      onRange(zoomRange(value && typeof value === 'object' && 'x' in value ? value.x : undefined));
     }, ZOOM_MS);
   });
 }
@@ -206,14 +205,11 @@ export function withZoom(spec, range) {
  */
 export async function showZoom(view, range) {
   if (!hasSignal(view, ZOOM_X)) return;
-  const shown = view.signal(ZOOM_X);
-  const [low, high] = Array.isArray(shown) && shown.length === 2 ? shown.map(Number) : [];
+  const shown = zoomRange(view.signal(ZOOM_X));
   const near = (/** @type {number} */ a, /** @type {number} */ b) =>
     Math.abs(a - b) <= SAME_ZOOM * Math.abs(b);
   const same =
-    range && low !== undefined && high !== undefined
-      ? near(low, range[0]) && near(high, range[1])
-      : !range && low === undefined;
+    range && shown ? near(shown[0], range[0]) && near(shown[1], range[1]) : !range && !shown;
   if (same) return;
   await view.signal(ZOOM_X, range ? [...range] : null).runAsync();
 }

@@ -87,12 +87,23 @@ function lossSeriesOf(rows) {
 }
 
 /**
+ * The loss series a view draws, for its `data-series` (what a test reads).
+ * @param {Record<string, string | number>[]} rows
+ */
+function lossSeriesNames(rows) {
+  return lossSeriesOf(rows)
+    .map(([series]) => series)
+    .join(',');
+}
+
+/**
  * @param {string} title
  * @param {Record<string, string | number>[]} rows
  * @param {{ field: string, axis: string, color: string, filter: string, dash?: boolean }} options
  * @returns {VisualizationSpec}
  */
 function lineSpec(title, rows, options) {
+  const dashes = lossSeriesOf(rows);
   return {
     $schema: SCHEMA,
     title,
@@ -115,8 +126,8 @@ function lineSpec(title, rows, options) {
         type: 'nominal',
         title: null,
         scale: {
-          domain: lossSeriesOf(rows).map(([series]) => series),
-          range: lossSeriesOf(rows).map(([, dash]) => dash),
+          domain: dashes.map(([series]) => series),
+          range: dashes.map(([, dash]) => dash),
         },
         // In a comparison the colour is the run's: the dash says which curve is which.
         legend: options.color === 'series' ? null : { title: null },
@@ -253,9 +264,7 @@ export async function openRunView(sweepId, runId) {
   );
   runViews = drawn.filter((view) => view !== undefined);
   section.dataset['points'] = String(rows.length);
-  section.dataset['series'] = lossSeriesOf(rows)
-    .map(([series]) => series)
-    .join(',');
+  section.dataset['series'] = lossSeriesNames(rows);
   section.dataset['ready'] = 'true';
 }
 
@@ -287,9 +296,7 @@ export async function showComparison(sweepId, runIds) {
   if (section.dataset['runs'] !== runIds.join(',')) return;
   const rows = all.flatMap((m) => curveRows(m.runId, m.metrics));
   $('#compare-summary').textContent = runIds.join(' · ');
-  section.dataset['series'] = lossSeriesOf(rows)
-    .map(([series]) => series)
-    .join(',');
+  section.dataset['series'] = lossSeriesNames(rows);
   compareViews = [
     await embed(
       $('#compare-loss'),

@@ -35,6 +35,20 @@ export function roundedRange([low, high]) {
 }
 
 /**
+ * A zoom range where `value` is one (from a URL or a chart's zoom signal): two finite positive numbers
+ * in order.
+ * @param {unknown} value
+ * @returns {[number, number] | undefined}
+ */
+export function zoomRange(value) {
+  if (!Array.isArray(value) || value.length !== 2) return undefined;
+  const [low, high] = value.map(Number);
+  return low !== undefined && high !== undefined && low > 0 && low < high && Number.isFinite(high)
+    ? [low, high]
+    : undefined;
+}
+
+/**
  * The zoomed charts a URL names; a range that is not two positive numbers in order is left out.
  * @param {URLSearchParams} params
  * @returns {Record<string, [number, number]>}
@@ -43,13 +57,8 @@ function readZoom(params) {
   /** @type {Record<string, [number, number]>} */
   const zoom = {};
   for (const [key, value] of params) {
-    if (!key.startsWith(ZOOM_PREFIX)) continue;
-    const bounds = value.split(',').map(Number);
-    const [low, high] = bounds;
-    if (bounds.length !== 2 || !bounds.every(Number.isFinite)) continue;
-    if (low !== undefined && high !== undefined && low > 0 && low < high) {
-      zoom[key.slice(ZOOM_PREFIX.length)] = [low, high];
-    }
+    const range = key.startsWith(ZOOM_PREFIX) ? zoomRange(value.split(',')) : undefined;
+    if (range) zoom[key.slice(ZOOM_PREFIX.length)] = range;
   }
   return zoom;
 }
