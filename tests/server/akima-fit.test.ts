@@ -112,15 +112,17 @@ describe('a sweep fitted with the akima estimator', () => {
 
   it("draws the other estimator's power laws on the frontier when asked, and only then", async () => {
     const url = `/api/sweeps/${seeded.sweepId}/charts/frontier.json`;
-    type Row = { kind: string; text?: string };
+    type Row = { kind: string; text?: string[] };
     const rowsOf = async (query: string) =>
       (await get(`${url}${query}`)).json().datasets.frontier as Row[];
     const plain = await rowsOf('');
     expect(plain.some((row) => row.kind === 'a2-compare')).toBe(false);
-    expect(plain.find((row) => row.kind === 'label')!.text).toContain('(A2 akima)');
+    expect(plain.find((row) => row.kind === 'label')!.text!.join(' ')).toContain('(A2 akima)');
     const both = await rowsOf('?compare=parabola');
     expect(both.filter((row) => row.kind === 'a2-compare').length).toBeGreaterThan(0);
-    expect(both.find((row) => row.kind === 'label')!.text).toMatch(/\(A2 akima\).*\(A2 parabola\)/);
+    expect(both.find((row) => row.kind === 'label')!.text!.join(' ')).toMatch(
+      /\(A2 akima\).*\(A2 parabola\)/,
+    );
     expect((await get(`${url}?compare=spline`)).status).toBe(400);
   });
 });

@@ -10,6 +10,9 @@ const WIDTH = 380;
 const HEIGHT = 270;
 const N_OPT = 'N_opt (parameters)';
 const D_OPT = 'D_opt (tokens)';
+const LABEL_FONT_SIZE = 10.5;
+/** A family's two label lines and the gap below them, in pixels. */
+const LABEL_BLOCK = 2 * (LABEL_FONT_SIZE + 2) + 4;
 
 /**
  * The compute-optimal frontier: N_opt and D_opt against C per family. Approach 2's per-budget optima are
@@ -95,23 +98,28 @@ export function frontierSpec(
         }
       }
     }
-    // Bottom-right is empty on a rising log-log frontier: the labels stack up from there.
-    const y = HEIGHT - 12 - (families.length - 1 - index) * 15;
+    // Bottom-right is empty on a rising log-log frontier: the labels stack up from there, two lines a
+    // family (Approach 2, then the other estimator's and Approach 3's), so intervals printed at the
+    // value's precision stay inside the panel.
+    const y = HEIGHT - 4 - (families.length - 1 - index) * LABEL_BLOCK;
     const estimator = a2?.estimator ?? 'parabola';
-    const otherA = other ? `, ${figure(other.a, other.a_ci)} (A2 ${other.estimator})` : '';
-    const otherB = other ? `, ${figure(other.b, other.b_ci)} (A2 ${other.estimator})` : '';
-    labels.push({
-      quantity: N_OPT,
-      family,
-      y,
-      text: `${family}: a = ${figure(a2?.a, a2?.a_ci)} (A2 ${estimator})${otherA}, ${figure(a3?.a, a3?.a_ci)} (A3)`,
-    });
-    labels.push({
-      quantity: D_OPT,
-      family,
-      y,
-      text: `${family}: b = ${figure(a2?.b, a2?.b_ci)} (A2 ${estimator})${otherB}, ${figure(a3?.b, a3?.b_ci)} (A3)`,
-    });
+    const label = (symbol: 'a' | 'b', quantity: string) => {
+      const a2Figure = figure(a2?.[symbol], a2?.[`${symbol}_ci`]);
+      const otherFigure = other
+        ? `${figure(other[symbol], other[`${symbol}_ci`])} (A2 ${other.estimator}), `
+        : '';
+      const a3Figure = figure(a3?.[symbol], a3?.[`${symbol}_ci`]);
+      return {
+        quantity,
+        family,
+        y,
+        text: [
+          `${family}: ${symbol} = ${a2Figure} (A2 ${estimator})`,
+          `${otherFigure}${a3Figure} (A3)`,
+        ],
+      };
+    };
+    labels.push(label('a', N_OPT), label('b', D_OPT));
   });
   const x = computeX();
   const y = {
@@ -158,7 +166,7 @@ export function frontierSpec(
         },
         {
           transform: [{ filter: "datum.kind === 'label'" }],
-          mark: { type: 'text', align: 'right', baseline: 'middle', fontSize: 10.5 },
+          mark: { type: 'text', align: 'right', baseline: 'bottom', fontSize: LABEL_FONT_SIZE },
           encoding: {
             x: { value: WIDTH - 6 },
             y: { field: 'y', type: 'quantitative', scale: null },
