@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type CoordinatorBed, settledRun, startCoordinatorBed, trainLongRun } from './harness.js';
+import {
+  cancelMarkCleared,
+  type CoordinatorBed,
+  settledRun,
+  startCoordinatorBed,
+  trainLongRun,
+} from './harness.js';
 
 /** Longer than the test worker's lock (ISOFLOP_LOCK_MS in processEnv): the lock expires meanwhile. */
 const STOPPED_MS = 3500;
@@ -36,6 +42,7 @@ describe('a run cancelled while its worker has lost its lock', () => {
         failure: { code: 'CANCELLED' },
       });
       expect(worker.child.exitCode).toBeNull();
+      await cancelMarkCleared(bed, redisUrl, run.id);
     } finally {
       await worker.kill('SIGTERM');
     }

@@ -1,7 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cancelSubscriberName, TRAIN_QUEUE } from '@isoflop/queue';
-import { type CoordinatorBed, settledRun, startCoordinatorBed, trainLongRun } from './harness.js';
+import {
+  cancelMarkCleared,
+  type CoordinatorBed,
+  settledRun,
+  startCoordinatorBed,
+  trainLongRun,
+} from './harness.js';
 
 const WORKER_NAME = 'cancel-missed-message-worker';
 
@@ -50,6 +56,7 @@ describe('a run cancelled while its worker’s subscriber is disconnected', () =
         state: 'failed',
         failure: { code: 'CANCELLED' },
       });
+      await cancelMarkCleared(bed, redisUrl, run.id);
     } finally {
       await worker.kill('SIGTERM');
     }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TrainQueue, type JobSnapshot } from '@isoflop/queue';
 import {
+  cancelMarkCleared,
   lastStep,
   processEnv,
   runStates,
@@ -64,6 +65,7 @@ describe('cancelling a sweep', () => {
         failure: { code: 'CANCELLED' },
       });
       expect(worker.child.exitCode).toBeNull();
+      await cancelMarkCleared(bed, redisUrl, active);
     } finally {
       await worker.kill('SIGTERM');
       await queue.close();

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Coordinator } from '@isoflop/orchestrator';
 import { openStore, sweepEventSchema, type Store, type StoredEvent } from '@isoflop/store';
-import { TrainQueue, type JobSnapshot } from '@isoflop/queue';
+import { cancelledKey, TRAIN_QUEUE, TrainQueue, type JobSnapshot } from '@isoflop/queue';
+import { Redis } from 'ioredis';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const FIXTURES = join(ROOT, 'tests/orchestration/fixtures');
@@ -242,6 +243,23 @@ export async function settledRun(
       `${(error as Error).message}\nqueue: ${JSON.stringify(last)}\nworker output:\n${worker.output()}`,
       { cause: error },
     );
+  }
+}
+
+/**
+ * Waits for a cancelled run's mark to leave the queue's hash of cancelled runs (cancelledKey): the worker
+ * that failed the run clears it, so the hash does not keep a field per run ever cancelled.
+ */
+export async function cancelMarkCleared(bed: CoordinatorBed, redisUrl: string, runId: string) {
+  const redis = new Redis(redisUrl);
+  try {
+    await waitFor('the run’s cancel mark to be cleared', async () =>
+      (await redis.hexists(cancelledKey(bed.box.prefix, TRAIN_QUEUE), runId)) === 0
+        ? true
+        : undefined,
+    );
+  } finally {
+    redis.disconnect();
   }
 }
 

@@ -2,6 +2,7 @@ export { QUEUE_ERRORS, QueueError, type QueueErrorCode } from './errors.js';
 export { queueLocationFromEnv, redisOptionsFromUrl, type QueueLocation } from './connection.js';
 export {
   cancelChannel,
+  cancelledKey,
   cancelSubscriberName,
   DEFAULT_PREFIX,
   TRAIN_QUEUE,

@@ -2,6 +2,7 @@ import type { RunResult } from '@isoflop/planner';
 import { UnrecoverableError, WaitingError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { redisOptionsFromUrl, type QueueLocation } from './connection.js';
+import { CANCELLED, decodeFailure } from './failure.js';
 import { CANCELLED_REASON } from './train-queue.js';
 import {
   cancelChannel,
@@ -77,6 +78,16 @@ class TrainJobWorker extends Worker<TrainJobPayload, RunResult> {
     runIds.forEach((runId, i) => {
       if (marks[i] !== null) this.cancelJob(runId, CANCELLED_REASON);
     });
+  }
+
+  /**
+   * Forgets a run's cancel mark once the run has failed as cancelled: the failure is stored by then, so no
+   * worker takes the run again unless it is enqueued again (which clears the mark itself). Without this the
+   * hash kept a field per cancelled run for good. A Redis away leaves the mark, which only costs its field.
+   */
+  async forgetCancelled(runId: string): Promise<void> {
+    const client = await this.client;
+    await client.hdel(this.cancelledRuns, runId);
   }
 
   /**
@@ -166,6 +177,12 @@ export async function startTrainWorker(options: TrainWorkerOptions): Promise<Tra
   // twice. Stop it at its next step.
   worker.on('lockRenewalFailed', (runIds: string[]) => {
     for (const runId of runIds) worker.cancelJob(runId, LOCK_LOST_REASON);
+  });
+  // Emitted after the failure is stored (not when the queue refused it: a lost lock, a closing worker).
+  worker.on('failed', (job, error) => {
+    if (job?.id !== undefined && decodeFailure(error.message).code === CANCELLED) {
+      void worker.forgetCancelled(job.id).catch(() => undefined);
+    }
   });
   // A Redis restart drops subscriptions; ioredis resubscribes on reconnect by itself.
   subscriber.on('error', () => undefined);
