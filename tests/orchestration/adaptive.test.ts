@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TrainQueue } from '@isoflop/queue';
 import {
   CLI,
-  Coordinator,
   COORDINATOR_MAIN,
   doneEventCounts,
   openTestBed,
   processEnv,
   runStates,
   spawnNode,
-  submitFixture,
+  submitBeside,
   sweepEvents,
   sweepState,
   waitFor,
@@ -53,14 +52,7 @@ describe('an adaptive sweep under a coordinator killed and restarted mid-sweep',
     const { box, store } = bed;
     const env = processEnv(box, redisUrl);
     let coordinatorProcess = spawnNode(COORDINATOR_MAIN, [], env);
-    const submitter = Coordinator.open({
-      store,
-      redisUrl,
-      prefix: box.prefix,
-      log: () => undefined,
-    });
-    const { sweepId, plan } = await submitFixture(submitter, 'adaptive.yaml');
-    await submitter.close();
+    const { sweepId, plan } = await submitBeside(bed, redisUrl, 'adaptive.yaml');
     const planned = new Set(plan.runs.map((run) => run.id));
     const rowsOf = (): RunRow[] =>
       store.sqlite

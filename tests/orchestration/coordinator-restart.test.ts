@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TrainQueue } from '@isoflop/queue';
 import {
-  Coordinator,
   COORDINATOR_MAIN,
   doneEventCounts,
   openTestBed,
   processEnv,
   runStates,
   spawnNode,
-  submitFixture,
+  submitBeside,
   sweepState,
   waitFor,
   waitForRunningRun,
@@ -28,14 +27,7 @@ describe('the coordinator killed and restarted mid-sweep', () => {
     const { box, store } = bed;
     const env = processEnv(box, redisUrl);
     let coordinatorProcess = spawnNode(COORDINATOR_MAIN, [], env);
-    const submitter = Coordinator.open({
-      store,
-      redisUrl,
-      prefix: box.prefix,
-      log: () => undefined,
-    });
-    const { sweepId, plan } = await submitFixture(submitter, 'tiny.yaml');
-    await submitter.close();
+    const { sweepId, plan } = await submitBeside(bed, redisUrl, 'tiny.yaml');
     const worker = spawnNode(WORKER_MAIN, [], env);
     const queue = new TrainQueue({ redisUrl, prefix: box.prefix });
     try {

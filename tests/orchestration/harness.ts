@@ -199,6 +199,28 @@ export function submitFixture(
   return coordinator.submit(`${fixtureText(name)}${extra}`, 'yaml', { baseDir: FIXTURES });
 }
 
+/**
+ * Submits a fixture beside a coordinator that runs in its own process, as `isoflop submit` does: through
+ * a Coordinator opened for the submission alone (it follows no queue), closed again after.
+ */
+export async function submitBeside(
+  bed: TestBed,
+  redisUrl: string,
+  name: string,
+): ReturnType<Coordinator['submit']> {
+  const submitter = Coordinator.open({
+    store: bed.store,
+    redisUrl,
+    prefix: bed.box.prefix,
+    log: () => undefined,
+  });
+  try {
+    return await submitFixture(submitter, name);
+  } finally {
+    await submitter.close();
+  }
+}
+
 /** A run of a submitted plan, as the coordinator planned it. */
 export type PlannedRun = Awaited<ReturnType<Coordinator['submit']>>['plan']['runs'][number];
 
