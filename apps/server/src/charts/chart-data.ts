@@ -34,6 +34,11 @@ export interface CurvePoint {
   series: 'train' | 'val';
 }
 
+/** Every variant a fit or its runs draw (what the family colour's domain must hold). */
+export function drawnVariants(fit: FitDocument | undefined, runs: readonly ChartRun[]): string[] {
+  return [...Object.keys(fit?.families ?? {}), ...runs.map((run) => run.family)];
+}
+
 /**
  * The budgets a family's fitted frontier is drawn over: its Approach-2 budgets, else (every vertex flagged,
  * Approach 3 only) the budgets of its runs.

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { FAMILY_COLOR, LOSS_TITLE } from './chart-style.js';
+import { LOSS_TITLE, type familyColor } from './chart-style.js';
 
 /**
  * Spec pieces that several charts share, so the compute axis, the loss axis and the frontier layers read
@@ -58,31 +58,32 @@ export function frontierLayers(options: {
   } & Encoding;
   pointKind: string;
   tooltip: Encoding[];
+  color: ReturnType<typeof familyColor>;
   lineOpacity?: number;
 }): Layer[] {
-  const { x, y, pointKind, tooltip, lineOpacity } = options;
+  const { x, y, pointKind, tooltip, color, lineOpacity } = options;
   const opacity = lineOpacity === undefined ? {} : { opacity: lineOpacity };
   const points = `datum.kind === '${pointKind}'`;
   return [
     {
       transform: [{ filter: "datum.kind === 'a2-law'" }],
       mark: { type: 'line', strokeWidth: 2, ...opacity, clip: true },
-      encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
+      encoding: { x, y, color, order: { field: 'c' } },
     },
     {
       transform: [{ filter: "datum.kind === 'a3'" }],
       mark: { type: 'line', strokeWidth: 1.5, strokeDash: [6, 4], ...opacity, clip: true },
-      encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
+      encoding: { x, y, color, order: { field: 'c' } },
     },
     {
       transform: [{ filter: points }],
       mark: { type: 'rule', strokeWidth: 1.5 },
-      encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: FAMILY_COLOR },
+      encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color },
     },
     {
       transform: [{ filter: points }],
       mark: { type: 'point', filled: true, size: 55, stroke: '#ffffff', strokeWidth: 0.8 },
-      encoding: { x, y, color: FAMILY_COLOR, tooltip },
+      encoding: { x, y, color, tooltip },
     },
   ];
 }

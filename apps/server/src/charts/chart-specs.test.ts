@@ -216,6 +216,48 @@ describe('chart specs', () => {
     }
   });
 
+  it('colour every variant a spec names, not only the three families', async () => {
+    // The quickstart's second Prime: an ordinal scale colours only the values in its domain.
+    const variant = 'prime-k8';
+    const fit: FitDocument = {
+      ...FIT,
+      families: { ...FIT.families, [variant]: FIT.families['arm']! },
+    };
+    const runs = [...RUNS, ...RUNS.map((run) => ({ ...run, id: `k8-${run.id}`, family: variant }))];
+    const charts = {
+      frontier: frontierSpec(fit, runs),
+      'family-comparison': familyComparisonSpec(fit, runs),
+    };
+    for (const [name, spec] of Object.entries(charts)) {
+      const view = new View(parse(compileToVega(spec)), { renderer: 'none' });
+      try {
+        await view.runAsync();
+        type Item = {
+          mark?: { marktype: string };
+          fill?: unknown;
+          stroke?: unknown;
+          datum?: { family?: string };
+          items?: Item[];
+        };
+        const colours = new Map<string, unknown[]>();
+        const visit = (item: Item): void => {
+          const family = item.datum?.family;
+          // Groups (a line's series) carry the datum but draw nothing themselves.
+          if (family !== undefined && item.mark?.marktype !== 'group')
+            colours.set(family, [...(colours.get(family) ?? []), item.fill ?? item.stroke]);
+          for (const child of item.items ?? []) visit(child);
+        };
+        visit((view.scenegraph() as unknown as { root: Item }).root);
+        const ours = colours.get(variant) ?? [];
+        expect(ours.length, name).toBeGreaterThan(0);
+        expect(new Set(ours), name).toEqual(new Set([expect.stringMatching(/^#/)]));
+        expect(ours[0], name).not.toBe(colours.get('arm')?.[0]);
+      } finally {
+        view.finalize();
+      }
+    }
+  });
+
   it('draw the seeds of a size on one spot once, lit when any of them is hovered', async () => {
     // Each run again with a second seed of the same bound: the same spot on every chart.
     const seeded = [RUNS, RUNS.map((run) => ({ ...run, id: `${run.id}-seed` }))]

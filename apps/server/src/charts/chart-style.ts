@@ -4,16 +4,37 @@ import type { Config } from 'vega-lite';
  * Shared look of every chart: one colour per family everywhere, so a reader can compare charts at a glance,
  * and the same fonts in the page and in the SVGs rendered for papers.
  */
-export const FAMILY_DOMAIN = ['arm', 'mdm', 'mdm-prime-v2'];
-/** The families' colours, then colours for named variants (an ordinal scale appends them to the domain). */
-export const FAMILY_RANGE = ['#3b6fb6', '#e07b28', '#3a9a5b', '#9b4fb0', '#c23b4a', '#7a6a2e'];
+const FAMILY_DOMAIN = ['arm', 'mdm', 'mdm-prime-v2'];
+/** The families' colours, then colours for the other variants a spec names. */
+const FAMILY_RANGE = [
+  '#3b6fb6',
+  '#e07b28',
+  '#3a9a5b',
+  '#9b4fb0',
+  '#c23b4a',
+  '#7a6a2e',
+  '#1f9e9e',
+  '#d4a017',
+  '#6b6b6b',
+  '#e377c2',
+];
 
-export const FAMILY_COLOR = {
-  field: 'family',
-  type: 'nominal',
-  title: 'family',
-  scale: { domain: FAMILY_DOMAIN, range: FAMILY_RANGE },
-} as const;
+/**
+ * Colour by family or variant (`field: 'family'` holds the variant, the spec's key). The three families
+ * come first, in the same colours in every sweep; the other variants drawn (`prime-k8`, ...) follow by
+ * name. All must be in the domain: an ordinal scale gives a value outside its domain no colour, and
+ * such a variant's lines, points and labels were drawn in none.
+ */
+export function familyColor(variants: Iterable<string>) {
+  const others = [...new Set(variants)].filter((v) => !FAMILY_DOMAIN.includes(v)).sort();
+  const domain = [...FAMILY_DOMAIN, ...others];
+  return {
+    field: 'family',
+    type: 'nominal',
+    title: 'family',
+    scale: { domain, range: domain.map((_, i) => FAMILY_RANGE[i % FAMILY_RANGE.length]!) },
+  } as const;
+}
 
 /** Budgets are few and ordered: an ordinal viridis scale keeps neighbouring budgets apart. */
 export const BUDGET_COLOR = {

@@ -1,9 +1,9 @@
 import { frontierLoss, type FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
-import { frontierBudgets, type ChartRun } from './chart-data.js';
+import { drawnVariants, frontierBudgets, type ChartRun } from './chart-data.js';
 import { figure, finite } from './chart-format.js';
 import { computeX, frontierLayers, LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
-import { CHART_CONFIG, FAMILY_COLOR, logSpace } from './chart-style.js';
+import { CHART_CONFIG, familyColor, logSpace } from './chart-style.js';
 
 const LINE_POINTS = 40;
 
@@ -56,6 +56,7 @@ export function familyComparisonSpec(
   const notes = fit && efficiencyRows.length === 0 ? ratioNotes(fit) : [];
   const x = computeX();
   const y = LOSS_Y;
+  const color = familyColor(drawnVariants(fit, runs));
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: {
@@ -83,6 +84,7 @@ export function familyComparisonSpec(
           x,
           y,
           pointKind: 'minimum',
+          color,
           tooltip: [
             { field: 'family' },
             { field: 'c', title: 'C', format: '.2e' },
@@ -90,7 +92,7 @@ export function familyComparisonSpec(
           ],
         }),
       },
-      notes.length > 0 ? RATIO_NOTE_PANEL : ratioChartPanel(),
+      notes.length > 0 ? RATIO_NOTE_PANEL : ratioChartPanel(color),
     ],
   };
 }
@@ -102,7 +104,7 @@ const RATIO_TITLE = { text: 'Compute ratio at equal loss (95% interval)', fontSi
 const NOTE_WIDTH = 46;
 
 /** The ratio panel: one point (and interval) per shared loss, per family pair and method. */
-function ratioChartPanel(): Panel {
+function ratioChartPanel(color: ReturnType<typeof familyColor>): Panel {
   const ratioY = {
     field: 'compute_ratio',
     type: 'quantitative',
@@ -130,7 +132,7 @@ function ratioChartPanel(): Panel {
           },
           y: { ...ratioY, field: 'lo' },
           y2: { field: 'hi' },
-          color: FAMILY_COLOR,
+          color,
         },
       },
       {
@@ -138,7 +140,7 @@ function ratioChartPanel(): Panel {
         encoding: {
           x: { field: 'at_loss', type: 'quantitative', scale: { zero: false } },
           y: ratioY,
-          color: FAMILY_COLOR,
+          color,
           shape: { field: 'method', type: 'nominal', title: 'method' },
           tooltip: [
             { field: 'pair' },

@@ -1,9 +1,9 @@
 import type { FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
-import { frontierBudgets, type ChartRun } from './chart-data.js';
+import { drawnVariants, frontierBudgets, type ChartRun } from './chart-data.js';
 import { figure, finite } from './chart-format.js';
 import { computeX, COUNT_AXIS, frontierLayers, VEGA_LITE_SCHEMA } from './chart-encodings.js';
-import { CHART_CONFIG, FAMILY_COLOR, logSpace } from './chart-style.js';
+import { CHART_CONFIG, familyColor, logSpace } from './chart-style.js';
 
 const LINE_POINTS = 40;
 const WIDTH = 380;
@@ -122,6 +122,7 @@ export function frontierSpec(
     labels.push(label('a', N_OPT), label('b', D_OPT));
   });
   const x = computeX();
+  const color = familyColor(drawnVariants(fit, runs));
   const y = {
     field: 'value',
     type: 'quantitative',
@@ -150,6 +151,7 @@ export function frontierSpec(
           x,
           y,
           pointKind: 'a2',
+          color,
           lineOpacity: 0.85,
           tooltip: [
             { field: 'family' },
@@ -162,7 +164,7 @@ export function frontierSpec(
         {
           transform: [{ filter: "datum.kind === 'a2-compare'" }],
           mark: { type: 'line', strokeWidth: 1.5, strokeDash: [2, 3], opacity: 0.85, clip: true },
-          encoding: { x, y, color: FAMILY_COLOR, order: { field: 'c' } },
+          encoding: { x, y, color, order: { field: 'c' } },
         },
         {
           transform: [{ filter: "datum.kind === 'label'" }],
@@ -171,7 +173,7 @@ export function frontierSpec(
             x: { value: WIDTH - 6 },
             y: { field: 'y', type: 'quantitative', scale: null },
             text: { field: 'text' },
-            color: FAMILY_COLOR,
+            color,
           },
         },
       ],
