@@ -136,6 +136,42 @@ describe('chart specs', () => {
     ]);
   });
 
+  it("draw each Prime variant's K and J in a row of their own", async () => {
+    // Two variants at one budget (the quickstart trains Prime as published and on K): a budget's line
+    // joined the two variants' points.
+    const prime = (family: string, shift: number): ChartRun[] =>
+      RUNS.map((run, i) => ({
+        ...run,
+        id: `${family}-${i}`,
+        family,
+        model: 'mdm-prime-v2' as const,
+        params: run.params * shift,
+        primeObjective: run.valLoss! - 0.5,
+      }));
+    const spec = primeObjectivesSpec([...prime('mdm-prime-v2', 1), ...prime('prime-k8', 2)]);
+    const view = new View(parse(compileToVega(spec)), { renderer: 'none' });
+    try {
+      await view.runAsync();
+      type Item = { marktype?: string; datum?: { family?: string }; items?: Item[] };
+      const lines: Set<string | undefined>[] = [];
+      const visit = (node: Item): void => {
+        if (node.marktype === 'line' && node.items?.length) {
+          lines.push(new Set(node.items.map((item) => item.datum?.family)));
+        }
+        for (const child of node.items ?? []) visit(child);
+      };
+      visit((view.scenegraph() as unknown as { root: Item }).root);
+      // Each variant's budget, as K and as J.
+      expect(lines).toHaveLength(4);
+      for (const families of lines) expect(families.size).toBe(1);
+      expect(new Set(lines.map((families) => [...families][0]))).toEqual(
+        new Set(['mdm-prime-v2', 'prime-k8']),
+      );
+    } finally {
+      view.finalize();
+    }
+  });
+
   it('say in words why the family comparison has no compute ratio', () => {
     const notes = (fit: FitDocument): string =>
       (

@@ -15,10 +15,12 @@ export const PRIME_OBJECTIVE_LABEL = 'objective J (not a likelihood bound)';
 /**
  * MDM-Prime-v2's two numbers side by side: K, the sub-token NELBO that fits and perplexities use, and J,
  * the published training objective, which can fall below the entropy and so must never be read as a loss.
+ * A row of panels per Prime variant a spec trains.
  */
 export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
   const points: {
     runId: string;
+    family: string;
     params: number;
     budgetFlops: number;
     budgetLabel: string;
@@ -29,6 +31,7 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
     if (run.model !== 'mdm-prime-v2') continue;
     const common = {
       runId: run.id,
+      family: run.family,
       params: run.params,
       budgetFlops: run.budgetFlops,
       budgetLabel: budgetLabel(run.budgetFlops),
@@ -44,7 +47,7 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
     mergeCoincidentPoints(points, {
       x: { value: (row) => row.params, scale: 'log', pixels: WIDTH },
       y: { value: (row) => row.value, scale: 'linear', pixels: HEIGHT },
-      group: (row) => row.budgetLabel,
+      group: (row) => `${row.family}\u0000${row.budgetLabel}`,
       domainGroup: (row) => row.measure,
       rank: (row) => row.value,
     }),
@@ -60,7 +63,10 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
     params: [...HIGHLIGHT_PARAMS],
     datasets: { prime: rows },
     data: { name: 'prime' },
+    // A row per Prime variant (the published one, one trained on K, ...): their budgets' lines must
+    // not join points of different variants.
     facet: {
+      row: { field: 'family', type: 'nominal', title: null },
       column: {
         field: 'measure',
         type: 'nominal',
@@ -124,6 +130,7 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
             },
             tooltip: [
               { field: 'runId', title: 'run' },
+              { field: 'family', title: 'variant' },
               { field: 'runsHere', title: 'runs on this spot' },
               { field: 'measure' },
               { field: 'params', title: 'N', format: '.3s' },
