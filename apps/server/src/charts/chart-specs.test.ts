@@ -136,27 +136,43 @@ describe('chart specs', () => {
     ]);
   });
 
-  it("draw each Prime variant's K and J in a row of their own", async () => {
+  it("draw each Prime variant's K and J in a row of their own, on an axis of their own", async () => {
     // Two variants at one budget (the quickstart trains Prime as published and on K): a budget's line
-    // joined the two variants' points.
-    const prime = (family: string, shift: number): ChartRun[] =>
+    // joined the two variants' points, and J of the variant trained on K (far above its K) flattened
+    // every other row when all shared one axis.
+    const prime = (family: string, shift: number, gap: number): ChartRun[] =>
       RUNS.map((run, i) => ({
         ...run,
         id: `${family}-${i}`,
         family,
         model: 'mdm-prime-v2' as const,
         params: run.params * shift,
-        primeObjective: run.valLoss! - 0.5,
+        primeObjective: run.valLoss! + gap,
       }));
-    const spec = primeObjectivesSpec([...prime('mdm-prime-v2', 1), ...prime('prime-k8', 2)]);
+    const spec = primeObjectivesSpec([
+      ...prime('mdm-prime-v2', 1, -0.5),
+      ...prime('prime-k8', 2, 25),
+    ]);
     const view = new View(parse(compileToVega(spec)), { renderer: 'none' });
     try {
       await view.runAsync();
-      type Item = { marktype?: string; datum?: { family?: string }; items?: Item[] };
+      type Item = {
+        marktype?: string;
+        y?: number;
+        datum?: { family?: string };
+        items?: Item[];
+      };
       const lines: Set<string | undefined>[] = [];
+      const heights = new Map<string, number[]>();
       const visit = (node: Item): void => {
         if (node.marktype === 'line' && node.items?.length) {
           lines.push(new Set(node.items.map((item) => item.datum?.family)));
+        }
+        if (node.marktype === 'symbol') {
+          for (const item of node.items ?? []) {
+            const family = item.datum?.family;
+            if (family) heights.set(family, [...(heights.get(family) ?? []), item.y!]);
+          }
         }
         for (const child of node.items ?? []) visit(child);
       };
@@ -167,6 +183,9 @@ describe('chart specs', () => {
       expect(new Set(lines.map((families) => [...families][0]))).toEqual(
         new Set(['mdm-prime-v2', 'prime-k8']),
       );
+      // The published variant's K and J (0.5 nats apart) span most of its panels' height.
+      const published = heights.get('mdm-prime-v2')!;
+      expect(Math.max(...published) - Math.min(...published)).toBeGreaterThan(100);
     } finally {
       view.finalize();
     }

@@ -52,7 +52,8 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
       rank: (row) => row.value,
     }),
   );
-  return {
+  const variants = [...new Set(rows.map((row) => row['family'] as string))].sort();
+  const top = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'MDM-Prime-v2: bound K beside objective J',
@@ -63,10 +64,28 @@ export function primeObjectivesSpec(runs: readonly ChartRun[]): TopLevelSpec {
     params: [...HIGHLIGHT_PARAMS],
     datasets: { prime: rows },
     data: { name: 'prime' },
-    // A row per Prime variant (the published one, one trained on K, ...): their budgets' lines must
-    // not join points of different variants.
+  };
+  if (variants.length <= 1) return { ...top, ...measurePanels() };
+  // A row per Prime variant (the published one, one trained on K, ...): a budget's line joins one
+  // variant's points only, and each variant's K and J share an axis of their own (J of a variant
+  // trained on K can sit far above its K, and one axis for all would flatten every other row).
+  return {
+    ...top,
+    vconcat: variants.map((variant) => ({
+      title: { text: variant, fontSize: 12 },
+      transform: [{ filter: { field: 'family', equal: variant } }],
+      ...measurePanels(),
+    })),
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+type FacetPanels = Pick<Extract<TopLevelSpec, { facet: unknown }>, 'facet' | 'resolve' | 'spec'>;
+
+/** K's panel and J's, side by side on one y axis, for the rows they are given. */
+function measurePanels(): FacetPanels {
+  return {
     facet: {
-      row: { field: 'family', type: 'nominal', title: null },
       column: {
         field: 'measure',
         type: 'nominal',
