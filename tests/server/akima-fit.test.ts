@@ -112,16 +112,22 @@ describe('a sweep fitted with the akima estimator', () => {
 
   it("draws the other estimator's power laws on the frontier when asked, and only then", async () => {
     const url = `/api/sweeps/${seeded.sweepId}/charts/frontier.json`;
-    type Row = { kind: string; text?: string[] };
-    const rowsOf = async (query: string) =>
-      (await get(`${url}${query}`)).json().datasets.frontier as Row[];
-    const plain = await rowsOf('');
-    expect(plain.some((row) => row.kind === 'a2-compare')).toBe(false);
-    expect(plain.find((row) => row.kind === 'label')!.text!.join(' ')).toContain('(A2 akima)');
-    const both = await rowsOf('?compare=parabola');
-    expect(both.filter((row) => row.kind === 'a2-compare').length).toBeGreaterThan(0);
-    expect(both.find((row) => row.kind === 'label')!.text!.join(' ')).toMatch(
-      /\(A2 akima\).*\(A2 parabola\)/,
+    type Frontier = {
+      title: { subtitle: string[] };
+      datasets: { frontier: { kind: string; text?: string | string[] }[] };
+    };
+    const frontierOf = async (query: string) => (await get(`${url}${query}`)).json() as Frontier;
+    const plain = await frontierOf('');
+    expect(plain.datasets.frontier.some((row) => row.kind === 'a2-compare')).toBe(false);
+    expect(plain.title.subtitle.join(' ')).toContain('Approach 2 (akima)');
+    const both = await frontierOf('?compare=parabola');
+    expect(
+      both.datasets.frontier.filter((row) => row.kind === 'a2-compare').length,
+    ).toBeGreaterThan(0);
+    // Each family's label: its exponent by akima (named in the subtitle), then by parabola.
+    expect(both.title.subtitle.join(' ')).toContain('dotted: Approach 2 by parabola');
+    expect(both.datasets.frontier.find((row) => row.kind === 'label')!.text![1]).toMatch(
+      /^A2 parabola \d/,
     );
     expect((await get(`${url}?compare=spline`)).status).toBe(400);
   });

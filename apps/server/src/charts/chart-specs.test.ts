@@ -99,7 +99,10 @@ describe('chart specs', () => {
   });
 
   it('draw Approach 3 frontiers with C = 6·N_opt·D_opt and the Approach-2 law through its coefficients', () => {
-    const spec = frontierSpec(FIT) as { datasets: Record<string, unknown> };
+    const spec = frontierSpec(FIT) as {
+      datasets: Record<string, unknown>;
+      title: { subtitle: string[] };
+    };
     const a3 = rows(spec, 'frontier', 'a3');
     const n = a3.filter((row) => row['quantity'] === 'N_opt (parameters)');
     const d = a3.filter((row) => row['quantity'] === 'D_opt (tokens)');
@@ -117,7 +120,10 @@ describe('chart specs', () => {
       expect(row['value']).toBeCloseTo(0.03 * (row['c'] as number) ** 0.5, 6);
     }
     const labels = rows(spec, 'frontier', 'label').map((row) => row['text']);
-    expect(labels).toContainEqual(['arm: a = 0.500 [0.450, 0.550] (A2 parabola)', '0.450 (A3)']);
+    expect(labels).toContainEqual(['arm: a = 0.500 [0.450, 0.550]', 'A3 0.450']);
+    expect(spec.title.subtitle[1]).toContain(
+      "each family's exponent by Approach 2 (parabola), then by Approach 3 (A3)",
+    );
   });
 
   it('show Prime J only labelled as an objective, beside K', () => {

@@ -11,8 +11,8 @@ const HEIGHT = 270;
 const N_OPT = 'N_opt (parameters)';
 const D_OPT = 'D_opt (tokens)';
 const LABEL_FONT_SIZE = 10.5;
-/** A family's two label lines and the gap below them, in pixels. */
-const LABEL_BLOCK = 2 * (LABEL_FONT_SIZE + 2) + 4;
+/** A label line's height (vega's default: the font size and 2 pixels), in pixels. */
+const LINE_HEIGHT = LABEL_FONT_SIZE + 2;
 
 /**
  * The compute-optimal frontier: N_opt and D_opt against C per family. Approach 2's per-budget optima are
@@ -30,6 +30,8 @@ export function frontierSpec(
   const rows: Record<string, unknown>[] = [];
   const labels: Record<string, unknown>[] = [];
   const families = Object.entries(fit?.families ?? {});
+  // A family's lines (Approach 2, the compared estimator's, Approach 3) and a gap.
+  const labelBlock = (compare ? 3 : 2) * LINE_HEIGHT + 4;
   families.forEach(([family, familyFit], index) => {
     const a2 = familyFit.approach2;
     const a3 = familyFit.approach3;
@@ -98,26 +100,18 @@ export function frontierSpec(
         }
       }
     }
-    // Bottom-right is empty on a rising log-log frontier: the labels stack up from there, two lines a
-    // family (Approach 2, then the other estimator's and Approach 3's), so intervals printed at the
-    // value's precision stay inside the panel.
-    const y = HEIGHT - 4 - (families.length - 1 - index) * LABEL_BLOCK;
-    const estimator = a2?.estimator ?? 'parabola';
+    // Under each panel, in a panel of their own: in the plot they covered whichever family's points lay
+    // under them. Short lines (the estimator is named once, in the subtitle): the SVG route measures
+    // text by an estimate that runs wide, and a long line padded the figure by its overshoot.
+    const y = index * labelBlock;
     const label = (symbol: 'a' | 'b', quantity: string) => {
       const a2Figure = figure(a2?.[symbol], a2?.[`${symbol}_ci`]);
-      const otherFigure = other
-        ? `${figure(other[symbol], other[`${symbol}_ci`])} (A2 ${other.estimator}), `
-        : '';
       const a3Figure = figure(a3?.[symbol], a3?.[`${symbol}_ci`]);
-      return {
-        quantity,
-        family,
-        y,
-        text: [
-          `${family}: ${symbol} = ${a2Figure} (A2 ${estimator})`,
-          `${otherFigure}${a3Figure} (A3)`,
-        ],
-      };
+      const compared = other
+        ? [`A2 ${other.estimator} ${figure(other[symbol], other[`${symbol}_ci`])}`]
+        : [];
+      const text = [`${family}: ${symbol} = ${a2Figure}`, ...compared, `A3 ${a3Figure}`];
+      return { quantity, family, y, text };
     };
     labels.push(label('a', N_OPT), label('b', D_OPT));
   });
@@ -135,54 +129,82 @@ export function frontierSpec(
     title: {
       text: 'Compute-optimal frontier',
       subtitle: fit
-        ? `points: Approach-2 optima per budget (95% intervals) · solid: their power law · dashed: Approach 3${compareNote(compare)}`
+        ? [
+            `points: Approach-2 optima per budget (95% intervals) · solid: their power law · dashed: Approach 3${compareNote(compare)}`,
+            `below: each family's exponent by Approach 2 (${approach2Estimator(fit) ?? 'parabola'}), then by Approach 3 (A3), with 95% intervals`,
+          ]
         : 'fit pending: needs finished runs at several sizes per budget',
     },
     config: CHART_CONFIG,
     datasets: { frontier: [...rows, ...labels.map((label) => ({ kind: 'label', ...label }))] },
     data: { name: 'frontier' },
-    facet: { column: { field: 'quantity', type: 'nominal', title: null, sort: [N_OPT, D_OPT] } },
-    resolve: { scale: { y: 'independent' } },
-    spec: {
-      width: WIDTH,
-      height: HEIGHT,
-      layer: [
-        ...frontierLayers({
-          x,
-          y,
-          pointKind: 'a2',
-          color,
-          lineOpacity: 0.85,
-          tooltip: [
-            { field: 'family' },
-            { field: 'c', title: 'C', format: '.2e' },
-            { field: 'value', title: 'optimum', format: '.3s' },
-            { field: 'lo', title: '95% low', format: '.3s' },
-            { field: 'hi', title: '95% high', format: '.3s' },
-          ],
-        }),
+    hconcat: [N_OPT, D_OPT].map((quantity) => ({
+      // Flush: the label panel lines up with the plot's frame, not with its axis labels.
+      bounds: 'flush',
+      spacing: 46,
+      vconcat: [
         {
-          transform: [{ filter: "datum.kind === 'a2-compare'" }],
-          mark: { type: 'line', strokeWidth: 1.5, strokeDash: [2, 3], opacity: 0.85, clip: true },
-          encoding: { x, y, color, order: { field: 'c' } },
+          title: { text: quantity, fontSize: 12 },
+          transform: [{ filter: { field: 'quantity', equal: quantity } }],
+          width: WIDTH,
+          height: HEIGHT,
+          layer: [
+            ...frontierLayers({
+              x,
+              y,
+              pointKind: 'a2',
+              color,
+              lineOpacity: 0.85,
+              tooltip: [
+                { field: 'family' },
+                { field: 'c', title: 'C', format: '.2e' },
+                { field: 'value', title: 'optimum', format: '.3s' },
+                { field: 'lo', title: '95% low', format: '.3s' },
+                { field: 'hi', title: '95% high', format: '.3s' },
+              ],
+            }),
+            {
+              transform: [{ filter: "datum.kind === 'a2-compare'" }],
+              mark: {
+                type: 'line',
+                strokeWidth: 1.5,
+                strokeDash: [2, 3],
+                opacity: 0.85,
+                clip: true,
+              },
+              encoding: { x, y, color, order: { field: 'c' } },
+            },
+          ],
         },
         {
-          transform: [{ filter: "datum.kind === 'label'" }],
-          mark: { type: 'text', align: 'right', baseline: 'bottom', fontSize: LABEL_FONT_SIZE },
+          transform: [
+            { filter: { field: 'quantity', equal: quantity } },
+            { filter: "datum.kind === 'label'" },
+          ],
+          width: WIDTH,
+          height: Math.max(1, families.length) * labelBlock,
+          view: { stroke: null },
+          mark: { type: 'text', align: 'right', baseline: 'top', fontSize: LABEL_FONT_SIZE },
           encoding: {
-            x: { value: WIDTH - 6 },
+            x: { value: WIDTH },
             y: { field: 'y', type: 'quantitative', scale: null },
             text: { field: 'text' },
             color,
           },
         },
       ],
-    },
+    })),
+    // Each quantity its own axis; C shared.
+    resolve: { scale: { y: 'independent' } },
   };
 }
 
 function compareNote(compare: FitDocument | undefined): string {
-  const estimator = Object.values(compare?.families ?? {}).find((f) => f.approach2)?.approach2
-    ?.estimator;
+  const estimator = approach2Estimator(compare);
   return estimator ? ` · dotted: Approach 2 by ${estimator}` : '';
+}
+
+/** The estimator a fit's Approach 2 used (one per fit). */
+function approach2Estimator(fit: FitDocument | undefined): string | undefined {
+  return Object.values(fit?.families ?? {}).find((f) => f.approach2)?.approach2?.estimator;
 }
