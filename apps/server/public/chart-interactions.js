@@ -125,7 +125,7 @@ export function watchBrush(view, rows, onRuns) {
 /**
  * The runs inside a chart's brush, lowest loss first: vega-lite keeps one interval per brushed panel,
  * its fields' ranges in data units, and names the panel's unit after its facet value
- * (`..._facet_column_<family>`).
+ * (`..._facet_facet_<family>` in wrapped panels, `..._facet_column_<family>` in a row of them).
  * @param {View} view
  * @param {Datasets} datasets
  * @returns {string[]}
@@ -135,9 +135,7 @@ function brushedRuns(view, datasets) {
   const store = view.data('brush_store');
   const entry = store[0];
   if (!entry) return [];
-  const marker = '_facet_column_';
-  const at = entry.unit.lastIndexOf(marker);
-  const family = at === -1 ? undefined : entry.unit.slice(at + marker.length);
+  const family = /_facet_(?:column|facet)_(.*)$/.exec(entry.unit)?.[1];
   const ranges = entry.fields.map(({ field }, i) => {
     const [a = NaN, b = NaN] = entry.values[i] ?? [];
     return { field, min: Math.min(a, b), max: Math.max(a, b) };

@@ -36,6 +36,23 @@ export function familyColor(variants: Iterable<string>) {
   } as const;
 }
 
+/** Panels a chart puts side by side before it wraps to another row. */
+const MAX_PANELS_PER_ROW = 3;
+
+/**
+ * A panel per family or variant, in rows of at most three and as even as they go: four variants (the
+ * quickstart's) in one row drew wider than the dashboard, the last one and the legend out of view; two
+ * by two they fit. Wrapped facets name a panel's unit `..._facet_facet_<variant>`.
+ */
+export function familyPanels(variants: Iterable<string>) {
+  const count = Math.max(1, new Set(variants).size);
+  const rows = Math.ceil(count / MAX_PANELS_PER_ROW);
+  return {
+    facet: { field: 'family', type: 'nominal', title: null },
+    columns: Math.ceil(count / rows),
+  } as const;
+}
+
 /** Budgets are few and ordered: an ordinal viridis scale keeps neighbouring budgets apart. */
 export const BUDGET_COLOR = {
   field: 'budgetLabel',

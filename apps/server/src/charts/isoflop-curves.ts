@@ -1,9 +1,9 @@
 import { evaluateAkima, type FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
-import type { ChartRun } from './chart-data.js';
+import { drawnVariants, type ChartRun } from './chart-data.js';
 import { COUNT_AXIS, LOSS_Y, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
-import { BUDGET_COLOR, CHART_CONFIG, budgetLabel, logSpace } from './chart-style.js';
+import { BUDGET_COLOR, CHART_CONFIG, budgetLabel, familyPanels, logSpace } from './chart-style.js';
 import { mergeCoincidentPoints, runPointRows } from './coincident-points.js';
 
 const PARABOLA_POINTS = 48;
@@ -100,7 +100,7 @@ export function isoflopCurvesSpec(
     params: [...HIGHLIGHT_PARAMS],
     datasets: { isoflop: rows },
     data: { name: 'isoflop' },
-    facet: { column: { field: 'family', type: 'nominal', title: null } },
+    ...familyPanels(drawnVariants(fit, runs)),
     resolve: { scale: { y: 'independent' } },
     spec: {
       width: WIDTH,

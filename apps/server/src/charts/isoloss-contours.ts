@@ -1,10 +1,10 @@
 import type { FitDocument } from '@isoflop/fit';
 import type { TopLevelSpec } from 'vega-lite';
-import type { ChartRun } from './chart-data.js';
+import { drawnVariants, type ChartRun } from './chart-data.js';
 import { finite } from './chart-format.js';
 import { computeX, COUNT_AXIS, VEGA_LITE_SCHEMA } from './chart-encodings.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
-import { CHART_CONFIG, logSpace } from './chart-style.js';
+import { CHART_CONFIG, familyPanels, logSpace } from './chart-style.js';
 import { mergeCoincidentPoints, runPointRows } from './coincident-points.js';
 
 const FRONTIER_POINTS = 40;
@@ -122,7 +122,7 @@ export function isolossContoursSpec(
     params: [...HIGHLIGHT_PARAMS],
     datasets: { isoloss: rows },
     data: { name: 'isoloss' },
-    facet: { column: { field: 'family', type: 'nominal', title: null } },
+    ...familyPanels(drawnVariants(fit, runs)),
     resolve: { scale: { x: 'shared', y: 'shared' } },
     spec: {
       width: WIDTH,

@@ -2,7 +2,13 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { CurvePoint } from './chart-data.js';
 import { FLOPS_AXIS, COUNT_AXIS } from './chart-encodings.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
-import { BUDGET_COLOR, CHART_CONFIG, LOSS_TITLE, budgetLabel } from './chart-style.js';
+import {
+  BUDGET_COLOR,
+  CHART_CONFIG,
+  LOSS_TITLE,
+  budgetLabel,
+  familyPanels,
+} from './chart-style.js';
 import { simplifyOnFrame, type LogLogFrame } from './curve-simplify.js';
 
 export type LossCurveAxis = 'tokens' | 'flops';
@@ -48,7 +54,7 @@ export function lossCurvesSpec(
     params: [...HIGHLIGHT_PARAMS],
     datasets: { curves: rows },
     data: { name: 'curves' },
-    facet: { column: { field: 'family', type: 'nominal', title: null } },
+    ...familyPanels(rows.map((row) => row.family)),
     resolve: { scale: { x: 'shared', y: 'shared' } },
     spec: {
       width: WIDTH,

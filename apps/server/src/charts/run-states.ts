@@ -2,7 +2,7 @@ import { RUN_STATES, type RunState } from '@isoflop/store';
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartRun } from './chart-data.js';
 import { HIGHLIGHT_PARAMS, highlightOpacity } from './chart-highlight.js';
-import { CHART_CONFIG, budgetLabel } from './chart-style.js';
+import { CHART_CONFIG, budgetLabel, familyPanels } from './chart-style.js';
 
 /** States in the order a run moves through them, each with its colour (the page uses the same). */
 const STATE_ORDER: readonly RunState[] = RUN_STATES;
@@ -49,7 +49,7 @@ export function runStatesSpec(runs: readonly ChartRun[]): TopLevelSpec {
     params: [...HIGHLIGHT_PARAMS],
     datasets: { states: rows },
     data: { name: 'states' },
-    facet: { column: { field: 'family', type: 'nominal', title: null } },
+    ...familyPanels(runs.map((run) => run.family)),
     spec: {
       width: 220,
       height: 160,
