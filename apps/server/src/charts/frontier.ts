@@ -17,10 +17,11 @@ const LINE_HEIGHT = LABEL_FONT_SIZE + 2;
 /**
  * The compute-optimal frontier: N_opt and D_opt against C per family. Approach 2's per-budget optima are
  * points (with bootstrap intervals as error bars) on their fitted power law (solid); Approach 3's closed
- * form N_opt = G·(C/6)^a is drawn beside them (dashed). Exponents and their intervals are labelled, with
- * the Approach-2 estimator named. `runs` give the budgets of families that have Approach 3 only (every
- * Approach-2 vertex flagged). `compare`, Approach 2 by another estimator over the same runs, adds its
- * power laws (dotted) and exponents, so the two estimators' lines can be told apart.
+ * form N_opt = G·(C/6)^a is drawn beside them (dashed). Exponents and their intervals are listed under
+ * each plot, the Approach-2 estimator named in the subtitle. `runs` give the budgets of families that
+ * have Approach 3 only (every Approach-2 vertex flagged). `compare`, Approach 2 by another estimator over
+ * the same runs, adds its power laws (dotted) and exponents, so the two estimators' lines can be told
+ * apart.
  */
 export function frontierSpec(
   fit: FitDocument | undefined,
@@ -103,7 +104,7 @@ export function frontierSpec(
     // Under each panel, in a panel of their own: in the plot they covered whichever family's points lay
     // under them. Short lines (the estimator is named once, in the subtitle): the SVG route measures
     // text by an estimate that runs wide, and a long line padded the figure by its overshoot.
-    const y = index * labelBlock;
+    const labelY = index * labelBlock;
     const label = (symbol: 'a' | 'b', quantity: string) => {
       const a2Figure = figure(a2?.[symbol], a2?.[`${symbol}_ci`]);
       const a3Figure = figure(a3?.[symbol], a3?.[`${symbol}_ci`]);
@@ -111,7 +112,7 @@ export function frontierSpec(
         ? [`A2 ${other.estimator} ${figure(other[symbol], other[`${symbol}_ci`])}`]
         : [];
       const text = [`${family}: ${symbol} = ${a2Figure}`, ...compared, `A3 ${a3Figure}`];
-      return { quantity, family, y, text };
+      return { quantity, family, y: labelY, text };
     };
     labels.push(label('a', N_OPT), label('b', D_OPT));
   });
