@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   cancelMarkCleared,
+  cancelWithWorkerStopped,
   type CoordinatorBed,
-  settledRun,
   startCoordinatorBed,
   trainLongRun,
 } from './harness.js';
@@ -26,17 +26,15 @@ describe('a run cancelled while its worker has lost its lock', () => {
   afterAll(() => bed.close());
 
   it('fails as CANCELLED instead of training again', async () => {
-    const { coordinator } = bed;
-    const { sweepId, run, worker } = await trainLongRun(bed, redisUrl);
+    const trained = await trainLongRun(bed, redisUrl);
+    const { sweepId, run, worker } = trained;
     try {
-      process.kill(worker.child.pid!, 'SIGSTOP');
-      try {
-        await new Promise((r) => setTimeout(r, STOPPED_MS));
-        expect(await coordinator.cancel(sweepId)).toEqual({ sweepId, cancelled: 1 });
-      } finally {
-        process.kill(worker.child.pid!, 'SIGCONT');
-      }
-      const settled = await settledRun(bed, run.id, worker);
+      const { cancelled, settled } = await cancelWithWorkerStopped(
+        bed,
+        trained,
+        () => new Promise((r) => setTimeout(r, STOPPED_MS)),
+      );
+      expect(cancelled).toEqual({ sweepId, cancelled: 1 });
       expect(settled, `worker output:\n${worker.output()}`).toMatchObject({
         state: 'failed',
         failure: { code: 'CANCELLED' },

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cancelSubscriberName, TRAIN_QUEUE } from '@isoflop/queue';
 import {
   cancelMarkCleared,
+  cancelWithWorkerStopped,
   type CoordinatorBed,
-  settledRun,
   startCoordinatorBed,
   trainLongRun,
 } from './harness.js';
@@ -32,13 +32,10 @@ describe('a run cancelled while its worker’s subscriber is disconnected', () =
   });
 
   it('fails as CANCELLED instead of training to its end', async () => {
-    const { coordinator } = bed;
-    const { sweepId, run, worker } = await trainLongRun(bed, redisUrl, {
-      ISOFLOP_WORKER_NAME: WORKER_NAME,
-    });
+    const trained = await trainLongRun(bed, redisUrl, { ISOFLOP_WORKER_NAME: WORKER_NAME });
+    const { sweepId, run, worker } = trained;
     try {
-      process.kill(worker.child.pid!, 'SIGSTOP');
-      try {
+      const { cancelled, settled } = await cancelWithWorkerStopped(bed, trained, async () => {
         const name = cancelSubscriberName(bed.box.prefix, TRAIN_QUEUE, WORKER_NAME);
         const clients = (await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
         const id = clients
@@ -47,11 +44,8 @@ describe('a run cancelled while its worker’s subscriber is disconnected', () =
           ?.match(/^id=(\d+) /)?.[1];
         expect(id, `the worker's subscriber among:\n${clients}`).toBeDefined();
         expect(await redis.call('CLIENT', 'KILL', 'ID', id!)).toBe(1);
-        expect(await coordinator.cancel(sweepId)).toEqual({ sweepId, cancelled: 1 });
-      } finally {
-        process.kill(worker.child.pid!, 'SIGCONT');
-      }
-      const settled = await settledRun(bed, run.id, worker);
+      });
+      expect(cancelled).toEqual({ sweepId, cancelled: 1 });
       expect(settled, `worker output:\n${worker.output()}`).toMatchObject({
         state: 'failed',
         failure: { code: 'CANCELLED' },

@@ -246,6 +246,27 @@ export async function trainLongRun(
 }
 
 /**
+ * Cancels a trained run's sweep while its worker is stopped (SIGSTOP), after `meanwhile` (what a test
+ * does to the stopped worker: outlast its lock, drop its subscriber), then resumes the worker and waits
+ * for the run to settle. Returns what the cancel said and what the queue holds for the run.
+ */
+export async function cancelWithWorkerStopped(
+  bed: CoordinatorBed,
+  { sweepId, run, worker }: { sweepId: string; run: PlannedRun; worker: Spawned },
+  meanwhile: () => Promise<void>,
+): Promise<{ cancelled: Awaited<ReturnType<Coordinator['cancel']>>; settled?: JobSnapshot }> {
+  process.kill(worker.child.pid!, 'SIGSTOP');
+  let cancelled: Awaited<ReturnType<Coordinator['cancel']>>;
+  try {
+    await meanwhile();
+    cancelled = await bed.coordinator.cancel(sweepId);
+  } finally {
+    process.kill(worker.child.pid!, 'SIGCONT');
+  }
+  return { cancelled, settled: await settledRun(bed, run.id, worker) };
+}
+
+/**
  * What the queue holds for a run once it has left the active and waiting states (finished, failed or
  * gone); on a timeout the error carries the last snapshot and the worker's output.
  */
