@@ -3,8 +3,9 @@
 // Chromium takes to draw the page's charts and change a filter, on an idle machine and again while two
 // real `isoflop train` processes train beside it (as on a laptop running a sweep): at a worker's
 // niceness, then at niceness 0. Prints JSON lines {"bench","metric","value",...}.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
@@ -192,6 +193,25 @@ const context = await chromium.launchPersistentContext(profile, {
   ],
   viewport: { width: 1500, height: 1000 },
 });
+
+/** The browser's build ("Chromium 156.0.8078.129"): its user agent names only the major version. */
+function browserBuild(): string {
+  const printed = execFileSync(executablePath, ['--version'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return /^\S+ [\d.]+/.exec(printed)?.[0] ?? `unknown (${executablePath})`;
+}
+
+/**
+ * The browser and machine the page figures come from: hosts of the same size differ (the same code drew
+ * every chart in 1.22 s on one 2-core machine and in 0.6–0.73 s on another), so each figure names its own.
+ */
+const HOST = {
+  browser: `${browserBuild()} headless`,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: availableParallelism(),
+};
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -398,11 +418,10 @@ async function measurePage(load: string): Promise<void> {
     await page.close();
   }
   const shared = {
-    browser: 'chromium headless',
+    ...HOST,
     load,
     repeats: REPEATS,
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),
-    cores: availableParallelism(),
   };
   const notes: Record<keyof typeof samples, [metric: string, note: string]> = {
     first: ['page-first-chart-ready', 'navigation start to the first chart drawn, in the page'],
@@ -528,11 +547,10 @@ async function measureLive(): Promise<void> {
   )) as number;
   await page.close();
   const shared = {
-    browser: 'chromium headless',
+    ...HOST,
     load: 'no training workers',
     live_s: LIVE_MS / 1000,
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),
-    cores: availableParallelism(),
   };
   const busyMs = longTasks.reduce((sum, [, duration]) => sum + duration!, 0);
   emit('page-live-busy-share', busyMs / LIVE_MS, 'share', {
@@ -551,7 +569,7 @@ async function measureLive(): Promise<void> {
   const { page, marks } = await openTimed();
   await page.close();
   const shared = {
-    browser: 'chromium headless',
+    ...HOST,
     load: 'no training workers',
     repeats: 1,
     load_average_1m: Number(loadavg()[0]!.toFixed(2)),
