@@ -1,13 +1,14 @@
 // Dashboard at scale: a 10,000-run sweep with a million stored metric rows and its fit. Measures what
-// the server does per chart request (sampling curves in SQLite, building specs, rendering SVG) and how long
-// Chromium takes to draw the page's charts and change a filter, on an idle machine and again while two
-// real `isoflop train` processes train beside it (as on a laptop running a sweep): at a worker's
+// the server does per chart request (sampling curves in SQLite, building specs, rendering SVG) and how
+// long Chromium takes to draw the page's charts and change a filter, on an idle machine and again while
+// two real `isoflop train` processes train beside it (as on a laptop running a sweep): at a worker's
 // niceness, then at niceness 0. Prints JSON lines {"bench","metric","value",...}.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { refreshSweepFit } from '@isoflop/orchestrator';
 import {
   appendEvents,
   insertMetrics,
@@ -18,7 +19,6 @@ import {
   type MetricRow,
   type NewRun,
 } from '@isoflop/store';
-import { refreshSweepFit } from '@isoflop/orchestrator';
 import { chromium, type Page } from 'playwright-core';
 import { buildServer, chartByName, renderSvg } from '../src/index.js';
 import { loadChartInputs } from '../src/http/chart-inputs.js';
@@ -41,8 +41,8 @@ const LAW: Record<(typeof FAMILIES)[number], { E: number; A: number; B: number }
 };
 /**
  * The seeded sweep's fit, stored as the coordinator stores one, with fewer bootstrap resamples and two
- * L-BFGS starts instead of Chinchilla's 4,500 (which alone take 100 s on these 10,000 runs): the charts
- * draw the same marks either way.
+ * L-BFGS starts θ = (log A, log B, log E, α, β) instead of Chinchilla's grid of 4,500 (which alone takes
+ * 100 s on these 10,000 runs): how many marks the charts draw depends on neither.
  */
 const FIT_OPTIONS = {
   bootstrap: 20,
@@ -233,7 +233,7 @@ function browserBuild(): string {
 
 /**
  * The browser and machine the page figures come from: hosts of the same size differ (the same code drew
- * every chart in 1.22 s on one 2-core machine and in 0.6–0.73 s on another), so each figure names its own.
+ * every chart in 1.22 s on one 2-core machine, in 0.6–0.7 s on another), so each figure names its own.
  */
 const HOST = {
   browser: `${browserBuild()} headless`,
