@@ -16,6 +16,7 @@ import {
   listRuns,
   openStore,
   recordRunResult,
+  setSweepState,
   type MetricRow,
   type NewRun,
 } from '@isoflop/store';
@@ -148,6 +149,7 @@ const [, seedMs] = time(() =>
       );
     }
     insertMetrics(store, rows);
+    setSweepState(store, SWEEP, 'done');
     appendEvents(store, [{ sweepId: SWEEP, kind: 'sweep', payload: { state: 'done' } }]);
   }),
 );
