@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { predictLoss, type ParametricLaw } from '@isoflop/fit';
 import { refreshSweepFit } from '@isoflop/orchestrator';
 import {
   appendEvents,
@@ -35,10 +36,10 @@ const BUDGETS = [1e17, 3e17, 1e18, 3e18, 1e19];
  * has its minimum inside the sampled sizes (1M–71M parameters) and the families' frontiers share a loss
  * range, so the frontier, the family comparison and the contours draw what a finished sweep's do.
  */
-const LAW: Record<(typeof FAMILIES)[number], { E: number; A: number; B: number }> = {
-  arm: { E: 1.8, A: 40, B: 400 },
-  mdm: { E: 1.9, A: 50, B: 700 },
-  'mdm-prime-v2': { E: 1.85, A: 45, B: 550 },
+const LAW: Record<(typeof FAMILIES)[number], ParametricLaw> = {
+  arm: { E: 1.8, A: 40, B: 400, alpha: 0.3, beta: 0.3 },
+  mdm: { E: 1.9, A: 50, B: 700, alpha: 0.3, beta: 0.3 },
+  'mdm-prime-v2': { E: 1.85, A: 45, B: 550, alpha: 0.3, beta: 0.3 },
 };
 /**
  * The seeded sweep's fit, stored as the coordinator stores one, with fewer bootstrap resamples and two
@@ -116,8 +117,8 @@ const [, seedMs] = time(() =>
     );
     const rows: MetricRow[] = [];
     for (const [index, run] of runs.entries()) {
-      const { E, A, B } = LAW[run.family as keyof typeof LAW];
-      const finalLoss = E + A * run.params ** -0.3 + B * run.tokens ** -0.3 + SEED_NOISE * normal();
+      const law = LAW[run.family as keyof typeof LAW];
+      const finalLoss = predictLoss(law, run.params, run.tokens) + SEED_NOISE * normal();
       for (let p = 1; p <= POINTS_PER_RUN; p++) {
         const step = p * 10;
         const trainNoise = p % 10 === 0 ? 0 : SEED_NOISE * normal();
